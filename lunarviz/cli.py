@@ -1,0 +1,57 @@
+"""The ``lunarviz`` command line: one entry point, one module per subcommand.
+
+Each module in :mod:`lunarviz.commands` exposes ``register(subparsers)`` which
+adds its parser and sets ``func`` to a handler ``(args) -> int``. Modules are
+imported only when listed here, and heavy imports (VTK, Qt) happen inside the
+handlers so that ``lunarviz --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from . import __version__
+from .errors import LunarvizError
+
+#: subcommand modules, in the order they appear in ``--help``
+COMMANDS = ("ephem", "fly", "assets", "still", "render", "view")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lunarviz",
+        description="Fly and watch lunar descents and landings in 3D, with real SPICE ephemerides.",
+    )
+    parser.add_argument("--version", action="version", version=f"lunarviz {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"lunarviz.commands.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"lunarviz.commands.{name}":
+                continue  # subcommand not built into this version
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 0
+    try:
+        return int(args.func(args) or 0)
+    except LunarvizError as exc:
+        print(f"lunarviz {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"lunarviz {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
