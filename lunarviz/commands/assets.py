@@ -1,0 +1,64 @@
+"""``lunarviz assets list|fetch|verify``: the embedded data files and optional downloads."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "assets",
+        help="list, download or verify data files (textures, stars, lander, kernels)",
+        description="List, download or verify lunarviz's data files. Embedded files work offline; "
+        "optional high-resolution files are downloaded into the user cache "
+        "($LUNARVIZ_CACHE, or a mirror given by $LUNARVIZ_DATA_MIRROR).",
+    )
+    sub = p.add_subparsers(dest="assets_command", metavar="ACTION")
+    sub.required = True
+    pl = sub.add_parser("list", help="list known assets and where they are")
+    pl.set_defaults(func=_list)
+    pf = sub.add_parser("fetch", help="download optional assets into the cache (SHA-256 checked)")
+    pf.add_argument("names", nargs="+", metavar="NAME", help="asset names from `lunarviz assets list`")
+    pf.add_argument("--no-verify", action="store_true",
+                    help="allow assets whose SHA-256 is not pinned in this release; "
+                         "the downloaded file's hash is then pinned in the cache")
+    pf.add_argument("--progress", action="store_true", help="show a progress bar")
+    pf.set_defaults(func=_fetch)
+    pv = sub.add_parser("verify", help="check every embedded file against its recorded SHA-256")
+    pv.set_defaults(func=_verify)
+    p.set_defaults(func=lambda args: (p.print_help(), 0)[1])
+
+
+def _list(args: argparse.Namespace) -> int:
+    from lunarviz import assets
+
+    print(f"embedded: {assets.assets_dir()}")
+    print(f"cache:    {assets.cache_dir()}")
+    for line in assets.describe():
+        print(line)
+    return 0
+
+
+def _fetch(args: argparse.Namespace) -> int:
+    from lunarviz import assets
+
+    for name in args.names:
+        path = assets.fetch(name, allow_unverified=args.no_verify, progressbar=args.progress)
+        print(f"{name}: {path} (sha256 {assets.sha256_of(path)})")
+    return 0
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from lunarviz import assets
+
+    results = assets.verify()
+    bad = [r for r in results if r.status != "ok"]
+    for r in results:
+        print(f"{r.status:13s} {r.relpath}" + (f"  {r.detail}" if r.detail else ""))
+    if bad:
+        print(f"lunarviz assets verify: {len(bad)} of {len(results)} files failed "
+              f"(folder {assets.assets_dir()}); reinstall lunarviz or restore the files", file=sys.stderr)
+        return 1
+    print(f"all {len(results)} embedded files match their recorded SHA-256")
+    return 0
