@@ -1,0 +1,197 @@
+"""``lunarviz fly SCENE``: fly a scenario and report how it ended.
+
+Output contracts:
+
+* default: a readable summary (outcome, touchdown, events);
+* ``--json``: one JSON object with at least ``outcome``, ``touchdown_utc``,
+  ``touchdown_vertical_speed_mps``, ``touchdown_horizontal_speed_mps``,
+  ``touchdown_lat_deg``, ``touchdown_lon_deg``, ``propellant_remaining_kg``,
+  ``powered_descent_start_utc`` and ``events`` (``{name, utc, alt_m, speed_mps}``);
+* ``--csv PATH``: the time series at >= 1 Hz (every integration sample, i.e.
+  10 Hz, in powered flight) with header
+  ``utc,t_s,alt_m,est_alt_m,vertical_speed_mps,horizontal_speed_mps,mass_kg,throttle,phase,lrf_valid``;
+* ``--spk PATH``: the trajectory as a SPICE SPK (type 13, centre MOON, J2000);
+* ``--dispersions N --seed S``: N Monte Carlo runs at once; success rate and
+  the 99 % landing ellipse; ``--touchdowns PATH`` writes the touchdown points.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import math
+import sys
+
+import numpy as np
+
+CSV_HEADER = ["utc", "t_s", "alt_m", "est_alt_m", "vertical_speed_mps", "horizontal_speed_mps",
+              "mass_kg", "throttle", "phase", "lrf_valid"]
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "fly", help="fly a scenario (descent physics + GNC) and report the outcome",
+        description="Fly a scenario file (or a shipped scene name such as 'resilience') from its "
+                    "start to touchdown and report the outcome.",
+    )
+    p.add_argument("scene", help="scenario TOML file, or the name of a shipped scene (scenes/NAME.toml)")
+    p.add_argument("--json", action="store_true", help="print the result as one JSON object")
+    p.add_argument("--csv", metavar="PATH", help="write the time series as CSV (>= 1 Hz, 10 Hz when powered)")
+    p.add_argument("--spk", metavar="PATH", help="write the trajectory as a SPICE SPK (type 13, MOON, J2000)")
+    p.add_argument("--spk-id", type=int, default=-999, metavar="ID",
+                   help="NAIF id of the lander in the SPK (negative; default -999)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (sensor noise, dispersions)")
+    p.add_argument("--dispersions", type=int, default=0, metavar="N",
+                   help="fly N dispersed Monte Carlo runs (vectorised) instead of one")
+    p.add_argument("--touchdowns", metavar="PATH", help="with --dispersions: write touchdown points as CSV")
+    p.set_defaults(func=handle)
+
+
+def _fmt(x, spec=".1f", unit=""):
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
+        return "-"
+    return f"{x:{spec}}{unit}"
+
+
+def handle(args: argparse.Namespace) -> int:
+    from ..errors import LunarvizError
+    from ..scenario import load, resolve
+
+    if args.dispersions < 0:
+        raise LunarvizError(f"--dispersions {args.dispersions}: expected a number of runs >= 0")
+    if args.spk_id >= 0:
+        raise LunarvizError(f"--spk-id {args.spk_id}: expected a negative NAIF id (spacecraft)")
+    if args.touchdowns and not args.dispersions:
+        raise LunarvizError("--touchdowns needs --dispersions N")
+    scn = load(resolve(args.scene))
+    if args.dispersions:
+        return _monte_carlo(scn, args)
+    from ..physics import fly, outcome_summary
+
+    traj = fly(scn, seed=args.seed)
+    summary = outcome_summary(traj)
+    if args.csv:
+        write_csv(traj, args.csv)
+    if args.spk:
+        write_spk(traj, args.spk, args.spk_id)
+    if args.json:
+        json.dump(summary, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        _print_summary(scn, summary)
+    return 0
+
+
+def _print_summary(scn, s: dict) -> None:
+    print(f"{s['title']}  ({scn.path})")
+    print(f"  outcome:            {s['outcome']}")
+    if s["touchdown_utc"]:
+        print(f"  touchdown:          {s['touchdown_utc']} UTC (planned {s['planned_touchdown_utc']})")
+        print(f"  vertical speed:     {_fmt(s['touchdown_vertical_speed_mps'], '.2f', ' m/s')}"
+              f"   horizontal: {_fmt(s['touchdown_horizontal_speed_mps'], '.2f', ' m/s')}")
+        print(f"  where:              {_fmt(s['touchdown_lat_deg'], '.4f', ' deg')} lat, "
+              f"{_fmt(s['touchdown_lon_deg'], '.4f', ' deg')} lon "
+              f"({_fmt(s['touchdown_miss_distance_m'], '.0f', ' m')} from the target)")
+    print(f"  powered descent:    {s['powered_descent_start_utc']} UTC")
+    print(f"  propellant left:    {_fmt(s['propellant_remaining_kg'], '.1f', ' kg')}")
+    print("  events:")
+    for e in s["events"]:
+        print(f"    {e['utc']}  {e['name']:22s} alt {_fmt(e['alt_m'], '10.0f', ' m')}  "
+              f"speed {_fmt(e['speed_mps'], '8.1f', ' m/s')}")
+
+
+def csv_times(traj) -> np.ndarray:
+    """Every trajectory sample plus a 1 Hz grid (so coasts are >= 1 Hz too)."""
+    grid = np.arange(traj.start_et_s, traj.end_et_s, 1.0)
+    t = np.union1d(traj.et_s, grid)
+    keep = np.concatenate([[True], np.diff(t) > 5e-3])  # t_s is written to the millisecond
+    return t[keep]
+
+
+def write_csv(traj, path: str) -> None:
+    from ..fileio import atomic_output
+    from ..timebase import et_to_utc
+
+    times = csv_times(traj)
+    utcs = et_to_utc(times, 3)
+    t0 = traj.start_et_s
+    with atomic_output(path) as tmp:
+        with open(tmp, "w", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(CSV_HEADER)
+            for et, utc in zip(times, utcs):
+                st = traj.at(float(et))
+                w.writerow([
+                    utc, f"{et - t0:.3f}", f"{st.alt_m:.2f}", f"{st.est_alt_m:.2f}",
+                    f"{st.vertical_speed_mps:.3f}", f"{st.horizontal_speed_mps:.3f}",
+                    f"{st.mass_kg:.3f}", f"{st.throttle:.4f}", st.phase_name, int(st.lrf_valid),
+                ])
+
+
+def trajectory_j2000(traj) -> tuple[np.ndarray, np.ndarray]:
+    """Positions / velocities of the trajectory samples in J2000 (Moon-centred, m, m/s)."""
+    from ..physics.frames import rot_and_rate
+
+    rot, rdot = rot_and_rate(traj.et_s)
+    r_in = np.einsum("nji,nj->ni", rot, traj.pos_m)
+    v_in = np.einsum("nji,nj->ni", rot, traj.vel_mps - np.einsum("nij,nj->ni", rdot, r_in))
+    return r_in, v_in
+
+
+def write_spk(traj, path: str, naif_id: int = -999) -> None:
+    """The trajectory as an SPK: one type-13 segment for the flight up to touchdown and,
+    if the lander rests on the surface afterwards, a second one from touchdown on."""
+    from ..ephemeris_spk import write_spk_type13
+    from ..fileio import atomic_output
+
+    r_in, v_in = trajectory_j2000(traj)
+    et = traj.et_s
+    more = ()
+    surface = np.nonzero(np.asarray(traj.phase_names)[traj.phase] == "surface")[0]
+    if surface.size and surface[0] >= 2:
+        k = int(surface[0])  # first resting sample; k-1 is the touchdown sample
+        rest_et = np.concatenate([[et[k - 1]], et[k:]])
+        rest_r = np.concatenate([r_in[k - 1:k], r_in[k:]])
+        rest_v = np.concatenate([v_in[k:k + 1], v_in[k:]])  # resting velocity (Moon rotation only)
+        more = ((rest_et, rest_r, rest_v),)
+        et, r_in, v_in = et[:k], r_in[:k], v_in[:k]
+    with atomic_output(path) as tmp:
+        tmp.unlink()  # SPICE will not overwrite: give it a fresh name
+        write_spk_type13(tmp, naif_id, et, r_in, v_in, center=301, frame="J2000",
+                         segment_id=f"lunarviz {getattr(traj.scenario, 'name', '')}",
+                         more_segments=more)
+
+
+def _monte_carlo(scn, args) -> int:
+    from ..fileio import atomic_output
+    from ..physics import montecarlo
+    from ..timebase import et_to_utc
+
+    res = montecarlo.run(scn, args.dispersions, seed=args.seed)
+    d = res.to_dict()
+    d["scenario"] = scn.name
+    if args.touchdowns:
+        with atomic_output(args.touchdowns) as tmp:
+            with open(tmp, "w", newline="") as fh:
+                w = csv.writer(fh)
+                w.writerow(["run", "outcome", "utc", "lat_deg", "lon_deg", "east_m", "north_m",
+                            "vertical_speed_mps", "horizontal_speed_mps", "propellant_kg"])
+                for i in range(res.runs):
+                    et = res.touchdown_et_s[i]
+                    utc = et_to_utc(float(et)) if math.isfinite(et) else ""
+                    w.writerow([i, res.outcome[i], utc] + [
+                        f"{v:.6f}" if math.isfinite(v) else "" for v in (
+                            res.lat_deg[i], res.lon_deg[i], res.east_m[i], res.north_m[i],
+                            res.vertical_speed_mps[i], res.horizontal_speed_mps[i], res.propellant_kg[i])])
+    if args.json:
+        json.dump(d, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        el = d["landing_ellipse"]
+        print(f"{scn.title}: {res.runs} dispersed runs (seed {res.seed})")
+        print(f"  success rate: {100 * res.success_rate:.1f} %  ({d['outcomes']})")
+        print(f"  99 % landing ellipse: centre {el['center_east_m']:.0f} m E, {el['center_north_m']:.0f} m N "
+              f"of the target; semi-axes {el['semi_major_m']:.0f} x {el['semi_minor_m']:.0f} m, "
+              f"major axis azimuth {el['major_axis_azimuth_deg']:.0f} deg")
+    return 0

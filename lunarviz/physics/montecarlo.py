@@ -1,0 +1,132 @@
+"""Monte Carlo: N dispersed runs flown together (vectorised), landing statistics.
+
+Each run draws (seeded, :class:`numpy.random.Generator`) an initial position and
+velocity error, a thrust and an Isp scale factor, an extra initial altitude-
+estimate error and a rangefinder-noise scale, as set in the scenario's
+``[dispersions]`` table. All runs are integrated in the same arrays (shape
+``(runs, 3)``), not one after another.
+
+The landing ellipse is the 99 % ellipse of the touchdown points in the site's
+local east/north plane (metres): centre, semi-axes (sqrt(chi2_2(0.99)) = 3.035
+times the standard deviations along the principal axes) and the orientation
+of the major axis as an azimuth from north through east.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..scenario import Scenario
+from ..trajectory import MOON_RADIUS_M
+from . import frames
+from .flight import simulate
+from .summary import MAX_SOFT_HORIZONTAL_MPS, MAX_SOFT_VERTICAL_MPS
+
+#: semi-axis scale of the 99 % ellipse of a 2-D normal distribution
+K99 = math.sqrt(-2.0 * math.log(1.0 - 0.99))
+
+
+@dataclass(frozen=True)
+class MonteCarloResult:
+    runs: int
+    seed: int
+    outcome: np.ndarray            # (runs,) str: landed / crashed / no_touchdown
+    touchdown_et_s: np.ndarray
+    lat_deg: np.ndarray
+    lon_deg: np.ndarray
+    east_m: np.ndarray
+    north_m: np.ndarray
+    vertical_speed_mps: np.ndarray
+    horizontal_speed_mps: np.ndarray
+    propellant_kg: np.ndarray
+    ellipse_center_m: tuple[float, float]
+    ellipse_semi_axes_m: tuple[float, float]
+    ellipse_azimuth_deg: float
+
+    @property
+    def success_rate(self) -> float:
+        return float(np.mean(self.outcome == "landed")) if self.runs else 0.0
+
+    def to_dict(self) -> dict:
+        return {
+            "runs": self.runs,
+            "seed": self.seed,
+            "success_rate": self.success_rate,
+            "outcomes": {k: int(np.sum(self.outcome == k)) for k in ("landed", "crashed", "no_touchdown")},
+            "landing_ellipse": {
+                "probability": 0.99,
+                "center_east_m": self.ellipse_center_m[0],
+                "center_north_m": self.ellipse_center_m[1],
+                "semi_major_m": self.ellipse_semi_axes_m[0],
+                "semi_minor_m": self.ellipse_semi_axes_m[1],
+                "major_axis_azimuth_deg": self.ellipse_azimuth_deg,
+            },
+            "touchdown_vertical_speed_mps": _stats(self.vertical_speed_mps),
+            "propellant_remaining_kg": _stats(self.propellant_kg),
+        }
+
+
+def _stats(x: np.ndarray) -> dict:
+    x = x[np.isfinite(x)]
+    if x.size == 0:
+        return {"mean": None, "min": None, "max": None}
+    return {"mean": float(x.mean()), "min": float(x.min()), "max": float(x.max())}
+
+
+def ellipse(east: np.ndarray, north: np.ndarray) -> tuple[tuple[float, float], tuple[float, float], float]:
+    """99 % ellipse (centre, (semi-major, semi-minor), azimuth of the major axis in deg)."""
+    ok = np.isfinite(east) & np.isfinite(north)
+    e, n = east[ok], north[ok]
+    if e.size < 2:
+        c = (float(e.mean()), float(n.mean())) if e.size else (float("nan"), float("nan"))
+        return c, (0.0, 0.0), 0.0
+    cov = np.cov(np.vstack([e, n]))
+    vals, vecs = np.linalg.eigh(cov)
+    major = vecs[:, 1]
+    az = math.degrees(math.atan2(major[0], major[1])) % 180.0
+    semi = (K99 * math.sqrt(max(vals[1], 0.0)), K99 * math.sqrt(max(vals[0], 0.0)))
+    return (float(e.mean()), float(n.mean())), semi, az
+
+
+def run(scn: Scenario, runs: int, seed: int = 0) -> MonteCarloResult:
+    """Fly ``runs`` dispersed copies of ``scn`` at once and summarise the touchdowns."""
+    res = simulate(scn, runs, seed, record=False, dispersed=True)
+    et = res.td_et
+    ok = np.isfinite(et)
+    lat = np.full(runs, np.nan)
+    lon = np.full(runs, np.nan)
+    vz = np.full(runs, np.nan)
+    vh = np.full(runs, np.nan)
+    east = np.full(runs, np.nan)
+    north = np.full(runs, np.nan)
+    if np.any(ok):
+        rot, rdot = frames.rot_and_rate(et[ok])
+        r_in, v_in = res.td_r[ok], res.td_v[ok]
+        pos = np.einsum("nij,nj->ni", rot, r_in)
+        vel = np.einsum("nij,nj->ni", rot, v_in) + np.einsum("nij,nj->ni", rdot, r_in)
+        rn = np.linalg.norm(pos, axis=1)
+        up = pos / rn[:, None]
+        vzz = np.einsum("ij,ij->i", vel, up)
+        vz[ok] = np.abs(vzz)
+        vh[ok] = np.linalg.norm(vel - vzz[:, None] * up, axis=1)
+        lat[ok] = np.degrees(np.arcsin(np.clip(pos[:, 2] / rn, -1, 1)))
+        lon[ok] = np.degrees(np.arctan2(pos[:, 1], pos[:, 0]))
+        enu = frames.enu(scn.site_lat_deg, scn.site_lon_deg)
+        site = enu[2] * MOON_RADIUS_M
+        d = up * MOON_RADIUS_M - site
+        east[ok] = d @ enu[0]
+        north[ok] = d @ enu[1]
+    outcome = np.full(runs, "no_touchdown", dtype=object)
+    soft = (vz <= MAX_SOFT_VERTICAL_MPS) & (vh <= MAX_SOFT_HORIZONTAL_MPS)
+    outcome[ok & soft] = "landed"
+    outcome[ok & ~soft] = "crashed"
+    prop = res.td_mass - scn.vehicle.dry_mass_kg
+    center, semi, az = ellipse(east[ok], north[ok])
+    return MonteCarloResult(
+        runs=runs, seed=seed, outcome=outcome.astype(str), touchdown_et_s=et, lat_deg=lat, lon_deg=lon,
+        east_m=east, north_m=north, vertical_speed_mps=vz, horizontal_speed_mps=vh,
+        propellant_kg=prop, ellipse_center_m=center, ellipse_semi_axes_m=semi, ellipse_azimuth_deg=az,
+    )

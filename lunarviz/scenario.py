@@ -1,0 +1,683 @@
+"""Scenario files: TOML -> frozen, validated dataclasses.
+
+A scenario (``scenes/*.toml``) describes one descent: the vehicle, where and
+when the flight starts, the landing site, the guidance plan per phase, the
+navigation and sensor models (with fault injections), Monte Carlo dispersions,
+terrain, render hints and story captions. :func:`load` reads and validates the
+file; every problem raises :class:`lunarviz.errors.ScenarioError` with a
+single line naming the file, the line, the key and what was expected, e.g.::
+
+    scenes/x.toml:12: [vehicle] dry_mass_kg = -3.0: expected a number > 0
+
+Tables (keys marked * are required):
+
+``[story]``      title*, description, ``[story.captions]`` event name -> text
+``[site]``       lat_deg*, lon_deg*, planned_touchdown_utc*, name
+``[vehicle]``    dry_mass_kg*, propellant_kg*, main_thrust_n*, throttle_min*,
+                 throttle_max*, isp_s*, aux_thrust_n, aux_isp_s, slew_rate_deg_s*
+``[start]``      epoch_utc*, then exactly one of ``[start.orbit]`` (periapsis_alt_m*,
+                 apoapsis_alt_m*, heading_deg*, anchor_utc*, anchor_uprange_deg*)
+                 or ``[start.state]`` (pos_m*, vel_mps* in MOON_ME)
+``[guidance.deorbit]``  start_utc*, delta_v_mps*, throttle*  (optional table)
+``[guidance.braking]``  start_utc*, end_utc*, gate_uprange_m*, gate_alt_m*,
+                 gate_horizontal_speed_mps*, gate_vertical_speed_mps*
+``[guidance.approach]`` end_utc*, the same gate keys (optional table)
+``[guidance.terminal]`` rate_gain_per_s*, max_descent_rate_mps*, touchdown_rate_mps*,
+                 horizontal_gain_per_s, aux_thrusters
+``[navigation]`` start ("powered_descent"/"start"), alt_error_m, vz_error_mps,
+                 accel_bias_up_mps2, filter_alt_gain_per_s, filter_vel_gain_per_s2
+``[sensors.lrf]`` enabled, max_range_m, fault_valid_below_m, max_off_nadir_deg,
+                 noise_m, jump_reject_m (the beam is the body -Z axis)
+``[faults.imu_reset]`` at_utc*, engine_off_s* (optional table)
+``[dispersions]`` position_m, velocity_mps, thrust_frac, isp_frac, alt_error_m, lrf_noise_frac
+``[sim]``        coast_step_s, powered_step_s, max_after_touchdown_s
+``[terrain]``    handed unchanged to :func:`lunarviz.terrain.TerrainConfig.from_mapping`
+``[render]``     stored raw (a mapping) in :attr:`Scenario.render`
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import difflib
+import math
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from .errors import ScenarioError
+
+_REQ = object()
+
+
+def _freeze(obj: Any) -> Any:
+    if isinstance(obj, Mapping):
+        return MappingProxyType({str(k): _freeze(v) for k, v in obj.items()})
+    if isinstance(obj, list):
+        return tuple(_freeze(v) for v in obj)
+    return obj
+
+
+# --------------------------------------------------------------------------- dataclasses
+@dataclass(frozen=True)
+class Vehicle:
+    dry_mass_kg: float
+    propellant_kg: float
+    main_thrust_n: float
+    throttle_min: float
+    throttle_max: float
+    isp_s: float
+    aux_thrust_n: float
+    aux_isp_s: float
+    slew_rate_deg_s: float
+
+    @property
+    def wet_mass_kg(self) -> float:
+        return self.dry_mass_kg + self.propellant_kg
+
+
+@dataclass(frozen=True)
+class OrbitStart:
+    """A Keplerian orbit whose plane passes over the site at the planned touchdown.
+
+    At ``anchor_utc`` the lander is at periapsis, ``anchor_uprange_deg`` of arc
+    before the site (measured in the orbit plane); the ground track crosses the
+    site heading ``heading_deg`` (azimuth from north through east).
+    """
+
+    periapsis_alt_m: float
+    apoapsis_alt_m: float
+    heading_deg: float
+    anchor_utc: str
+    anchor_uprange_deg: float
+
+
+@dataclass(frozen=True)
+class StateStart:
+    pos_m: tuple[float, float, float]
+    vel_mps: tuple[float, float, float]
+
+
+@dataclass(frozen=True)
+class Start:
+    epoch_utc: str
+    orbit: OrbitStart | None
+    state: StateStart | None
+
+
+@dataclass(frozen=True)
+class Site:
+    lat_deg: float
+    lon_deg: float
+    planned_touchdown_utc: str
+    name: str
+
+
+@dataclass(frozen=True)
+class DeorbitPlan:
+    start_utc: str
+    delta_v_mps: float
+    throttle: float
+
+
+@dataclass(frozen=True)
+class GatePlan:
+    """Target-referenced gate: position uprange of / above the site, velocity along track."""
+
+    start_utc: str | None
+    end_utc: str
+    gate_uprange_m: float
+    gate_alt_m: float
+    gate_horizontal_speed_mps: float
+    gate_vertical_speed_mps: float
+
+
+@dataclass(frozen=True)
+class TerminalPlan:
+    rate_gain_per_s: float
+    max_descent_rate_mps: float
+    touchdown_rate_mps: float
+    horizontal_gain_per_s: float
+    aux_thrusters: bool
+
+
+@dataclass(frozen=True)
+class Guidance:
+    deorbit: DeorbitPlan | None
+    braking: GatePlan
+    approach: GatePlan | None
+    terminal: TerminalPlan
+
+
+@dataclass(frozen=True)
+class Navigation:
+    start: str
+    alt_error_m: float
+    vz_error_mps: float
+    accel_bias_up_mps2: float
+    filter_alt_gain_per_s: float
+    filter_vel_gain_per_s2: float
+
+
+@dataclass(frozen=True)
+class Rangefinder:
+    enabled: bool
+    max_range_m: float
+    fault_valid_below_m: float | None
+    max_off_nadir_deg: float
+    noise_m: float
+    jump_reject_m: float | None
+
+
+@dataclass(frozen=True)
+class ImuReset:
+    at_utc: str
+    engine_off_s: float
+
+
+@dataclass(frozen=True)
+class Dispersions:
+    position_m: float = 0.0
+    velocity_mps: float = 0.0
+    thrust_frac: float = 0.0
+    isp_frac: float = 0.0
+    alt_error_m: float = 0.0
+    lrf_noise_frac: float = 0.0
+
+
+@dataclass(frozen=True)
+class SimSettings:
+    coast_step_s: float = 10.0
+    powered_step_s: float = 0.1
+    max_after_touchdown_s: float = 20.0
+
+
+@dataclass(frozen=True)
+class Scenario:
+    path: str
+    title: str
+    description: str
+    captions: Mapping[str, str]
+    site: Site
+    vehicle: Vehicle
+    start: Start
+    guidance: Guidance
+    navigation: Navigation
+    lrf: Rangefinder
+    imu_reset: ImuReset | None
+    dispersions: Dispersions
+    sim: SimSettings
+    terrain: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    render: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+
+    @property
+    def site_lat_deg(self) -> float:
+        return self.site.lat_deg
+
+    @property
+    def site_lon_deg(self) -> float:
+        return self.site.lon_deg
+
+    @property
+    def planned_touchdown_utc(self) -> str:
+        return self.site.planned_touchdown_utc
+
+    @property
+    def name(self) -> str:
+        return Path(self.path).stem
+
+
+# --------------------------------------------------------------------------- validation helpers
+class _Ctx:
+    def __init__(self, source: str, text: str):
+        self.source = source
+        self.lines = text.splitlines()
+
+    def line_of(self, table: str, key: str | None) -> int | None:
+        """Best-effort 1-based line of ``key`` in ``[table]`` (or of the header)."""
+        header_re = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+        current = ""
+        header_line = None
+        parts = table.split(".") if table else []
+        for i, raw in enumerate(self.lines, 1):
+            m = header_re.match(raw)
+            if m:
+                current = re.sub(r"\s*\.\s*", ".", m.group(1)).replace('"', "")
+                if current == table and header_line is None:
+                    header_line = i
+                continue
+            if key is None:
+                continue
+            km = re.match(r"^\s*([A-Za-z0-9_\-\".]+)\s*=", raw)
+            if not km:
+                continue
+            dotted = km.group(1).replace('"', "")
+            full = f"{current}.{dotted}" if current else dotted
+            if full == (f"{table}.{key}" if table else key):
+                return i
+        if header_line is not None:
+            return header_line
+        # dotted keys / inline tables: look for the last component of the table name
+        if parts:
+            for i, raw in enumerate(self.lines, 1):
+                if re.match(rf"^\s*{re.escape(parts[-1])}\s*=", raw):
+                    return i
+        return None
+
+    def error(self, table: str, key: str | None, msg: str) -> ScenarioError:
+        line = self.line_of(table, key)
+        where = f"{self.source}:{line}" if line else self.source
+        tname = f"[{table}]" if table else "(top level)"
+        what = f"{tname} {key}" if key else tname
+        sep = " " if msg.startswith("= ") else ": "
+        return ScenarioError(f"{where}: {what}{sep}{msg}")
+
+
+def _fmt(v: Any) -> str:
+    s = repr(v)
+    return s if len(s) <= 60 else s[:57] + "..."
+
+
+class _Table:
+    def __init__(self, ctx: _Ctx, name: str, data: Any, *, required: bool = True):
+        self.ctx, self.name = ctx, name
+        if data is None:
+            data = {}
+        if not isinstance(data, Mapping):
+            parent, _, key = name.rpartition(".")
+            raise ctx.error(parent, key, f"= {_fmt(data)}: expected a table")
+        self.data = dict(data)
+        self.used: set[str] = set()
+
+    def has(self, key: str) -> bool:
+        return key in self.data
+
+    def _get(self, key: str, default: Any) -> Any:
+        self.used.add(key)
+        if key not in self.data:
+            if default is _REQ:
+                close = difflib.get_close_matches(key, [str(k) for k in self.data], n=1)
+                if close:
+                    raise self.ctx.error(self.name, close[0],
+                                         f"unknown key; expected the required key '{key}'")
+                raise self.ctx.error(self.name, None, f"missing required key '{key}'")
+            return default
+        return self.data[key]
+
+    def fail(self, key: str, value: Any, expected: str) -> ScenarioError:
+        return self.ctx.error(self.name, key, f"= {_fmt(value)}: expected {expected}")
+
+    def num(self, key: str, default: Any = _REQ, *, gt: float | None = None,
+            ge: float | None = None, le: float | None = None, lt: float | None = None,
+            allow_none: bool = False) -> Any:
+        v = self._get(key, default)
+        if v is None and allow_none:
+            return None
+        if v is default and default is not _REQ and key not in self.data:
+            return v
+        bounds = []
+        if gt is not None:
+            bounds.append(f"> {gt:g}")
+        if ge is not None:
+            bounds.append(f">= {ge:g}")
+        if lt is not None:
+            bounds.append(f"< {lt:g}")
+        if le is not None:
+            bounds.append(f"<= {le:g}")
+        expected = "a number" + (" " + " and ".join(bounds) if bounds else "")
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            raise self.fail(key, v, expected)
+        v = float(v)
+        if not math.isfinite(v):
+            raise self.fail(key, v, "a finite number")
+        if (gt is not None and not v > gt) or (ge is not None and not v >= ge) or \
+                (lt is not None and not v < lt) or (le is not None and not v <= le):
+            raise self.fail(key, v, expected)
+        return v
+
+    def string(self, key: str, default: Any = _REQ, choices: tuple[str, ...] | None = None) -> Any:
+        v = self._get(key, default)
+        if v is None and default is None:
+            return None
+        if not isinstance(v, str):
+            raise self.fail(key, v, "a string")
+        if choices and v not in choices:
+            raise self.fail(key, v, "one of " + ", ".join(repr(c) for c in choices))
+        return v
+
+    def boolean(self, key: str, default: Any = _REQ) -> bool:
+        v = self._get(key, default)
+        if not isinstance(v, bool):
+            raise self.fail(key, v, "true or false")
+        return v
+
+    def utc(self, key: str, default: Any = _REQ) -> Any:
+        v = self._get(key, default)
+        if v is None and default is None:
+            return None
+        if isinstance(v, _dt.datetime):
+            if v.tzinfo is not None:
+                off = v.utcoffset()
+                if off is None or off.total_seconds() != 0:
+                    raise self.fail(key, str(v), "a UTC time (no offset other than Z)")
+                v = v.replace(tzinfo=None)
+            return v.isoformat(timespec="milliseconds")
+        if not isinstance(v, str):
+            raise self.fail(key, v, "a UTC time string like '2025-06-05T19:17:00'")
+        s = v.strip()
+        if s.endswith("Z"):
+            s = s[:-1]
+        s = s.replace(" ", "T", 1)
+        try:
+            d = _dt.datetime.fromisoformat(s)
+        except ValueError:
+            raise self.fail(key, v, "a UTC time string like '2025-06-05T19:17:00'") from None
+        if d.tzinfo is not None:
+            raise self.fail(key, v, "a UTC time without a zone offset")
+        return d.isoformat(timespec="milliseconds")
+
+    def vec3(self, key: str) -> tuple[float, float, float]:
+        v = self._get(key, _REQ)
+        if not isinstance(v, list) or len(v) != 3 or any(
+                isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(float(x))
+                for x in v):
+            raise self.fail(key, v, "a list of three finite numbers")
+        return (float(v[0]), float(v[1]), float(v[2]))
+
+    def sub(self, key: str, required: bool = True) -> _Table | None:
+        self.used.add(key)
+        if key not in self.data:
+            if required:
+                raise self.ctx.error(self.name, None, f"missing required table [{self._child(key)}]")
+            return None
+        return _Table(self.ctx, self._child(key), self.data[key])
+
+    def raw_mapping(self, key: str) -> Mapping[str, Any]:
+        self.used.add(key)
+        v = self.data.get(key, {})
+        if not isinstance(v, Mapping):
+            raise self.fail(key, v, "a table")
+        return _freeze(v)
+
+    def _child(self, key: str) -> str:
+        return f"{self.name}.{key}" if self.name else key
+
+    def finish(self) -> None:
+        unknown = [k for k in self.data if k not in self.used]
+        if unknown:
+            k = unknown[0]
+            allowed = ", ".join(sorted(self.used)) or "none"
+            raise self.ctx.error(self.name, k, f"unknown key (allowed here: {allowed})")
+
+
+def _et_order(ctx: _Ctx, items: list[tuple[str, str, str | None]]) -> None:
+    """Check that (table, key, utc) items are strictly increasing in time."""
+    prev = None
+    for table, key, utc in items:
+        if utc is None:
+            continue
+        t = _dt.datetime.fromisoformat(utc)
+        if prev is not None and not t > prev[2]:
+            raise ctx.error(table, key, f"= {utc!r}: expected a time after [{prev[0]}] {prev[1]} = {prev[3]!r}")
+        prev = (table, key, t, utc)
+
+
+# --------------------------------------------------------------------------- parse
+def _gate(t: _Table, with_start: bool) -> GatePlan:
+    g = GatePlan(
+        start_utc=t.utc("start_utc") if with_start else None,
+        end_utc=t.utc("end_utc"),
+        gate_uprange_m=t.num("gate_uprange_m", ge=-500e3, le=2000e3),
+        gate_alt_m=t.num("gate_alt_m", ge=0.0, le=200e3),
+        gate_horizontal_speed_mps=t.num("gate_horizontal_speed_mps", ge=0.0, le=3000.0),
+        gate_vertical_speed_mps=t.num("gate_vertical_speed_mps", ge=-3000.0, le=3000.0),
+    )
+    t.finish()
+    return g
+
+
+def parse(data: Mapping[str, Any], text: str, source: str) -> Scenario:
+    ctx = _Ctx(source, text)
+    root = _Table(ctx, "", data)
+
+    story = root.sub("story")
+    title = story.string("title")
+    description = story.string("description", "")
+    captions_t = story.sub("captions", required=False)
+    captions: dict[str, str] = {}
+    if captions_t is not None:
+        for k in list(captions_t.data):
+            captions[k] = captions_t.string(k)
+        captions_t.finish()
+    story.finish()
+
+    st = root.sub("site")
+    site = Site(
+        lat_deg=st.num("lat_deg", ge=-90.0, le=90.0),
+        lon_deg=st.num("lon_deg", ge=-360.0, le=360.0),
+        planned_touchdown_utc=st.utc("planned_touchdown_utc"),
+        name=st.string("name", ""),
+    )
+    st.finish()
+
+    vt = root.sub("vehicle")
+    veh = Vehicle(
+        dry_mass_kg=vt.num("dry_mass_kg", gt=0.0),
+        propellant_kg=vt.num("propellant_kg", ge=0.0),
+        main_thrust_n=vt.num("main_thrust_n", gt=0.0),
+        throttle_min=vt.num("throttle_min", ge=0.0, le=1.0),
+        throttle_max=vt.num("throttle_max", gt=0.0, le=1.0),
+        isp_s=vt.num("isp_s", gt=0.0, le=1000.0),
+        aux_thrust_n=vt.num("aux_thrust_n", 0.0, ge=0.0),
+        aux_isp_s=vt.num("aux_isp_s", 280.0, gt=0.0, le=1000.0),
+        slew_rate_deg_s=vt.num("slew_rate_deg_s", gt=0.0, le=180.0),
+    )
+    if veh.throttle_min > veh.throttle_max:
+        raise vt.fail("throttle_min", veh.throttle_min,
+                      f"a value <= throttle_max ({veh.throttle_max:g})")
+    vt.finish()
+
+    sst = root.sub("start")
+    epoch = sst.utc("epoch_utc")
+    ot = sst.sub("orbit", required=False)
+    xt = sst.sub("state", required=False)
+    if (ot is None) == (xt is None):
+        raise ctx.error("start", None, "expected exactly one of [start.orbit] or [start.state]")
+    orbit = state = None
+    if ot is not None:
+        orbit = OrbitStart(
+            periapsis_alt_m=ot.num("periapsis_alt_m", gt=0.0, le=1e8),
+            apoapsis_alt_m=ot.num("apoapsis_alt_m", gt=0.0, le=1e8),
+            heading_deg=ot.num("heading_deg", ge=-360.0, le=360.0),
+            anchor_utc=ot.utc("anchor_utc"),
+            anchor_uprange_deg=ot.num("anchor_uprange_deg", ge=-360.0, le=360.0),
+        )
+        if orbit.apoapsis_alt_m < orbit.periapsis_alt_m:
+            raise ot.fail("apoapsis_alt_m", orbit.apoapsis_alt_m,
+                          f"a value >= periapsis_alt_m ({orbit.periapsis_alt_m:g})")
+        ot.finish()
+    if xt is not None:
+        pos = xt.vec3("pos_m")
+        if math.hypot(*pos) < 1737.4e3:
+            raise xt.fail("pos_m", list(pos), "a MOON_ME position above the 1737.4 km sphere")
+        state = StateStart(pos_m=pos, vel_mps=xt.vec3("vel_mps"))
+        xt.finish()
+    start = Start(epoch_utc=epoch, orbit=orbit, state=state)
+    sst.finish()
+
+    gt = root.sub("guidance")
+    dt_ = gt.sub("deorbit", required=False)
+    deorbit = None
+    if dt_ is not None:
+        deorbit = DeorbitPlan(
+            start_utc=dt_.utc("start_utc"),
+            delta_v_mps=dt_.num("delta_v_mps", gt=0.0, le=2000.0),
+            throttle=dt_.num("throttle", gt=0.0, le=1.0),
+        )
+        if not veh.throttle_min <= deorbit.throttle <= veh.throttle_max:
+            raise dt_.fail("throttle", deorbit.throttle,
+                           f"a value within the vehicle's throttle range "
+                           f"{veh.throttle_min:g}..{veh.throttle_max:g}")
+        dt_.finish()
+    braking = _gate(gt.sub("braking"), True)
+    at = gt.sub("approach", required=False)
+    approach = _gate(at, False) if at is not None else None
+    tt = gt.sub("terminal")
+    terminal = TerminalPlan(
+        rate_gain_per_s=tt.num("rate_gain_per_s", gt=0.0, le=10.0),
+        max_descent_rate_mps=tt.num("max_descent_rate_mps", gt=0.0, le=1000.0),
+        touchdown_rate_mps=tt.num("touchdown_rate_mps", gt=0.0, le=20.0),
+        horizontal_gain_per_s=tt.num("horizontal_gain_per_s", 0.2, gt=0.0, le=10.0),
+        aux_thrusters=tt.boolean("aux_thrusters", False),
+    )
+    if terminal.touchdown_rate_mps > terminal.max_descent_rate_mps:
+        raise tt.fail("touchdown_rate_mps", terminal.touchdown_rate_mps,
+                      f"a value <= max_descent_rate_mps ({terminal.max_descent_rate_mps:g})")
+    tt.finish()
+    guidance = Guidance(deorbit=deorbit, braking=braking, approach=approach, terminal=terminal)
+    gt.finish()
+    order = [("start", "epoch_utc", epoch)]
+    if deorbit is not None:
+        order.append(("guidance.deorbit", "start_utc", deorbit.start_utc))
+    order += [("guidance.braking", "start_utc", braking.start_utc),
+              ("guidance.braking", "end_utc", braking.end_utc)]
+    if approach is not None:
+        order.append(("guidance.approach", "end_utc", approach.end_utc))
+    _et_order(ctx, order)
+
+    nt = root.sub("navigation", required=False) or _Table(ctx, "navigation", {})
+    nav = Navigation(
+        start=nt.string("start", "powered_descent", choices=("powered_descent", "start")),
+        alt_error_m=nt.num("alt_error_m", 0.0, ge=-100e3, le=100e3),
+        vz_error_mps=nt.num("vz_error_mps", 0.0, ge=-1000.0, le=1000.0),
+        accel_bias_up_mps2=nt.num("accel_bias_up_mps2", 0.0, ge=-1.0, le=1.0),
+        filter_alt_gain_per_s=nt.num("filter_alt_gain_per_s", 0.3, gt=0.0, le=10.0),
+        filter_vel_gain_per_s2=nt.num("filter_vel_gain_per_s2", 0.03, ge=0.0, le=10.0),
+    )
+    nt.finish()
+
+    sen = root.sub("sensors", required=False) or _Table(ctx, "sensors", {})
+    lt = sen.sub("lrf", required=False) or _Table(ctx, "sensors.lrf", {})
+    lrf = Rangefinder(
+        enabled=lt.boolean("enabled", True),
+        max_range_m=lt.num("max_range_m", 3000.0, gt=0.0, le=100e3),
+        fault_valid_below_m=lt.num("fault_valid_below_m", None, gt=0.0, le=100e3, allow_none=True),
+        max_off_nadir_deg=lt.num("max_off_nadir_deg", 30.0, ge=0.0, lt=90.0),
+        noise_m=lt.num("noise_m", 1.0, ge=0.0, le=1000.0),
+        jump_reject_m=lt.num("jump_reject_m", None, gt=0.0, le=100e3, allow_none=True),
+    )
+    lt.finish()
+    sen.finish()
+
+    ft = root.sub("faults", required=False)
+    imu = None
+    if ft is not None:
+        it = ft.sub("imu_reset", required=False)
+        if it is not None:
+            imu = ImuReset(at_utc=it.utc("at_utc"), engine_off_s=it.num("engine_off_s", gt=0.0, le=1e5))
+            it.finish()
+        ft.finish()
+
+    dtab = root.sub("dispersions", required=False) or _Table(ctx, "dispersions", {})
+    disp = Dispersions(
+        position_m=dtab.num("position_m", 0.0, ge=0.0, le=1e5),
+        velocity_mps=dtab.num("velocity_mps", 0.0, ge=0.0, le=100.0),
+        thrust_frac=dtab.num("thrust_frac", 0.0, ge=0.0, le=0.5),
+        isp_frac=dtab.num("isp_frac", 0.0, ge=0.0, le=0.5),
+        alt_error_m=dtab.num("alt_error_m", 0.0, ge=0.0, le=1e5),
+        lrf_noise_frac=dtab.num("lrf_noise_frac", 0.0, ge=0.0, le=10.0),
+    )
+    dtab.finish()
+
+    simt = root.sub("sim", required=False) or _Table(ctx, "sim", {})
+    sim = SimSettings(
+        coast_step_s=simt.num("coast_step_s", 10.0, gt=0.0, le=60.0),
+        powered_step_s=simt.num("powered_step_s", 0.1, gt=0.0, le=1.0),
+        max_after_touchdown_s=simt.num("max_after_touchdown_s", 20.0, ge=0.0, le=3600.0),
+    )
+    simt.finish()
+
+    terrain = root.raw_mapping("terrain")
+    if terrain:
+        _check_terrain(ctx, data.get("terrain"), site)
+    render = root.raw_mapping("render")
+    root.finish()
+    return Scenario(
+        path=source, title=title, description=description,
+        captions=MappingProxyType(captions), site=site, vehicle=veh, start=start,
+        guidance=guidance, navigation=nav, lrf=lrf, imu_reset=imu, dispersions=disp,
+        sim=sim, terrain=terrain, render=render,
+    )
+
+
+def _check_terrain(ctx: _Ctx, table: Any, site: Site) -> None:
+    """Validate ``[terrain]`` now (with the terrain module's own rules), adding the line."""
+    from .terrain import TerrainConfig
+
+    try:
+        TerrainConfig.from_mapping(table, source=ctx.source, site_lat_deg=site.lat_deg,
+                                   site_lon_deg=site.lon_deg)
+    except ScenarioError as exc:
+        msg = str(exc)
+        m = re.search(r"\[(terrain(?:\.[a-z_]+)?)\]\s+(?:unknown key '([^']+)'|([A-Za-z0-9_]+)\s*=)", msg)
+        line = ctx.line_of(m.group(1), m.group(2) or m.group(3)) if m else ctx.line_of("terrain", None)
+        if line and msg.startswith(f"{ctx.source}: "):
+            msg = f"{ctx.source}:{line}: " + msg[len(ctx.source) + 2:]
+        raise ScenarioError(msg) from None
+    except Exception as exc:  # noqa: BLE001 - another module's validator: never a traceback
+        line = ctx.line_of("terrain", None)
+        where = f"{ctx.source}:{line}" if line else ctx.source
+        raise ScenarioError(f"{where}: [terrain]: {exc}; expected a valid terrain table") from None
+
+
+def loads(text: str, source: str = "<string>") -> Scenario:
+    """Parse scenario TOML text; errors name ``source``."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        msg = str(exc)
+        m = re.search(r"\(at line (\d+), column (\d+)\)", msg)
+        core = re.sub(r"\s*\(at line \d+, column \d+\)", "", msg)
+        where = f"{source}:{m.group(1)}" if m else source
+        raise ScenarioError(f"{where}: TOML syntax error: {core}; expected valid TOML") from None
+    except (ValueError, TypeError) as exc:  # pragma: no cover - defensive
+        raise ScenarioError(f"{source}: could not parse: {exc}") from None
+    try:
+        return parse(data, text, source)
+    except ScenarioError:
+        raise
+    except RecursionError:
+        raise ScenarioError(f"{source}: nesting too deep; expected a scenario file") from None
+
+
+def load(path: str | Path) -> Scenario:
+    """Read and validate a scenario file (see the module docstring for the tables)."""
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except FileNotFoundError:
+        raise ScenarioError(f"{p}: scenario file not found") from None
+    except OSError as exc:
+        raise ScenarioError(f"{p}: cannot read scenario file ({exc.strerror})") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(f"{p}: byte {exc.start}: expected UTF-8 text") from None
+    return loads(text, str(p))
+
+
+def scenes_dir() -> Path:
+    """The folder holding the shipped scenarios (``scenes/`` in the repository)."""
+    return Path(__file__).resolve().parents[1] / "scenes"
+
+
+def resolve(name_or_path: str | Path) -> Path:
+    """A scene path from a file path or a shipped scene name (``resilience``)."""
+    p = Path(name_or_path)
+    if p.exists() or p.suffix == ".toml" or "/" in str(name_or_path):
+        return p
+    cand = scenes_dir() / f"{name_or_path}.toml"
+    return cand if cand.exists() else p
