@@ -74,3 +74,29 @@ def test_quaternion_helpers_agree():
     a, b = np.array([1.0, 0, 0, 0]), np.array([np.cos(0.5), 0, 0, np.sin(0.5)])
     mid = quat_slerp(a, b, 0.5)
     assert np.allclose(mid, [np.cos(0.25), 0, 0, np.sin(0.25)])
+
+
+def test_atomic_output_renames_on_success_and_cleans_up_on_error(tmp_path):
+    import os
+
+    from lunarviz.fileio import atomic_output
+
+    target = tmp_path / "out.txt"
+    with atomic_output(target) as tmp:
+        assert tmp.parent == tmp_path and tmp != target
+        tmp.write_text("done")
+    assert target.read_text() == "done"
+    assert oct(os.stat(target).st_mode & 0o777) == oct(0o666 & ~_umask())
+    with pytest.raises(RuntimeError):
+        with atomic_output(tmp_path / "bad.txt") as tmp:
+            tmp.write_text("half")
+            raise RuntimeError("boom")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.txt"]
+
+
+def _umask():
+    import os
+
+    m = os.umask(0)
+    os.umask(m)
+    return m

@@ -1,0 +1,153 @@
+"""``lunarviz view``: open the viewer window (Qt is imported only here and below)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from lunarviz.errors import LunarvizError
+
+#: the hint printed when there is no display to open a window on
+NO_DISPLAY_HINT = (
+    "no display to open a window on (DISPLAY/WAYLAND_DISPLAY not set): run it under a virtual X server, "
+    "e.g. `xvfb-run -a lunarviz view ...`, or make a video without a window with `lunarviz render`"
+)
+
+
+def check_display(environ=os.environ, platform: str = sys.platform) -> None:
+    """Raise a one-line LunarvizError when no window can be opened.
+
+    Without a display Qt's xcb plugin aborts the whole process (exit 134), so
+    this must run before any QApplication exists.
+    """
+    if platform.startswith(("win", "darwin")):
+        return
+    qpa = environ.get("QT_QPA_PLATFORM", "")
+    if qpa.startswith(("offscreen", "minimal")):
+        raise LunarvizError(
+            f"QT_QPA_PLATFORM={qpa} cannot show the 3D view (it needs OpenGL on a display): "
+            "unset it and use `xvfb-run -a lunarviz view ...`, or use `lunarviz render`")
+    if not environ.get("DISPLAY") and not environ.get("WAYLAND_DISPLAY"):
+        raise LunarvizError(NO_DISPLAY_HINT)
+
+
+def qt_application():
+    """The QApplication (created once)."""
+    from PySide6 import QtWidgets
+
+    app = QtWidgets.QApplication.instance()
+    if app is None:
+        app = QtWidgets.QApplication(["lunarviz"])
+        app.setApplicationName("lunarviz")
+    return app
+
+
+def close_window(win) -> None:
+    """Close a viewer window and free it now (deferred deletes processed; see RENDERING.md)."""
+    from PySide6 import QtCore, QtWidgets
+
+    win.close()
+    win.deleteLater()
+    QtWidgets.QApplication.sendPostedEvents(None, QtCore.QEvent.Type.DeferredDelete)
+    QtWidgets.QApplication.processEvents()
+
+
+def parse_what_if(items: list[str]) -> dict[str, float]:
+    """``["lrf_valid_below_m=3000", ...]`` -> ``{"lrf_valid_below_m": 3000.0}`` (one-line errors)."""
+    from .whatif_model import LIMITS
+
+    out: dict[str, float] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        key = key.strip()
+        if not sep or key not in LIMITS:
+            raise LunarvizError(f"--what-if {item!r}: expected KEY=VALUE with KEY one of {', '.join(LIMITS)}")
+        try:
+            v = float(value)
+        except ValueError:
+            raise LunarvizError(f"--what-if {item!r}: {value!r} is not a number") from None
+        lo, hi = LIMITS[key]
+        if not lo <= v <= hi:
+            raise LunarvizError(f"--what-if {item!r}: expected {key} from {lo:g} to {hi:g}")
+        out[key] = v
+    return out
+
+
+def run(args) -> int:
+    """Open the window for ``args`` (see :mod:`lunarviz.commands.view`); returns the exit code."""
+    from lunarviz import scenario as scenario_mod
+
+    from . import require_qt
+    from .playback import CAMERAS
+    from .scenes import resolve_scene
+
+    path = resolve_scene(args.scene)
+    scenario_mod.load(path)        # a bad file fails here, as one line, before any window
+    if args.camera and args.camera not in CAMERAS:
+        raise LunarvizError(f"--camera {args.camera!r}: expected one of {', '.join(CAMERAS)}")
+    changes = parse_what_if(getattr(args, "what_if", None) or [])
+    check_display()
+    require_qt()
+
+    from PySide6 import QtCore
+
+    from .window import MainWindow
+
+    app = qt_application()
+    # a local event loop, not app.exec()/app.quit(): QCoreApplication.quit() would leave Qt's
+    # "quit now" flag set and make every later event loop in this process return at once
+    loop = QtCore.QEventLoop()
+    app.lastWindowClosed.connect(loop.quit)
+    win = MainWindow(speed=args.speed)
+    if args.presentation:
+        win.set_presentation(True)
+    win.show()
+    outcome = {"code": 0}
+
+    def finish() -> None:
+        if args.screenshot:
+            try:
+                out = win.save_window_png(args.screenshot)
+                print(f"lunarviz view: saved {out}")
+            except LunarvizError as exc:
+                print(f"lunarviz view: error: {exc}", file=sys.stderr)
+                outcome["code"] = 2
+        loop.quit()
+
+    def on_failed(message: str) -> None:
+        if args.screenshot or args.quit_after is not None:
+            print(f"lunarviz view: error: {message.splitlines()[0]}", file=sys.stderr)
+            outcome["code"] = 2
+            loop.quit()
+
+    def ready() -> None:
+        if args.play:
+            win.play()
+        win.draw_frame()
+        if args.quit_after is not None:
+            QtCore.QTimer.singleShot(int(1000 * args.quit_after), finish)
+        elif args.screenshot:
+            # let the window lay out and draw a couple of frames first
+            QtCore.QTimer.singleShot(700, finish)
+
+    def on_loaded(_traj) -> None:
+        win.telemetry.set_range_mode(getattr(args, "plots", None) or "descent")
+        if args.camera:
+            win.set_camera(args.camera)
+        if changes:
+            for key, value in changes.items():
+                win.whatif.set_value(key, value)
+            if win.fly_whatif(changes) is None:
+                on_failed("the what-if could not be flown")
+            return  # ready() once the what-if is shown
+        ready()
+
+    win.trajectory_loaded.connect(on_loaded)
+    win.whatif_finished.connect(lambda _t: ready())
+    win.load_failed.connect(on_failed)
+    win.open_scenario(Path(path), at=args.at)
+    loop.exec()
+    app.lastWindowClosed.disconnect(loop.quit)
+    close_window(win)
+    return outcome["code"]

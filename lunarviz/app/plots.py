@@ -1,0 +1,320 @@
+"""Telemetry dock: live numbers and pyqtgraph plots with a draggable time cursor.
+
+Plots show altitude (true vs what the lander believed), speed, propellant and
+throttle against time in minutes from the planned touchdown (or from the
+start when a scenario has none). A vertical cursor follows the playhead; drag
+it to scrub. A what-if run is drawn as dashed "ghost" curves.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+
+os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
+
+import numpy as np  # noqa: E402
+import pyqtgraph as pg  # noqa: E402
+from PySide6 import QtCore, QtGui, QtWidgets  # noqa: E402
+
+from lunarviz.trajectory import Trajectory  # noqa: E402
+
+#: curve colours (true, believed/ghost accents)
+TRUE_PEN = (90, 170, 255)
+BELIEVED_PEN = (255, 170, 60)
+VERT_PEN = (120, 220, 120)
+GHOST_PEN = (220, 90, 220)
+CURSOR_PEN = (255, 80, 80)
+
+
+#: what the plots' time axis can show
+RANGE_MODES = {
+    "descent": "the descent (from the deorbit burn)",
+    "last10": "the last 10 minutes",
+    "whole": "the whole scenario",
+    "follow": "2 minutes either side of the playhead",
+}
+
+
+class TelemetryPanel(QtWidgets.QWidget):
+    """Numbers and four linked plots for one trajectory (plus an optional ghost)."""
+
+    #: emitted with an ET (seconds) while the user drags the cursor
+    cursor_dragged = QtCore.Signal(float)
+
+    PLOTS = ("alt", "speed", "prop", "throttle")
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._traj: Trajectory | None = None
+        self._ghost: Trajectory | None = None
+        self._x0_et_s = 0.0
+        self._x_label = "minutes from start"
+        self._line_width = 2
+        self._ghost_items: list = []
+        pg.setConfigOptions(antialias=True)
+
+        self.readout = QtWidgets.QLabel(self)
+        self.readout.setObjectName("readout")
+        self.readout.setTextFormat(QtCore.Qt.TextFormat.RichText)
+        self.readout.setWordWrap(True)
+        self.readout.setMinimumHeight(40)
+
+        self.graphics = pg.GraphicsLayoutWidget(self)
+        self.graphics.setBackground((20, 22, 28))
+        self.graphics.setMinimumHeight(220)
+        titles = {
+            "alt": "Altitude (km)",
+            "speed": "Speed (m/s)",
+            "prop": "Propellant (kg)",
+            "throttle": "Throttle (%)",
+        }
+        self.plots: dict[str, pg.PlotItem] = {}
+        self.cursors: dict[str, pg.InfiniteLine] = {}
+        for i, key in enumerate(self.PLOTS):
+            plot = self.graphics.addPlot(row=i, col=0)
+            plot.setLabel("left", titles[key])
+            plot.showGrid(x=True, y=True, alpha=0.25)
+            plot.setMenuEnabled(False)
+            plot.addLegend(offset=(-8, 4), labelTextSize="8pt") if key in ("alt", "speed") else None
+            if i:
+                plot.setXLink(self.plots[self.PLOTS[0]])
+            if i < len(self.PLOTS) - 1:
+                plot.getAxis("bottom").setStyle(showValues=False)
+            cursor = pg.InfiniteLine(angle=90, movable=True, pen=pg.mkPen(CURSOR_PEN, width=2),
+                                     hoverPen=pg.mkPen((255, 200, 200), width=3))
+            cursor.setZValue(100)
+            cursor.sigDragged.connect(self._on_cursor_drag)
+            plot.addItem(cursor, ignoreBounds=True)
+            self.plots[key] = plot
+            self.cursors[key] = cursor
+        self.curves: dict[str, pg.PlotDataItem] = {}
+
+        self.range_box = QtWidgets.QComboBox(self)
+        for key, text in RANGE_MODES.items():
+            self.range_box.addItem(text, key)
+        self.range_box.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
+        self.range_box.setToolTip("Time span of the plots (the mouse wheel zooms, dragging pans)")
+        self.range_box.activated.connect(lambda i: self.set_range_mode(self.range_box.itemData(i)))
+        self._range_mode = "descent"
+        self._cursor_et_s = math.nan
+        top = QtWidgets.QHBoxLayout()
+        top.addWidget(QtWidgets.QLabel("Plots show:"))
+        top.addWidget(self.range_box, 1)
+
+        lay = QtWidgets.QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addWidget(self.readout)
+        lay.addLayout(top)
+        lay.addWidget(self.graphics, 1)
+
+    # ------------------------------------------------------------ time axis
+    def x_of(self, et_s):
+        """Plot x (minutes) of ET seconds."""
+        return (np.asarray(et_s, dtype=float) - self._x0_et_s) / 60.0
+
+    def et_of(self, x_min: float) -> float:
+        return float(x_min) * 60.0 + self._x0_et_s
+
+    @property
+    def x_label(self) -> str:
+        return self._x_label
+
+    # -------------------------------------------------------------- content
+    def set_trajectory(self, traj: Trajectory) -> None:
+        """Draw one trajectory's telemetry (clears any ghost)."""
+        self._traj = traj
+        planned = traj.planned_touchdown_et_s
+        if math.isfinite(planned):
+            self._x0_et_s = float(planned)
+            self._x_label = "minutes from planned touchdown"
+        else:
+            self._x0_et_s = traj.start_et_s
+            self._x_label = "minutes from start"
+        self.plots[self.PLOTS[-1]].setLabel("bottom", self._x_label)
+        for plot in self.plots.values():
+            for item in list(plot.listDataItems()):
+                plot.removeItem(item)
+            if plot.legend is not None:
+                plot.legend.clear()
+        self._ghost_items = []
+        self.curves = self._add_curves(traj, ghost=False)
+        self._ghost = None
+        self.set_range_mode(self._range_mode)
+
+    def _add_curves(self, traj: Trajectory, *, ghost: bool) -> dict[str, pg.PlotDataItem]:
+        x = self.x_of(traj.et_s)
+        w = self._line_width
+        style = QtCore.Qt.PenStyle.DashLine if ghost else QtCore.Qt.PenStyle.SolidLine
+
+        def pen(color):
+            return pg.mkPen(GHOST_PEN if ghost else color, width=w, style=style)
+
+        tag = "what-if " if ghost else ""
+        speed = np.linalg.norm(traj.vel_mps, axis=1)
+        data = {
+            "alt_true": ("alt", traj.alt_m / 1000.0, pen(TRUE_PEN), f"{tag}true"),
+            "alt_est": ("alt", traj.est_alt_m / 1000.0,
+                        pg.mkPen(GHOST_PEN if ghost else BELIEVED_PEN, width=w, style=QtCore.Qt.PenStyle.DotLine),
+                        f"{tag}believed"),
+            "speed": ("speed", speed, pen(TRUE_PEN), f"{tag}speed"),
+            "vspeed": ("speed", -traj.vertical_speed_mps(),
+                       pg.mkPen(GHOST_PEN if ghost else VERT_PEN, width=max(1, w - 1), style=style),
+                       f"{tag}descent rate"),
+            "prop": ("prop", np.asarray(traj.propellant_kg), pen(TRUE_PEN), None),
+            "throttle": ("throttle", 100.0 * traj.throttle, pen(TRUE_PEN), None),
+        }
+        curves = {}
+        for key, (plot_key, y, p, name) in data.items():
+            item = self.plots[plot_key].plot(x, np.asarray(y, dtype=float), pen=p, name=name)
+            item.setDownsampling(auto=True, method="peak")
+            item.setClipToView(True)
+            if ghost:
+                item.setZValue(-1)  # under the scenario's curves, so both stay visible where they agree
+            curves[key] = item
+        return curves
+
+    def set_ghost(self, traj: Trajectory | None) -> None:
+        """Show (or remove, with None) a what-if trajectory as dashed curves."""
+        for plot_key, item in self._ghost_items:
+            self.plots[plot_key].removeItem(item)
+            legend = self.plots[plot_key].legend
+            if legend is not None:
+                legend.removeItem(item)
+        self._ghost_items = []
+        self._ghost = traj
+        if traj is None:
+            return
+        curves = self._add_curves(traj, ghost=True)
+        owner = {"alt_true": "alt", "alt_est": "alt", "speed": "speed", "vspeed": "speed",
+                 "prop": "prop", "throttle": "throttle"}
+        self._ghost_items = [(owner[k], v) for k, v in curves.items()]
+        self.ghost_curves = curves
+
+    @property
+    def ghost(self) -> Trajectory | None:
+        return self._ghost
+
+    def set_presentation(self, on: bool) -> None:
+        """Thicker lines and bigger axis text for projectors."""
+        self._line_width = 4 if on else 2
+        font = QtGui.QFont()
+        font.setPointSize(12 if on else 9)
+        for plot in self.plots.values():
+            for side in ("left", "bottom"):
+                ax = plot.getAxis(side)
+                ax.setStyle(tickFont=font)
+                ax.label.setFont(font)
+        for c in self.cursors.values():
+            c.setPen(pg.mkPen(CURSOR_PEN, width=4 if on else 2))
+        if self._traj is not None:
+            ghost = self._ghost
+            self.set_trajectory(self._traj)
+            self.set_ghost(ghost)
+
+    def set_range_mode(self, mode: str) -> None:
+        """``descent`` (from the deorbit burn), ``last10``, ``whole`` or ``follow`` (the playhead +-2 min)."""
+        if mode not in RANGE_MODES:
+            raise ValueError(f"unknown plot range {mode!r}")
+        self._range_mode = mode
+        i = self.range_box.findData(mode)
+        if self.range_box.currentIndex() != i:
+            self.range_box.setCurrentIndex(i)
+        self._apply_range()
+
+    def x_span(self) -> tuple[float, float]:
+        """The plots' visible x range (minutes)."""
+        lo, hi = self.plots[self.PLOTS[0]].viewRange()[0]
+        return float(lo), float(hi)
+
+    def _apply_range(self) -> None:
+        traj = self._traj
+        if traj is None:
+            return
+        t0, t1 = traj.start_et_s, traj.end_et_s
+        mode = self._range_mode
+        if mode == "descent":
+            ev = traj.event("deorbit") or traj.event("powered_descent")
+            t0 = max(t0, ev.et_s - 120.0) if ev is not None else t0
+        elif mode == "last10":
+            t0 = max(t0, t1 - 600.0)
+        elif mode == "follow":
+            c = self._cursor_et_s if math.isfinite(self._cursor_et_s) else t0
+            t0, t1 = c - 120.0, c + 120.0
+        x0, x1 = (float(v) for v in self.x_of([t0, t1]))
+        for plot in self.plots.values():
+            plot.setXRange(x0, x1, padding=0.01 if mode != "follow" else 0.0)
+        # y limits from the data inside the span
+        lo = int(np.searchsorted(traj.et_s, t0))
+        hi = max(int(np.searchsorted(traj.et_s, t1)), lo + 2)
+        for key, curve_keys in (("alt", ("alt_true", "alt_est")), ("speed", ("speed", "vspeed")),
+                                ("prop", ("prop",)), ("throttle", ("throttle",))):
+            ys = [np.asarray(self.curves[k].yData)[lo:hi] for k in curve_keys if k in self.curves]
+            ys = [y[np.isfinite(y)] for y in ys if len(y)]
+            ys = [y for y in ys if len(y)]
+            if not ys:
+                continue
+            ymin = min(float(y.min()) for y in ys)
+            ymax = max(float(y.max()) for y in ys)
+            if key == "throttle":
+                ymin, ymax = 0.0, 100.0
+            pad = 0.05 * max(ymax - ymin, 1e-6)
+            self.plots[key].setYRange(ymin - pad, ymax + pad, padding=0.0)
+
+    # --------------------------------------------------------------- cursor
+    def cursor_et_s(self) -> float:
+        return self.et_of(self.cursors[self.PLOTS[0]].value())
+
+    def set_cursor(self, et_s: float, state=None) -> None:
+        """Move the cursor to the playhead and refresh the numbers."""
+        self._cursor_et_s = float(et_s)
+        if self._range_mode == "follow":
+            self._apply_range()
+        x = float(self.x_of(et_s))
+        for c in self.cursors.values():
+            if not c.moving:
+                c.blockSignals(True)
+                c.setValue(x)
+                c.blockSignals(False)
+        if state is not None:
+            self.readout.setText(readout_html(state, self._ghost_state(et_s)))
+
+    def _ghost_state(self, et_s: float):
+        if self._ghost is None:
+            return None
+        return self._ghost.at(et_s)
+
+    def _on_cursor_drag(self, line: pg.InfiniteLine) -> None:
+        x = float(line.value())
+        for c in self.cursors.values():
+            if c is not line:
+                c.blockSignals(True)
+                c.setValue(x)
+                c.blockSignals(False)
+        self.cursor_dragged.emit(self.et_of(x))
+
+
+def _fmt_alt(alt_m: float) -> str:
+    return f"{alt_m / 1000:.2f} km" if abs(alt_m) >= 10_000 else f"{alt_m:.0f} m"
+
+
+def readout_html(s, ghost=None) -> str:
+    """The numbers panel for a :class:`~lunarviz.trajectory.State` (and an optional what-if state)."""
+    lrf = "<span style='color:#6f6'>valid</span>" if s.lrf_valid else "<span style='color:#f96'>no valid range</span>"
+    err = s.est_alt_m - s.alt_m
+    parts = [
+        f"<b>{s.phase_name.replace('_', ' ')}</b>",
+        f"altitude <b>{_fmt_alt(s.alt_m)}</b>",
+        f"lander believed <b style='color:#fa3'>{_fmt_alt(s.est_alt_m)}</b> (error {_fmt_alt(err)})",
+        f"speed <b>{s.speed_mps:.1f} m/s</b> ({s.speed_mps * 3.6:.0f} km/h)",
+        f"descent rate <b>{-s.vertical_speed_mps:.1f} m/s</b>",
+        f"propellant <b>{s.propellant_kg:.0f} kg</b> ({100 * s.propellant_fraction:.0f}%)",
+        f"throttle <b>{100 * s.throttle:.0f}%</b>",
+        f"rangefinder {lrf}",
+    ]
+    html = " &nbsp;·&nbsp; ".join(parts)
+    if ghost is not None:
+        html += (f"<br><span style='color:#d5d'>what-if: altitude {_fmt_alt(ghost.alt_m)}, "
+                 f"believed {_fmt_alt(ghost.est_alt_m)}, descent rate {-ghost.vertical_speed_mps:.1f} m/s, "
+                 f"propellant {ghost.propellant_kg:.0f} kg</span>")
+    return html

@@ -1,0 +1,129 @@
+"""What-if panel: change a few scenario values and fly again in the background.
+
+The values and :func:`~lunarviz.app.whatif_model.apply_changes` live in
+:mod:`lunarviz.app.whatif_model` (no Qt); the window flies the new scenario in
+a worker thread and shows it beside the original as a ghost trail and dashed
+plot curves.
+"""
+
+from __future__ import annotations
+
+from PySide6 import QtCore, QtWidgets
+
+from .whatif_model import LIMITS, apply_changes, current_values, lrf_valid_from_m, outcome_text
+
+__all__ = ["LIMITS", "WhatIfPanel", "apply_changes", "current_values", "lrf_valid_from_m", "outcome_text"]
+
+
+class WhatIfPanel(QtWidgets.QWidget):
+    """Spin boxes for the changes, "Fly what-if" and "Reset" buttons, and the outcome."""
+
+    fly_requested = QtCore.Signal(dict)
+    reset_requested = QtCore.Signal()
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._base: dict[str, float] = {}
+
+        def spin(lo, hi, decimals, step, suffix, tip):
+            s = QtWidgets.QDoubleSpinBox(self)
+            s.setRange(lo, hi)
+            s.setDecimals(decimals)
+            s.setSingleStep(step)
+            s.setSuffix(suffix)
+            s.setToolTip(tip)
+            s.setKeyboardTracking(False)
+            return s
+
+        self.spins = {
+            "lrf_valid_below_m": spin(1, 100_000, 0, 100, " m",
+                                      "The laser rangefinder gives valid altitude readings from this height down.\n"
+                                      "Designed: about 3 km. Resilience: first valid reading below about 900 m."),
+            "propellant_kg": spin(0, 1e6, 0, 10, " kg", "Propellant loaded at the start of the scenario"),
+            "main_thrust_n": spin(1, 1e7, 0, 50, " N", "Main-engine thrust at full throttle"),
+            "site_lat_deg": spin(-90, 90, 3, 0.1, "°", "Target site latitude (north positive)"),
+            "site_lon_deg": spin(-360, 360, 3, 0.1, "°", "Target site longitude (east positive)"),
+        }
+        form = QtWidgets.QFormLayout()
+        form.addRow("Rangefinder valid below", self.spins["lrf_valid_below_m"])
+        form.addRow("Propellant load", self.spins["propellant_kg"])
+        form.addRow("Engine thrust", self.spins["main_thrust_n"])
+        form.addRow("Target latitude", self.spins["site_lat_deg"])
+        form.addRow("Target longitude", self.spins["site_lon_deg"])
+
+        self.lrf_works = QtWidgets.QPushButton("Rangefinder as designed (3 km)", self)
+        self.lrf_works.setToolTip("Set the rangefinder to give valid readings from its design range")
+        self.lrf_works.clicked.connect(self._lrf_as_designed)
+        self.fly_button = QtWidgets.QPushButton("Fly what-if", self)
+        self.fly_button.setDefault(True)
+        self.fly_button.clicked.connect(self._fly)
+        self.reset_button = QtWidgets.QPushButton("Reset", self)
+        self.reset_button.setToolTip("Back to the scenario's own values; removes the what-if run")
+        self.reset_button.clicked.connect(self._reset)
+        self.busy = QtWidgets.QProgressBar(self)
+        self.busy.setRange(0, 0)
+        self.busy.setVisible(False)
+        self.busy.setMaximumHeight(10)
+        self.busy.setTextVisible(False)
+        self.result = QtWidgets.QLabel(self)
+        self.result.setWordWrap(True)
+        self.result.setTextFormat(QtCore.Qt.TextFormat.RichText)
+
+        buttons = QtWidgets.QHBoxLayout()
+        buttons.addWidget(self.fly_button)
+        buttons.addWidget(self.reset_button)
+        lay = QtWidgets.QVBoxLayout(self)
+        lay.addLayout(form)
+        lay.addWidget(self.lrf_works)
+        lay.addLayout(buttons)
+        lay.addWidget(self.busy)
+        lay.addWidget(self.result)
+        lay.addStretch(1)
+        self.setEnabled(False)
+
+    def set_scenario(self, sc) -> None:
+        """Fill the boxes from a scenario (or disable the panel with None)."""
+        self.setEnabled(sc is not None)
+        self.result.setText("")
+        if sc is None:
+            return
+        self._base = current_values(sc)
+        self._design_lrf_m = float(sc.lrf.max_range_m)
+        self.lrf_works.setText(f"Rangefinder as designed ({self._design_lrf_m / 1000:g} km)")
+        for key, box in self.spins.items():
+            box.setValue(self._base[key])
+
+    def values(self) -> dict[str, float]:
+        return {k: float(b.value()) for k, b in self.spins.items()}
+
+    def changes(self) -> dict[str, float]:
+        """Only the values that differ from the scenario's."""
+        out = {}
+        for k, v in self.values().items():
+            base = self._base.get(k)
+            if base is None or abs(v - base) > 10 ** -(self.spins[k].decimals() + 1):
+                out[k] = v
+        return out
+
+    def set_value(self, key: str, value: float) -> None:
+        self.spins[key].setValue(value)
+
+    def _lrf_as_designed(self) -> None:
+        self.spins["lrf_valid_below_m"].setValue(getattr(self, "_design_lrf_m", 3000.0))
+
+    def _fly(self) -> None:
+        self.fly_requested.emit(self.changes())
+
+    def _reset(self) -> None:
+        self.reset_requested.emit()
+
+    def set_busy(self, busy: bool) -> None:
+        self.busy.setVisible(busy)
+        self.fly_button.setEnabled(not busy)
+        if busy:
+            self.result.setText("Flying…")
+
+    def show_result(self, original, whatif) -> None:
+        self.result.setText(
+            f"<b>Scenario:</b> {outcome_text(original)}<br>"
+            f"<b style='color:#d5d'>What-if:</b> {outcome_text(whatif)}")

@@ -1,0 +1,713 @@
+"""The viewer's main window: 3D view, playback bar, events, cameras, telemetry, what-if.
+
+Playback: a :class:`~lunarviz.app.playback.Playback` holds the playhead; a
+``QTimer`` fires every ~16 ms, asks it for the time (wall clock x speed) and
+draws one frame. Drawing happens on the UI thread one frame at a time, so a
+slow frame delays the next redraw, never the clock; loading and flying
+scenarios run in a worker thread (:mod:`lunarviz.app.jobs`).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from pathlib import Path
+
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from lunarviz.errors import LunarvizError
+
+from . import scenes as scene_files
+from .jobs import JobRunner
+from .playback import Playback, event_marks, format_l_minus, format_utc
+from .plots import TelemetryPanel
+from .view3d import CAMERAS, FREE, SceneView
+from .widgets import PlaybackBar
+
+#: milliseconds between frame-timer ticks (upper bound ~60 fps)
+FRAME_INTERVAL_MS = 16
+
+
+def load_and_fly(path) -> tuple:
+    """Load a scenario file and fly it (runs in the worker thread)."""
+    from lunarviz import physics, scenario
+
+    sc = scenario.load(path)
+    return sc, physics.fly(sc, seed=0)
+
+
+def fly_scenario(sc):
+    from lunarviz import physics
+
+    return physics.fly(sc, seed=0)
+
+
+def _touchdown_label(traj) -> str | None:
+    ev = traj.event("touchdown")
+    if ev is None:
+        return None
+    speed = ev.speed_mps
+    return "Touchdown" if speed < 5.0 else f"Contact lost ({speed:.0f} m/s)"
+
+
+class MainWindow(QtWidgets.QMainWindow):
+    """The lunarviz viewer window.
+
+    Use :meth:`open_scenario` (asynchronous: load + fly in the background) or
+    :meth:`set_trajectory` (synchronous, with an already flown trajectory).
+    """
+
+    trajectory_loaded = QtCore.Signal(object)   # Trajectory
+    whatif_finished = QtCore.Signal(object)     # Trajectory
+    load_failed = QtCore.Signal(str)            # the message shown in the dialog
+    frame_drawn = QtCore.Signal(float)          # ET of the frame just drawn
+
+    def __init__(self, *, speed: float = 10.0, quality: str = "high", parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("lunarviz")
+        self.resize(1500, 920)
+        self.traj = None
+        self.scenario = None
+        self.scenario_path: Path | None = None
+        self.whatif_traj = None
+        self.playback = Playback(0.0, 1.0, speed=speed)
+        self.presentation = False
+        self.error_dialog: QtWidgets.QMessageBox | None = None
+        self._dirty = True
+        self._frame_error_shown = False
+        self._loading = False
+        self._pending_at = None
+        self._frame_times: list[float] = []
+        self._last_frame_ms = 0.0
+        self._base_font = QtWidgets.QApplication.font()
+
+        self.jobs = JobRunner(self)
+        self.jobs.finished.connect(self._on_job_finished)
+
+        # 3D view and playback bar in the centre
+        central = QtWidgets.QWidget(self)
+        self.view = SceneView(central, quality=quality)
+        self.view.camera_changed.connect(self._on_camera_changed)
+        self.bar = PlaybackBar(central)
+        self.bar.play_toggled.connect(self.toggle_play)
+        self.bar.step_requested.connect(self.step_seconds)
+        self.bar.frame_requested.connect(self.step_frames)
+        self.bar.speed_chosen.connect(self.set_speed)
+        self.bar.scrubbed.connect(lambda f: self.seek(self.playback.start_et_s + f * self.playback.duration_s))
+        lay = QtWidgets.QVBoxLayout(central)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        lay.addWidget(self.view.widget, 1)
+        self.setCentralWidget(central)
+        # clicking the 3D view takes the keyboard away from a spin box, so Space, 1-5 ... work again
+        central.setFocusPolicy(QtCore.Qt.FocusPolicy.StrongFocus)
+        self.view.widget.installEventFilter(self)
+        # the playback bar spans the whole window width, under the docks
+        bar_tb = QtWidgets.QToolBar("Playback", self)
+        bar_tb.setObjectName("playback")
+        bar_tb.setMovable(False)
+        bar_tb.setFloatable(False)
+        bar_tb.addWidget(self.bar)
+        self.addToolBar(QtCore.Qt.ToolBarArea.BottomToolBarArea, bar_tb)
+        self.playback_toolbar = bar_tb
+
+        self._build_camera_toolbar()
+        self._build_event_dock()
+        self._build_telemetry_dock()
+        self._build_whatif_dock()
+        self._build_actions_and_menus()
+        self.statusBar().showMessage("Open a scenario (File ▸ Open) or pick a bundled scene")
+
+        self.timer = QtCore.QTimer(self)
+        self.timer.setInterval(FRAME_INTERVAL_MS)
+        self.timer.timeout.connect(self._on_frame)
+        self.timer.start()
+
+    # ================================================================= layout
+    def _build_camera_toolbar(self) -> None:
+        tb = QtWidgets.QToolBar("Cameras", self)
+        tb.setObjectName("cameras")
+        tb.setMovable(False)
+        tb.addWidget(QtWidgets.QLabel(" Camera: "))
+        self.camera_group = QtGui.QActionGroup(self)
+        self.camera_group.setExclusive(True)
+        self.camera_actions: dict[str, QtGui.QAction] = {}
+        tips = {
+            "chase": "Behind and above the lander",
+            "orbit": "Wide view from orbit: the descent track over the Moon",
+            "site": "From the ground at the target site, looking up",
+            "earthrise": "Past the lander towards the Earth above the horizon",
+            "down": "Straight down at the surface below the lander",
+        }
+        for i, name in enumerate(CAMERAS, start=1):
+            act = QtGui.QAction(name.capitalize(), self)
+            act.setCheckable(True)
+            act.setShortcut(QtGui.QKeySequence(str(i)))
+            act.setToolTip(f"{tips[name]} ({i})")
+            act.triggered.connect(lambda _=False, n=name: self.set_camera(n))
+            self.camera_group.addAction(act)
+            tb.addAction(act)
+            self.addAction(act)
+            self.camera_actions[name] = act
+        self.camera_actions[CAMERAS[0]].setChecked(True)
+        self.free_label = QtWidgets.QLabel("")
+        tb.addWidget(self.free_label)
+        self.camera_toolbar = tb
+        self.addToolBar(QtCore.Qt.ToolBarArea.TopToolBarArea, tb)
+
+    def _build_event_dock(self) -> None:
+        dock = QtWidgets.QDockWidget("Events — click to jump", self)
+        dock.setObjectName("events")
+        self.event_list = QtWidgets.QListWidget(dock)
+        self.event_list.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
+        self.event_list.itemClicked.connect(self._on_event_clicked)
+        self.event_list.itemActivated.connect(self._on_event_clicked)
+        dock.setWidget(self.event_list)
+        self.addDockWidget(QtCore.Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+        self.event_dock = dock
+
+    def _build_telemetry_dock(self) -> None:
+        dock = QtWidgets.QDockWidget("Telemetry — drag the red line to scrub", self)
+        dock.setObjectName("telemetry")
+        self.telemetry = TelemetryPanel(dock)
+        self.telemetry.cursor_dragged.connect(self.seek)
+        dock.setWidget(self.telemetry)
+        self.addDockWidget(QtCore.Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        self.telemetry_dock = dock
+        self.resizeDocks([dock], [460], QtCore.Qt.Orientation.Horizontal)
+
+    def _build_whatif_dock(self) -> None:
+        from .whatif import WhatIfPanel
+
+        dock = QtWidgets.QDockWidget("What if…?", self)
+        dock.setObjectName("whatif")
+        self.whatif = WhatIfPanel(dock)
+        self.whatif.fly_requested.connect(self.fly_whatif)
+        self.whatif.reset_requested.connect(self.reset_whatif)
+        dock.setWidget(self.whatif)
+        self.addDockWidget(QtCore.Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+        self.whatif_dock = dock
+        self.resizeDocks([self.event_dock, dock], [260, 440], QtCore.Qt.Orientation.Vertical)
+        self.resizeDocks([self.event_dock], [270], QtCore.Qt.Orientation.Horizontal)
+
+    def _action(self, text, slot, shortcut=None, *, tip=None, checkable=False) -> QtGui.QAction:
+        act = QtGui.QAction(text, self)
+        if shortcut is not None:
+            if isinstance(shortcut, (list, tuple)):
+                act.setShortcuts([QtGui.QKeySequence(s) for s in shortcut])
+            else:
+                act.setShortcut(QtGui.QKeySequence(shortcut))
+        if tip:
+            act.setStatusTip(tip)
+        act.setCheckable(checkable)
+        act.triggered.connect(slot)
+        # added to the window so shortcuts work with the menu bar hidden
+        self.addAction(act)
+        return act
+
+    def _build_actions_and_menus(self) -> None:
+        K = QtCore.Qt.Key
+        M = QtCore.Qt.KeyboardModifier
+        mb = self.menuBar()
+        m = mb.addMenu("&File")
+        m.addAction(self._action("&Open scenario…", self.choose_scenario_file, QtGui.QKeySequence.StandardKey.Open))
+        self.scenes_menu = m.addMenu("Bundled &scenes")
+        self._fill_scenes_menu()
+        m.addSeparator()
+        m.addAction(self._action("Save frame as &PNG…", self.choose_png, "Ctrl+S"))
+        m.addAction(self._action("Save &window screenshot…", self.choose_window_png, "Ctrl+Shift+S"))
+        m.addAction(self._action("Export &video…", self.choose_video, "Ctrl+E"))
+        m.addSeparator()
+        m.addAction(self._action("&Quit", self.close, QtGui.QKeySequence.StandardKey.Quit))
+
+        m = mb.addMenu("&Playback")
+        self.play_action = self._action("Play / pause", self.toggle_play, QtGui.QKeySequence(K.Key_Space))
+        m.addAction(self.play_action)
+        m.addAction(self._action("Forward one frame", lambda: self.step_frames(1), QtGui.QKeySequence(K.Key_Right)))
+        m.addAction(self._action("Back one frame", lambda: self.step_frames(-1), QtGui.QKeySequence(K.Key_Left)))
+        m.addAction(self._action("Forward 10 s", lambda: self.step_seconds(10.0),
+                                 QtGui.QKeySequence(M.ShiftModifier | K.Key_Right)))
+        m.addAction(self._action("Back 10 s", lambda: self.step_seconds(-10.0),
+                                 QtGui.QKeySequence(M.ShiftModifier | K.Key_Left)))
+        m.addSeparator()
+        m.addAction(self._action("Faster", lambda: self.set_speed(self.playback.faster()), ["]", "+"]))
+        m.addAction(self._action("Slower", lambda: self.set_speed(self.playback.slower()), ["[", "-"]))
+        m.addAction(self._action("Real time (1x)", lambda: self.set_speed(1.0), "0"))
+        m.addSeparator()
+        m.addAction(self._action("Jump to start", lambda: self.seek(self.playback.start_et_s), QtGui.QKeySequence(K.Key_Home)))
+        m.addAction(self._action("Jump to end", lambda: self.seek(self.playback.end_et_s), QtGui.QKeySequence(K.Key_End)))
+        m.addAction(self._action("Next event", lambda: self.jump_event(+1), "N"))
+        m.addAction(self._action("Previous event", lambda: self.jump_event(-1), "Shift+N"))
+        self.loop_action = self._action("Loop", self._on_loop, "L", checkable=True)
+        m.addAction(self.loop_action)
+
+        m = mb.addMenu("&Camera")
+        for act in self.camera_actions.values():
+            m.addAction(act)
+
+        m = mb.addMenu("&View")
+        self.fullscreen_action = self._action("&Fullscreen", self.toggle_fullscreen, ["F", "F11"], checkable=True)
+        m.addAction(self.fullscreen_action)
+        self.presentation_action = self._action(
+            "&Presentation mode (large text, clean screen)", self.toggle_presentation, ["P", "F5"], checkable=True)
+        m.addAction(self.presentation_action)
+        m.addSeparator()
+        for dock in (self.event_dock, self.telemetry_dock, self.whatif_dock):
+            m.addAction(dock.toggleViewAction())
+        self._action("Leave fullscreen / presentation", self._escape, QtGui.QKeySequence(K.Key_Escape))
+
+        m = mb.addMenu("&Help")
+        m.addAction(self._action("&Keyboard shortcuts", self.show_shortcuts, "F1"))
+
+    def _fill_scenes_menu(self) -> None:
+        self.scenes_menu.clear()
+        found = scene_files.bundled_scenes()
+        if not found:
+            act = self.scenes_menu.addAction("(no bundled scenes found)")
+            act.setEnabled(False)
+        for path in found:
+            act = self.scenes_menu.addAction(path.stem.replace("_", " "))
+            act.setToolTip(str(path))
+            act.triggered.connect(lambda _=False, p=path: self.open_scenario(p))
+
+    # ============================================================ scenarios
+    def choose_scenario_file(self) -> None:
+        start = str(scene_files.scenes_dir() or Path.cwd())
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Open scenario", start, "Scenarios (*.toml);;All files (*)")
+        if path:
+            self.open_scenario(path)
+
+    def open_scenario(self, path, *, at=None) -> int:
+        """Load and fly a scenario in the background; the old one stays until it succeeds.
+
+        ``at`` (ET seconds, an event name or a time spec string) sets the
+        playhead once the new trajectory is shown. Returns the job id.
+        """
+        self._pending_at = at
+        path = Path(path)
+        self.statusBar().showMessage(f"Loading {path.name} and flying it…")
+        if not self._loading:
+            QtWidgets.QApplication.setOverrideCursor(QtCore.Qt.CursorShape.BusyCursor)
+            self._loading = True
+        self._loading_path = path
+        return self.jobs.submit("load", load_and_fly, path)
+
+    def _on_job_finished(self, job_id: int, kind: str, result, error) -> None:
+        if not self.jobs.is_current(job_id, kind):
+            return  # superseded by a newer request
+        if kind == "load":
+            if self._loading:
+                QtWidgets.QApplication.restoreOverrideCursor()
+                self._loading = False
+            path = self._loading_path
+            if error is not None:
+                self.show_error(f"Could not open {path.name}", error, keeping=True)
+                return
+            sc, traj = result
+            self.scenario = sc
+            self.scenario_path = path
+            self.set_trajectory(traj)
+            at = self._pending_at
+            self._pending_at = None
+            if at is None and traj.event("deorbit") is not None:
+                at = "deorbit"  # the story starts with the deorbit burn; the orbit before is on the timeline
+            if at is not None:
+                try:
+                    self.seek_spec(at)
+                except LunarvizError as exc:
+                    self.show_error("Could not go to that time", (exc, ""), keeping=True)
+                    return
+            self.statusBar().showMessage(f"Loaded {path}", 5000)
+        elif kind == "whatif":
+            self.whatif.set_busy(False)
+            if error is not None:
+                self.show_error("The what-if could not be flown", error, keeping=True)
+                return
+            self.set_whatif_trajectory(result)
+
+    def show_error(self, title: str, error, *, keeping: bool) -> None:
+        """Non-blocking error dialog; the loaded scenario stays."""
+        exc, tb = error if isinstance(error, tuple) else (error, "")
+        if isinstance(exc, LunarvizError):
+            text = str(exc)
+            detail = ""
+        else:
+            text = f"{type(exc).__name__}: {exc}"
+            detail = tb
+        if keeping and self.traj is not None:
+            text += "\n\nThe scenario already loaded stays on screen."
+        box = QtWidgets.QMessageBox(self)
+        box.setIcon(QtWidgets.QMessageBox.Icon.Critical)
+        box.setWindowTitle(title)
+        box.setText(title)
+        box.setInformativeText(text)
+        if detail:
+            box.setDetailedText(detail)
+        box.setStandardButtons(QtWidgets.QMessageBox.StandardButton.Ok)
+        box.setWindowModality(QtCore.Qt.WindowModality.WindowModal)
+        self.error_dialog = box
+        box.open()  # not exec(): the window keeps running underneath
+        self.statusBar().showMessage(f"{title}: {text.splitlines()[0]}", 10000)
+        self.load_failed.emit(text)
+
+    def set_trajectory(self, traj, scenario=None) -> None:
+        """Show a flown trajectory (synchronous; builds the 3D scene)."""
+        if scenario is not None:
+            self.scenario = scenario
+        elif getattr(traj, "scenario", None) is not None:
+            self.scenario = traj.scenario
+        self.traj = traj
+        self.whatif_traj = None
+        self.jobs.forget("whatif")  # a what-if of the previous scenario is no longer wanted
+        self.whatif.set_busy(False)
+        self.playback.set_span(traj.start_et_s, traj.end_et_s)
+        self.view.set_trajectory(traj)
+        self.telemetry.set_trajectory(traj)
+        title = getattr(self.scenario, "title", None) or (self.scenario_path.stem if self.scenario_path else "")
+        self.setWindowTitle(f"lunarviz — {title}" if title else "lunarviz")
+        self._fill_events()
+        self.whatif.set_scenario(self.scenario)
+        self._dirty = True
+        self.trajectory_loaded.emit(traj)
+
+    def _fill_events(self) -> None:
+        traj = self.traj
+        self.marks = [m for m in event_marks(traj.events, touchdown_label=_touchdown_label(traj))
+                      if m.name not in ("start",)]
+        self.event_list.clear()
+        for mark in self.marks:
+            lm = format_l_minus(mark.et_s, traj.planned_touchdown_et_s)
+            item = QtWidgets.QListWidgetItem(f"{mark.label}\n   {lm or self._rel(mark.et_s)}")
+            item.setData(QtCore.Qt.ItemDataRole.UserRole, mark.et_s)
+            item.setToolTip(self._utc(mark.et_s))
+            self.event_list.addItem(item)
+        span = self.playback.duration_s
+        self.bar.timeline.set_marks([((m.et_s - self.playback.start_et_s) / span, m) for m in self.marks])
+
+    def _on_event_clicked(self, item: QtWidgets.QListWidgetItem) -> None:
+        self.seek(float(item.data(QtCore.Qt.ItemDataRole.UserRole)))
+
+    def jump_event(self, direction: int) -> None:
+        if not getattr(self, "marks", None):
+            return
+        now = self.playback.et_s
+        if direction > 0:
+            later = [m for m in self.marks if m.et_s > now + 1e-3]
+            if later:
+                self.seek(later[0].et_s)
+        else:
+            earlier = [m for m in self.marks if m.et_s < now - 1e-3]
+            if earlier:
+                self.seek(earlier[-1].et_s)
+
+    def eventFilter(self, obj, ev) -> bool:
+        if obj is self.view.widget and ev.type() == QtCore.QEvent.Type.MouseButtonPress:
+            self.centralWidget().setFocus()
+        return super().eventFilter(obj, ev)
+
+    # ============================================================= what-if
+    def fly_whatif(self, changes: dict) -> int | None:
+        """Fly the current scenario with ``changes`` applied, in the background."""
+        from .whatif import apply_changes
+
+        if self.scenario is None:
+            self.statusBar().showMessage("Load a scenario first", 5000)
+            return None
+        try:
+            sc = apply_changes(self.scenario, changes)
+        except LunarvizError as exc:
+            self.show_error("That what-if is not possible", (exc, ""), keeping=True)
+            return None
+        self.whatif.set_busy(True)
+        self.centralWidget().setFocus()  # keys back to the window's shortcuts
+        self.statusBar().showMessage("Flying the what-if in the background…")
+        return self.jobs.submit("whatif", fly_scenario, sc)
+
+    def set_whatif_trajectory(self, traj) -> None:
+        self.whatif_traj = traj
+        self.view.set_ghost(traj)
+        self.telemetry.set_ghost(traj)
+        self.whatif.show_result(self.traj, traj)
+        self._dirty = True
+        self.statusBar().showMessage("What-if flown: dashed magenta in the plots, ghost trail in the view", 8000)
+        self.whatif_finished.emit(traj)
+
+    def reset_whatif(self) -> None:
+        self.whatif_traj = None
+        self.jobs.forget("whatif")  # drop any run still in flight
+        self.whatif.set_busy(False)
+        self.view.set_ghost(None)
+        self.telemetry.set_ghost(None)
+        self.whatif.set_scenario(self.scenario)
+        self._dirty = True
+
+    # ============================================================= playback
+    def toggle_play(self) -> None:
+        self.playback.toggle()
+        self._dirty = True
+
+    def play(self) -> None:
+        self.playback.play()
+        self._dirty = True
+
+    def pause(self) -> None:
+        self.playback.pause()
+        self._dirty = True
+
+    def set_speed(self, speed: float) -> None:
+        self.playback.set_speed(speed)
+        self._dirty = True
+
+    def seek(self, et_s: float) -> None:
+        self.playback.seek(et_s)
+        self._dirty = True
+
+    def seek_spec(self, at) -> None:
+        """Seek to ET seconds, an event name, or a time spec understood by ``render.timespec``."""
+        self.seek(resolve_time(at, self.traj))
+
+    def step_seconds(self, dt_s: float) -> None:
+        self.playback.step(dt_s)
+        self._dirty = True
+
+    def step_frames(self, n: int) -> None:
+        self.playback.step_frames(n)
+        self._dirty = True
+
+    def _on_loop(self, on: bool) -> None:
+        self.playback.loop = bool(on)
+
+    def _utc(self, et_s: float) -> str:
+        try:
+            return format_utc(et_s)
+        except Exception:  # noqa: BLE001 - a label must never break playback
+            return f"ET {et_s:.1f} s"
+
+    def _rel(self, et_s: float) -> str:
+        d = et_s - self.playback.start_et_s
+        return f"T+{int(d // 60):02d}:{int(d % 60):02d}"
+
+    def _on_frame(self) -> None:
+        """Timer tick: advance by wall clock x speed and draw if anything changed."""
+        if self.traj is None:
+            return
+        was_playing = self.playback.playing
+        et = self.playback.tick()
+        if not (was_playing or self._dirty):
+            return
+        self._dirty = False
+        try:
+            self.draw_frame(et)
+        except Exception as exc:  # noqa: BLE001 - an exception escaping a Qt slot can abort the process
+            import traceback
+
+            self.playback.pause()
+            if not self._frame_error_shown:
+                self._frame_error_shown = True
+                self.show_error("Drawing this frame failed", (exc, traceback.format_exc()), keeping=True)
+
+    def draw_frame(self, et_s: float | None = None) -> None:
+        """Draw the scene, numbers, plots and bar at ``et_s`` (default: the playhead)."""
+        if self.traj is None:
+            return
+        et = self.playback.et_s if et_s is None else et_s
+        t0 = time.perf_counter()
+        self.view.show(et)
+        state = self.traj.at(et)
+        self.telemetry.set_cursor(et, state)
+        pb = self.playback
+        self.bar.show_state(playing=pb.playing, speed=pb.speed, fraction=pb.fraction,
+                            utc=self._utc(et), l_minus=format_l_minus(et, self.traj.planned_touchdown_et_s))
+        self._last_frame_ms = 1000.0 * (time.perf_counter() - t0)
+        self._frame_times.append(self._last_frame_ms)
+        del self._frame_times[:-120]
+        self.frame_drawn.emit(et)
+
+    @property
+    def mean_frame_ms(self) -> float:
+        return sum(self._frame_times) / len(self._frame_times) if self._frame_times else math.nan
+
+    # ============================================================== cameras
+    def set_camera(self, name: str) -> None:
+        self.view.set_camera(name)
+        self._dirty = True
+
+    def _on_camera_changed(self, name: str) -> None:
+        if name == FREE:
+            checked = self.camera_group.checkedAction()
+            if checked is not None:
+                self.camera_group.setExclusive(False)
+                checked.setChecked(False)
+                self.camera_group.setExclusive(True)
+            self.free_label.setText("  free camera (mouse) — press 1–5 for a preset")
+        else:
+            self.camera_actions[name].setChecked(True)
+            self.free_label.setText("")
+        self._dirty = True
+
+    # ======================================================= screen modes
+    def toggle_fullscreen(self) -> None:
+        if self.isFullScreen():
+            self.showNormal()
+        else:
+            self.showFullScreen()
+        self.fullscreen_action.setChecked(self.isFullScreen())
+
+    def toggle_presentation(self) -> None:
+        self.set_presentation(not self.presentation)
+
+    def set_presentation(self, on: bool) -> None:
+        """Large fonts, thick plot lines, a clean HUD; menus and status bar hidden."""
+        self.presentation = bool(on)
+        self.presentation_action.setChecked(self.presentation)
+        font = QtGui.QFont(self._base_font)
+        size = self._base_font.pointSizeF()
+        if size > 0:
+            font.setPointSizeF(size * (1.6 if on else 1.0))
+        self.setFont(font)
+        for w in self.findChildren(QtWidgets.QWidget):
+            if w is not self:
+                w.setFont(font)
+        self.menuBar().setVisible(not on)
+        self.statusBar().setVisible(not on)
+        # a projector needs the picture and the plots; the side panels come back afterwards
+        side = (self.event_dock, self.whatif_dock)
+        if on:
+            self._side_visible = [d.isVisible() for d in side]
+            for d in side:
+                d.hide()
+        else:
+            for d, vis in zip(side, getattr(self, "_side_visible", [True, True])):
+                d.setVisible(vis)
+        self.telemetry.set_presentation(on)
+        self.view.set_presentation(on)
+        self._dirty = True
+
+    def _escape(self) -> None:
+        if self.presentation:
+            self.set_presentation(False)
+        if self.isFullScreen():
+            self.toggle_fullscreen()
+
+    def show_shortcuts(self) -> None:
+        QtWidgets.QMessageBox.information(self, "Keyboard shortcuts", SHORTCUTS_TEXT)
+
+    # ================================================================ export
+    def choose_png(self) -> None:
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Save frame as PNG", "frame.png", "PNG images (*.png)")
+        if path:
+            self.save_frame_png(path)
+
+    def save_frame_png(self, path) -> Path:
+        """Save the current 3D frame (scene + HUD) as a PNG."""
+        from lunarviz.fileio import atomic_output
+
+        self.draw_frame()
+        with atomic_output(path) as tmp:
+            self.view.save_png(tmp)
+        self.statusBar().showMessage(f"Saved {path}", 5000)
+        return Path(path)
+
+    def choose_window_png(self) -> None:
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Save window screenshot", "lunarviz-window.png",
+                                                        "PNG images (*.png)")
+        if path:
+            self.save_window_png(path)
+
+    def grab_window(self) -> QtGui.QImage:
+        """The whole window as an image, with the 3D view's pixels read from OpenGL.
+
+        ``QWidget.grab`` cannot read a native OpenGL child reliably, so the
+        3D view is read back through VTK and painted into the grabbed window.
+        """
+        self.draw_frame()
+        QtWidgets.QApplication.processEvents()
+        image = self.grab().toImage()
+        rgb = self.view.plotter.screenshot(None, return_img=True)
+        if rgb is not None:
+            import numpy as np
+
+            arr = np.ascontiguousarray(rgb[..., :3])
+            h, w = arr.shape[:2]
+            view_img = QtGui.QImage(arr.data, w, h, 3 * w, QtGui.QImage.Format.Format_RGB888).copy()
+            widget = self.view.widget
+            top_left = widget.mapTo(self, QtCore.QPoint(0, 0))
+            ratio = image.devicePixelRatio() or 1.0
+            target = QtCore.QRect(int(top_left.x() * ratio), int(top_left.y() * ratio),
+                                  int(widget.width() * ratio), int(widget.height() * ratio))
+            p = QtGui.QPainter(image)
+            p.drawImage(target, view_img)
+            p.end()
+        return image
+
+    def save_window_png(self, path) -> Path:
+        from lunarviz.fileio import atomic_output
+
+        image = self.grab_window()
+        with atomic_output(path) as tmp:
+            if not image.save(str(tmp), "PNG"):
+                raise LunarvizError(f"{path}: could not write the PNG")
+        return Path(path)
+
+    def choose_video(self) -> None:
+        from .export import VideoExportDialog
+
+        if self.traj is None:
+            return
+        dlg = VideoExportDialog(self, self.traj, self.view.camera, self.playback.et_s, speed=self.playback.speed,
+                                scenario_path=self.scenario_path, whatif=self.whatif_traj)
+        self.video_dialog = dlg
+        dlg.open()
+
+    # ================================================================ close
+    def closeEvent(self, ev: QtGui.QCloseEvent) -> None:
+        self.timer.stop()
+        if self._loading:
+            QtWidgets.QApplication.restoreOverrideCursor()
+            self._loading = False
+        dlg = getattr(self, "video_dialog", None)
+        if dlg is not None:
+            dlg.cancel()
+        self.jobs.shutdown()
+        self.view.close()
+        super().closeEvent(ev)
+
+
+def resolve_time(at, traj) -> float:
+    """ET seconds for ``at``: ET seconds (a number), seconds from the start (a numeric string such
+    as ``"120"``), an event name, or a ``render.timespec`` spec (``touchdown-60s``, ISO UTC);
+    clamped to the flight."""
+    if at is None:
+        return traj.start_et_s
+    if isinstance(at, (int, float)):
+        return float(at)
+    text = str(at).strip()
+    try:
+        return traj.start_et_s + float(text)
+    except ValueError:
+        pass
+    ev = traj.event(text)
+    if ev is not None:
+        return float(ev.et_s)
+    from lunarviz.render.timespec import parse_time_spec
+
+    return float(parse_time_spec(text, traj, clamp=True))
+
+
+SHORTCUTS_TEXT = """\
+Space\tplay / pause
+← / →\tone frame back / forward
+Shift+← / →\t10 s back / forward
+[ or -  /  ] or +\tslower / faster; 0 = real time
+Home / End\tstart / end
+N / Shift+N\tnext / previous event
+1 2 3 4 5\tcameras: chase, orbit, site, earthrise, down
+mouse drag\tfree camera (press 1–5 to return to a preset)
+F\tfullscreen
+P\tpresentation mode (large text, clean screen)
+Esc\tleave fullscreen / presentation
+L\tloop
+Ctrl+S\tsave the 3D frame as PNG
+Ctrl+E\texport a video
+Ctrl+O\topen a scenario
+"""

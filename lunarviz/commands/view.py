@@ -1,0 +1,72 @@
+"""``lunarviz view``: the desktop viewer window.
+
+Examples::
+
+    lunarviz view                                   # resilience.toml
+    lunarviz view resilience --at lrf_first_valid --camera chase
+    xvfb-run -a lunarviz view --screenshot window.png   # no monitor: a virtual X server
+"""
+
+from __future__ import annotations
+
+import argparse
+
+
+def _positive(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not v >= 0:
+        raise argparse.ArgumentTypeError(f"expected seconds >= 0, got {text!r}")
+    return v
+
+
+def _speed(text: str) -> float:
+    try:
+        v = float(text.rstrip("xX"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a speed like 10 or 0.5x, got {text!r}") from None
+    if not 0.1 <= v <= 1000:
+        raise argparse.ArgumentTypeError(f"expected a speed from 0.1 to 1000, got {text!r}")
+    return v
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "view",
+        help="open the desktop viewer: play, scrub, switch cameras, plot telemetry, fly what-ifs",
+        description="Open the desktop viewer window (PySide6). Needs a display; on a machine without one "
+                    "use `xvfb-run -a lunarviz view ...` or make a video with `lunarviz render`.",
+        epilog="Keys: Space play/pause, Left/Right step a frame, Shift+Left/Right 10 s, 1-5 cameras, "
+               "F fullscreen, P presentation mode, [ ] speed, N next event.",
+    )
+    p.add_argument("scene", nargs="?", default=None,
+                   help="scenario file or shipped scene name (default: resilience.toml)")
+    p.add_argument("--at", metavar="T", default=None,
+                   help="start at T: an event name (e.g. lrf_first_valid, touchdown), a UTC time, "
+                        "seconds from the start, or another time spec that `lunarviz render` accepts")
+    p.add_argument("--camera", metavar="NAME", default=None,
+                   help="camera preset: chase, orbit, site, earthrise or down (default chase)")
+    p.add_argument("--speed", type=_speed, default=10.0, metavar="X",
+                   help="playback speed, 0.1 to 1000 times real time (default 10)")
+    p.add_argument("--play", action="store_true", help="start playing at once")
+    p.add_argument("--presentation", action="store_true", help="start in presentation mode (large text)")
+    p.add_argument("--what-if", dest="what_if", action="append", default=[], metavar="KEY=VALUE",
+                   help="fly a what-if beside the scenario once it is shown (repeatable); KEY is one of "
+                        "lrf_valid_below_m, propellant_kg, main_thrust_n, site_lat_deg, site_lon_deg, "
+                        "e.g. --what-if lrf_valid_below_m=3000")
+    p.add_argument("--plots", choices=("descent", "last10", "whole", "follow"), default="descent",
+                   help="time span of the telemetry plots: from the deorbit burn, the last 10 minutes, the "
+                        "whole scenario, or 2 minutes either side of the playhead (default descent)")
+    p.add_argument("--screenshot", metavar="PNG", default=None,
+                   help="save the whole window as a PNG once it has drawn (at --quit-after if given), then quit")
+    p.add_argument("--quit-after", type=_positive, metavar="SECONDS", default=None,
+                   help="quit this many seconds after the scenario is shown")
+    p.set_defaults(func=handle)
+
+
+def handle(args) -> int:
+    from ..app.main import run  # Qt stays out of `lunarviz --help`
+
+    return run(args)

@@ -1,0 +1,321 @@
+"""The viewer window under Xvfb (pytest-qt): playback, scrubbing, cameras, errors, what-if, screenshots."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+from PIL import Image
+from PySide6 import QtCore
+
+from lunarviz import physics, scenario
+from lunarviz.app.main import close_window
+from lunarviz.app.playback import CAMERAS
+from lunarviz.app.scenes import resolve_scene
+from lunarviz.app.widgets import TIMELINE_STEPS
+from lunarviz.app.window import MainWindow
+
+RATE_REL_TOL = 0.03      # measured playback rate vs chosen speed
+WHATIF_TIMEOUT_MS = 90_000
+
+
+@pytest.fixture(scope="module")
+def resilience():
+    sc = scenario.load(resolve_scene("resilience.toml"))
+    return sc, physics.fly(sc, seed=0)
+
+
+@pytest.fixture
+def win(qtbot, resilience):
+    sc, traj = resilience
+    w = MainWindow(speed=10.0, quality="draft")  # draft meshes: the same scene, built faster
+    w.show()
+    qtbot.waitExposed(w)
+    w.set_trajectory(traj, sc)
+    w.seek(traj.event("powered_descent").et_s)
+    w.draw_frame()
+    yield w
+    close_window(w)
+
+
+def test_play_advances_time_at_the_chosen_rate(win, qtbot):
+    win.set_speed(100.0)
+    t0_et = win.playback.et_s
+    frames = []
+    win.frame_drawn.connect(frames.append)
+    t0 = time.monotonic()
+    win.play()
+    qtbot.wait(1500)
+    win.pause()
+    wall = time.monotonic() - t0
+    advanced = win.playback.et_s - t0_et
+    assert advanced == pytest.approx(100.0 * wall, rel=RATE_REL_TOL)
+    assert len(frames) >= 3            # the QTimer drove redraws (few: a shadow re-bake can take ~2 s)
+    assert np.all(np.diff(frames) > 0)  # time only went forwards
+
+
+def test_slow_frames_do_not_change_the_rate(win, qtbot, monkeypatch):
+    real_show = win.view.show
+
+    def slow_show(et_s):
+        real_show(et_s)
+        time.sleep(0.25)               # a machine four times slower than llvmpipe here
+
+    monkeypatch.setattr(win.view, "show", slow_show)
+    win.set_speed(20.0)
+    t0_et = win.playback.et_s
+    t0 = time.monotonic()
+    win.play()
+    qtbot.wait(1500)
+    win.pause()
+    wall = time.monotonic() - t0
+    assert (win.playback.et_s - t0_et) == pytest.approx(20.0 * wall, rel=0.2)  # the pause can land mid-frame
+
+
+def test_scrubbing_updates_hud_and_plots(win, qtbot, resilience):
+    _, traj = resilience
+    # drag the timeline to 98 % of the scenario
+    win.bar.timeline.setValue(int(0.98 * TIMELINE_STEPS))
+    et = win.playback.et_s
+    assert et == pytest.approx(traj.start_et_s + 0.98 * traj.duration_s, abs=traj.duration_s / TIMELINE_STEPS)
+    qtbot.waitUntil(lambda: win.view.handles.et_s == et, timeout=3000)
+    st = traj.at(et)
+    hud = win.view.handles.hud.actors
+    hud_text = hud["bottom_left"].GetInput()
+    alt_text = f"{st.alt_m:.0f} m" if st.alt_m < 10_000 else f"{st.alt_m / 1000:.1f} km"
+    assert alt_text.split()[0] in hud_text
+    assert win.telemetry.cursors["alt"].value() == pytest.approx(float(win.telemetry.x_of(et)))
+    assert f"{st.propellant_kg:.0f} kg" in win.telemetry.readout.text()
+    assert "L-" in win.bar.lminus_label.text()
+
+    # dragging the plot cursor scrubs too
+    target = traj.event("lrf_first_valid").et_s
+    cursor = win.telemetry.cursors["speed"]
+    cursor.setValue(float(win.telemetry.x_of(target)))
+    cursor.sigDragged.emit(cursor)
+    assert win.playback.et_s == pytest.approx(target, abs=1e-6)
+    qtbot.waitUntil(lambda: abs(win.view.handles.et_s - target) < 1e-6, timeout=3000)
+    assert win.telemetry.cursors["alt"].value() == pytest.approx(float(win.telemetry.x_of(target)))
+    assert win.bar.timeline.value() == round((target - traj.start_et_s) / traj.duration_s * TIMELINE_STEPS)
+
+
+def test_event_list_jumps(win, resilience):
+    _, traj = resilience
+    names = [m.name for m in win.marks]
+    for wanted in ("deorbit", "powered_descent", "pitch_up", "lrf_first_valid", "earthrise", "touchdown"):
+        assert wanted in names
+    i = names.index("touchdown")
+    expected = "Touchdown" if traj.event("touchdown").speed_mps < 5.0 else "Contact lost"
+    assert win.event_list.item(i).text().startswith(expected)
+    win.event_list.itemClicked.emit(win.event_list.item(i))
+    assert win.playback.et_s == traj.event("touchdown").et_s
+
+
+def test_camera_buttons_and_keys_change_the_camera(win, qtbot):
+    states = {}
+    for name in CAMERAS:
+        win.camera_actions[name].trigger()
+        win.draw_frame()
+        assert win.view.camera == name and win.camera_actions[name].isChecked()
+        assert win.view.last_spec.name == name
+        states[name] = win.view.camera_state()
+    assert len(set(states.values())) == len(CAMERAS)  # five different viewpoints
+    # keys 1-5 and Space
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow, timeout=3000)
+    qtbot.keyClick(win, QtCore.Qt.Key.Key_2)
+    assert win.view.camera == "orbit"
+    qtbot.keyClick(win, QtCore.Qt.Key.Key_1)
+    assert win.view.camera == "chase"
+    qtbot.keyClick(win, QtCore.Qt.Key.Key_Space)
+    assert win.playback.playing
+    qtbot.keyClick(win, QtCore.Qt.Key.Key_Space)
+    assert not win.playback.playing
+    et = win.playback.et_s
+    qtbot.keyClick(win, QtCore.Qt.Key.Key_Right, QtCore.Qt.KeyboardModifier.ShiftModifier)
+    assert win.playback.et_s == pytest.approx(et + 10.0)
+
+
+def test_mouse_drag_gives_a_free_camera_that_follows(win, qtbot):
+    win.set_camera("chase")
+    win.draw_frame()
+    view = win.view.widget
+    # a click alone keeps the preset (and takes the keyboard back from a spin box) ...
+    win.whatif.spins["propellant_kg"].setFocus()
+    qtbot.mouseClick(view, QtCore.Qt.MouseButton.LeftButton, pos=view.rect().center())
+    assert win.view.camera == "chase"
+    assert win.centralWidget().hasFocus() or not win.isActiveWindow()
+    # ... a drag moves the camera and leaves the preset
+    c = view.rect().center()
+    qtbot.mousePress(view, QtCore.Qt.MouseButton.LeftButton, pos=c)
+    for dx in (10, 30, 60):
+        qtbot.mouseMove(view, pos=c + QtCore.QPoint(dx, dx // 2))
+    qtbot.mouseRelease(view, QtCore.Qt.MouseButton.LeftButton, pos=c + QtCore.QPoint(60, 30))
+    assert win.view.camera == "free"
+    assert "free camera" in win.free_label.text()
+    assert not any(a.isChecked() for a in win.camera_actions.values())
+    win.draw_frame()  # the dragged camera, as a spec at the same instant
+    before = np.array(win.view.last_spec.position_m)
+    et0 = win.playback.et_s
+    win.step_seconds(10.0)
+    win.draw_frame()
+    moved = np.array(win.view.last_spec.position_m) - before
+    lander_moved = win.traj.at(et0 + 10.0).pos_m - win.traj.at(et0).pos_m
+    np.testing.assert_allclose(moved, lander_moved, atol=1.0)  # metres: the free camera follows the lander
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow, timeout=3000)
+    qtbot.keyClick(win, QtCore.Qt.Key.Key_3)
+    assert win.view.camera == "site"
+
+
+def test_bad_scenario_shows_a_dialog_and_keeps_the_old_one(win, qtbot, tmp_path, resilience):
+    _, traj = resilience
+    bad = tmp_path / "broken.toml"
+    bad.write_text('[story]\ntitle = "x"\n[site]\nlat_deg = 123.0\n')
+    title = win.windowTitle()
+    with qtbot.waitSignal(win.load_failed, timeout=10_000) as blocker:
+        win.open_scenario(bad)
+    message = blocker.args[0]
+    assert "broken.toml" in message
+    assert win.error_dialog is not None and win.error_dialog.isVisible()
+    assert "stays on screen" in win.error_dialog.informativeText()
+    assert win.traj is traj and win.windowTitle() == title
+    win.error_dialog.close()
+    # a file that is not there, and one that is not TOML at all
+    for path, content in ((tmp_path / "missing.toml", None), (tmp_path / "junk.toml", "\x00\x01 not toml [[[")):
+        if content is not None:
+            path.write_text(content)
+        with qtbot.waitSignal(win.load_failed, timeout=10_000) as blocker:
+            win.open_scenario(path)
+        assert path.name in blocker.args[0]
+        win.error_dialog.close()
+        assert win.traj is traj
+    win.draw_frame()  # still playing the old scenario
+
+
+def test_whatif_flies_a_second_trajectory_in_the_background(win, qtbot, resilience):
+    _, traj = resilience
+    win.whatif.lrf_works.click()
+    assert win.whatif.changes() == {"lrf_valid_below_m": 3000.0}
+    frames = []
+    win.frame_drawn.connect(frames.append)
+    win.set_speed(1.0)
+    win.play()
+    with qtbot.waitSignal(win.whatif_finished, timeout=WHATIF_TIMEOUT_MS) as blocker:
+        win.whatif.fly_button.click()
+        assert win.whatif.busy.isVisible()
+    win.pause()
+    ghost = blocker.args[0]
+    assert ghost is win.whatif_traj and ghost is not traj
+    assert ghost.scenario.lrf.fault_valid_below_m is None
+    # the UI kept drawing while the what-if was flown (seconds of waiting, so many frames)
+    assert len(frames) >= 5
+    # a rangefinder that works from 3 km gives its first valid range earlier and higher up
+    assert ghost.event("lrf_first_valid").et_s < traj.event("lrf_first_valid").et_s
+    assert ghost.at(ghost.event("lrf_first_valid").et_s).alt_m > 1000.0
+    assert not np.array_equal(ghost.est_alt_m[-100:], traj.est_alt_m[-100:])
+    assert set(win.view._ghost_actors) == {"trail", "dot"}
+    assert win.telemetry.ghost is ghost and "what-if" in win.telemetry.readout.text()
+    assert "What-if" in win.whatif.result.text()
+    win.draw_frame()
+    win.whatif.reset_button.click()
+    assert win.whatif_traj is None and not win.view._ghost_actors and win.telemetry.ghost is None
+    assert win.whatif.values()["lrf_valid_below_m"] == 900.0
+
+
+def test_window_screenshot_shows_3d_view_and_controls(win, tmp_path):
+    win.seek(win.traj.event("lrf_first_valid").et_s)
+    out = win.save_window_png(tmp_path / "window.png")
+    img = np.asarray(Image.open(out).convert("RGB")).astype(float)
+    assert img.shape[1] >= 1000 and img.shape[0] >= 700
+    view = win.view.widget
+    tl = view.mapTo(win, QtCore.QPoint(0, 0))
+    region = img[tl.y():tl.y() + view.height(), tl.x():tl.x() + view.width()]
+    lum = region.mean(axis=2)
+    assert lum.std() > 15.0                  # a picture, not a flat fill
+    assert (lum > 40).mean() > 0.05          # lit Moon/HUD pixels
+    bar = win.bar.mapTo(win, QtCore.QPoint(0, 0))
+    controls = img[bar.y():bar.y() + win.bar.height(), bar.x():bar.x() + win.bar.width()].mean(axis=2)
+    assert controls.std() > 10.0             # buttons, slider and labels drawn
+    assert controls.mean() > 100.0           # a light widget background, not the black GL area
+    # PNG export of the 3D frame alone
+    frame = win.save_frame_png(tmp_path / "frame.png")
+    fimg = np.asarray(Image.open(frame).convert("RGB"))
+    assert fimg.shape[:2] == (view.height(), view.width())
+    assert fimg.std() > 15.0
+
+
+def test_presentation_mode_enlarges_text(win):
+    base_font = win.bar.utc_label.font().pointSizeF()
+    hud = win.view.handles.hud.actors["bottom_left"].GetTextProperty()
+    win.draw_frame()
+    base_hud = hud.GetFontSize()
+    win.set_presentation(True)
+    win.draw_frame()
+    assert win.bar.utc_label.font().pointSizeF() > 1.4 * base_font
+    assert hud.GetFontSize() > base_hud
+    assert not win.menuBar().isVisible() and not win.whatif_dock.isVisible()
+    win.set_presentation(False)
+    win.draw_frame()
+    assert win.menuBar().isVisible() and win.whatif_dock.isVisible()
+
+
+def test_video_export_runs_in_the_background_and_can_be_cancelled(win, qtbot, tmp_path):
+    import imageio_ffmpeg
+
+    from lunarviz.app.export import VideoExportDialog
+
+    traj = win.traj
+    td = traj.event("touchdown").et_s
+    dlg = VideoExportDialog(win, traj, "chase", td - 10.0, speed=5.0)
+    dlg.path_edit.setText(str(tmp_path / "clip.mp4"))
+    dlg.start_edit.setText("touchdown-10s")
+    dlg.end_edit.setText("touchdown-8s")
+    dlg.size_box.setCurrentText("640 x 360 (preview)")
+    dlg.fps.setValue(10)
+    dlg.speed.setValue(1.0)
+    assert dlg.frames_label.text().startswith("20 frames")
+    frames = []
+    win.frame_drawn.connect(frames.append)
+    win.play()
+    assert dlg.start()
+    with qtbot.waitSignal(dlg.job.finished, timeout=120_000) as blocker:
+        pass
+    win.pause()
+    assert blocker.args[0] is True, blocker.args[1]
+    assert len(frames) >= 5  # the window kept drawing during the export
+    nframes, _secs = imageio_ffmpeg.count_frames_and_secs(str(tmp_path / "clip.mp4"))
+    reader = imageio_ffmpeg.read_frames(str(tmp_path / "clip.mp4"))
+    meta = next(reader)
+    reader.close()
+    assert nframes == 20 and tuple(meta["size"]) == (640, 360)
+
+    # a long render, cancelled after its first frames: nothing is left behind
+    dlg.path_edit.setText(str(tmp_path / "long.mp4"))
+    dlg.start_edit.setText("powered_descent")
+    dlg.end_edit.setText("touchdown")
+    assert dlg.start()
+    qtbot.waitUntil(lambda: dlg.job.done >= 2, timeout=120_000)
+    with qtbot.waitSignal(dlg.job.finished, timeout=20_000) as blocker:
+        dlg.cancel_button.click()
+    assert blocker.args[0] is False and "cancelled" in blocker.args[1]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["clip.mp4"]
+    dlg.close()
+    dlg.deleteLater()
+
+
+def test_bad_export_inputs_are_reported_in_the_dialog(win, tmp_path):
+    from lunarviz.app.export import VideoExportDialog
+
+    dlg = VideoExportDialog(win, win.traj, "chase", win.playback.et_s)
+    dlg.path_edit.setText(str(tmp_path / "clip.avi"))
+    assert not dlg.start()
+    assert "clip.avi" in dlg.status.text()
+    dlg.path_edit.setText(str(tmp_path / "clip.mp4"))
+    dlg.start_edit.setText("the day after tomorrow")
+    assert not dlg.start()
+    assert "day after" in dlg.status.text()
+    assert list(tmp_path.iterdir()) == []
+    dlg.close()
+    dlg.deleteLater()
