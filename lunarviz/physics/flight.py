@@ -382,9 +382,6 @@ class _Sim:
             ap = g.approach
             lg_r, lg_v = plan.gate(ap.gate_uprange_m, ap.gate_alt_m, ap.gate_horizontal_speed_mps,
                                    ap.gate_vertical_speed_mps, plan.et_lg)
-            et_term = plan.et_lg
-        else:
-            et_term = plan.et_hg
         site_in0 = plan.site_me @ plan.r_ref  # inertial at et_ref
         isp_main = veh.isp_s * self.isp_f * G0_MPS2
         isp_aux = veh.aux_isp_s * G0_MPS2

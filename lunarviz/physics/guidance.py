@@ -15,7 +15,7 @@ where the site will be at ``t_gate``).
 Terminal phase: a rate-of-descent schedule against the estimated altitude,
 ``v_down = min(v_max, v_td + k h_est)``, tracked with a first-order loop,
 plus horizontal flight towards the site at a limited speed (pure
-velocity nulling in the last ~50 m), with the thrust tilt limited to 20 deg.
+velocity nulling in the last ~50 m), with the thrust tilt limited to 30 deg.
 """
 
 from __future__ import annotations
