@@ -142,7 +142,7 @@ def trajectory_j2000(traj) -> tuple[np.ndarray, np.ndarray]:
 def write_spk(traj, path: str, naif_id: int = -999) -> None:
     """The trajectory as an SPK: one type-13 segment for the flight up to touchdown and,
     if the lander rests on the surface afterwards, a second one from touchdown on."""
-    from ..ephemeris_spk import write_spk_type13
+    from ..ephemeris import write_spk_type13
     from ..fileio import atomic_output
 
     r_in, v_in = trajectory_j2000(traj)

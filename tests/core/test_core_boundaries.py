@@ -1,0 +1,45 @@
+"""Architecture boundaries: who may import spiceypy, VTK and Qt."""
+
+import ast
+from pathlib import Path
+
+import lunarviz
+
+PKG = Path(lunarviz.__file__).parent
+
+
+def imported_roots(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(), filename=str(path))
+    roots = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            roots |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            roots.add(node.module.split(".")[0])
+    return roots
+
+
+def modules():
+    return sorted(p for p in PKG.rglob("*.py"))
+
+
+def test_only_ephemeris_imports_spiceypy():
+    users = [p.relative_to(PKG).as_posix() for p in modules() if "spiceypy" in imported_roots(p)]
+    assert users == ["ephemeris.py"]
+
+
+def test_qt_lives_only_in_app():
+    qt = {"PySide6", "pyvistaqt", "pyqtgraph"}
+    offenders = [
+        p.relative_to(PKG).as_posix() for p in modules()
+        if imported_roots(p) & qt and p.relative_to(PKG).parts[0] != "app"
+    ]
+    assert offenders == []
+
+
+def test_core_imports_neither_vtk_nor_qt():
+    core = ["timebase.py", "ephemeris.py", "scenario.py", "trajectory.py", "terrain.py", "assets.py"]
+    core_paths = [PKG / c for c in core] + sorted((PKG / "physics").glob("*.py"))
+    banned = {"vtk", "pyvista", "PySide6", "pyvistaqt", "pyqtgraph"}
+    offenders = {p.name: imported_roots(p) & banned for p in core_paths if imported_roots(p) & banned}
+    assert offenders == {}
