@@ -1,0 +1,154 @@
+"""Rendering benchmark on the Resilience scene (figures for docs/readme/render.md).
+
+Measures, in one run:
+
+1. frame time at 1280x720 (update + render + read-back) for ``chase`` near
+   the surface and for ``orbit``;
+2. video throughput at 1920x1080 through :func:`lunarviz.render.video.render_video`
+   (H.264, encoding in a writer thread, progress bar off), frames/s;
+3. a naive baseline of the same chase view: a full-resolution globe (a 2M-
+   triangle UV sphere with the 4k texture, pyvista defaults incl. 8x MSAA)
+   and the lander, written with pyvista's plain ``open_movie``/``write_frame`` loop.
+
+Usage::
+
+    python benchmarks/bench_render.py [--frames 60] [--naive-frames 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+
+def machine() -> str:
+    gl = os.environ.get("VTK_DEFAULT_OPENGL_WINDOW", "?")
+    return f"{platform.machine()}, {os.cpu_count()} cores, {platform.python_version()}, VTK window {gl}"
+
+
+def frame_times_ms(plotter, handles, traj, et0, camera, n, fps=30.0):
+    from lunarviz.render import scene
+    from lunarviz.render.offscreen import grab
+
+    scene.update(handles, et0, camera)
+    grab(plotter)  # warm-up (textures uploaded, shadows baked)
+    out = []
+    for k in range(n):
+        t0 = time.perf_counter()
+        scene.update(handles, et0 + k / fps, camera)
+        grab(plotter)
+        out.append((time.perf_counter() - t0) * 1e3)
+    return out
+
+
+def naive_baseline(traj, et0, n, size, out_path):
+    """Same chase view, no level of detail, no floating origin tricks, plain open_movie loop."""
+    import pyvista as pv
+
+    from lunarviz.render import camera as cam
+    from lunarviz.render import resources
+    from lunarviz.render.scene import camera_context
+    from lunarviz.trajectory import MOON_RADIUS_M, quat_to_matrix
+
+    p = pv.Plotter(off_screen=True, window_size=list(size))
+    globe = pv.Sphere(radius=MOON_RADIUS_M, theta_resolution=1400, phi_resolution=720, start_theta=-180,
+                      end_theta=180)
+    globe.texture_map_to_sphere(inplace=True, prevent_seam=True)
+    tex = pv.Texture(resources.texture("moon_color", 4096))
+    p.add_mesh(globe, texture=tex)
+    lm = resources.lander()
+    f = np.hstack([np.full((len(lm.faces), 1), 3), lm.faces]).ravel()
+    lander = pv.PolyData(lm.vertices.copy(), f)
+    actor = p.add_mesh(lander, color="gold")
+    p.open_movie(str(out_path), framerate=30)
+
+    class _H:  # just enough for camera_context
+        pass
+
+    h = _H()
+    h.traj, h.plotter, h.target_m, h.height_fn = traj, p, traj.pos_m[-1], None
+    t0 = time.perf_counter()
+    for k in range(n):
+        et = et0 + k / 30.0
+        ctx = camera_context(h, et)
+        spec = cam.chase(ctx)
+        st = ctx.state
+        m = np.eye(4)
+        m[:3, :3] = quat_to_matrix(st.quat_wxyz)
+        m[:3, 3] = st.pos_m
+        actor.user_matrix = m
+        p.camera.position = tuple(spec.position_m)
+        p.camera.focal_point = tuple(spec.focal_m)
+        p.camera.up = tuple(spec.up)
+        p.camera.view_angle = spec.view_angle_deg
+        p.renderer.ResetCameraClippingRange()
+        p.write_frame()
+    dt = time.perf_counter() - t0
+    p.close()
+    return n / dt, globe.n_cells
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--frames", type=int, default=60, help="frames per measurement")
+    ap.add_argument("--naive-frames", type=int, default=10, help="frames for the naive baseline")
+    ap.add_argument("--scene", default="resilience")
+    ap.add_argument("--antialias", default=None, choices=("none", "msaa"), help="override the default")
+    args = ap.parse_args(argv)
+
+    from lunarviz.render.offscreen import check_headless, load_flight, make_plotter
+
+    check_headless()
+    from lunarviz.render import scene
+    from lunarviz.render.timespec import parse_time_spec
+    from lunarviz.render.video import render_video
+
+    print(f"machine: {machine()}")
+    t0 = time.perf_counter()
+    traj = load_flight(args.scene)
+    print(f"fly {args.scene}: {time.perf_counter() - t0:.1f} s")
+    aa = None if args.antialias in (None, "none") else args.antialias
+    et_chase = parse_time_spec("touchdown-40s", traj)
+    et_orbit = parse_time_spec("powered_descent", traj)
+
+    p = make_plotter((1280, 720), antialias=aa)
+    t0 = time.perf_counter()
+    h = scene.build(p, traj, quality="high")
+    print(f"build (high): {time.perf_counter() - t0:.2f} s")
+    res = {}
+    for name, et, camname in (("chase 1280x720 (near surface)", et_chase, "chase"),
+                              ("orbit 1280x720", et_orbit, "orbit")):
+        ms = frame_times_ms(p, h, traj, et, camname, args.frames)
+        res[name] = ms
+        print(f"{name}: median {statistics.median(ms):.1f} ms/frame "
+              f"({1000 / statistics.median(ms):.1f} frames/s), p90 {np.percentile(ms, 90):.1f} ms")
+    p.close()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "bench.mp4"
+        stats = render_video(traj, out, size=(1920, 1080), fps=30, start_et_s=et_chase,
+                             end_et_s=et_chase + args.frames / 30.0, camera="chase", codec="h264",
+                             progress=False, antialias=aa)
+        # throughput without the one-off build (scene build is reported above)
+        print(f"video 1920x1080 h264 (chase, {stats.frames} frames): {stats.fps:.2f} frames/s overall incl. "
+              f"build; {stats.frames / stats.loop_s:.2f} frames/s in the frame loop "
+              f"(render+read-back {1000 * stats.render_s / stats.frames:.0f} ms/frame, "
+              f"encode thread busy {1000 * stats.encode_s / stats.frames:.0f} ms/frame)")
+        nout = Path(tmp) / "naive.mp4"
+        nfps, ncells = naive_baseline(traj, et_chase, args.naive_frames, (1920, 1080), nout)
+        print(f"naive baseline 1920x1080 ({ncells} triangles, 4k texture, pyvista defaults, open_movie/"
+              f"write_frame): {nfps:.2f} frames/s")
+        print(f"speed-up over naive: {stats.frames / stats.loop_s / nfps:.1f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,104 @@
+"""``lunarviz render``: a scenario to video (H.264 / ProRes) or a PNG sequence, off-screen."""
+
+from __future__ import annotations
+
+from ..errors import RenderError
+
+#: keys of the scenario's [render] table that set defaults for this command
+RENDER_DEFAULT_KEYS = ("camera", "start", "end", "fps", "speed", "size", "codec")
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "render",
+        help="render a scenario to a video or PNG sequence (off-screen, no display needed)",
+        description="Render SCENE to video. Times T are ISO UTC times, event names (touchdown, pdi, "
+                    "earthrise, deorbit, ...) or offsets such as touchdown-120s. Frame k shows simulation "
+                    "time start + k*speed/fps exactly. Defaults come from the scenario's [render] table, "
+                    "else the values shown.",
+    )
+    p.add_argument("scene", metavar="SCENE", help="scenario file or shipped scene name (e.g. resilience)")
+    p.add_argument("-o", "--output", required=True, metavar="OUT",
+                   help="output .mp4/.mov (h264), .mov (prores), or a new folder (png)")
+    p.add_argument("--size", default=None, metavar="WxH", help="frame size in pixels [1920x1080]")
+    p.add_argument("--fps", type=float, default=None, help="frames per second of video [30]")
+    p.add_argument("--start", default=None, metavar="T", help="first frame's time [powered_descent-60s]")
+    p.add_argument("--end", default=None, metavar="T", help="end time, exclusive [touchdown+15s]")
+    p.add_argument("--speed", type=float, default=None, help="simulated seconds per video second [1]")
+    p.add_argument("--camera", default=None,
+                   help="chase, orbit, site, earthrise, down, or scenario (the scene's keyframes) "
+                        "[scenario if it has keyframes, else chase]")
+    p.add_argument("--codec", choices=("h264", "prores", "png"), default=None, help="output format [h264]")
+    p.add_argument("--quality", choices=("high", "draft"), default="high", help="mesh/texture detail [high]")
+    p.add_argument("--antialias", choices=("none", "msaa"), default="none",
+                   help="msaa: 4x multisampling, smoother edges at ~2x the render time on software GL [none]")
+    p.add_argument("--no-hud", action="store_true", help="leave out the telemetry overlay")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(func=run)
+
+
+def _defaults(traj) -> dict:
+    sc = traj.scenario
+    table = dict(getattr(sc, "render", None) or {}) if sc is not None else {}
+    src = str(getattr(sc, "path", "scenario"))
+    out = {}
+    for k in RENDER_DEFAULT_KEYS:
+        if k in table:
+            out[k] = table[k]
+    for k in ("fps", "speed"):
+        if k in out and (isinstance(out[k], bool) or not isinstance(out[k], int | float) or not out[k] > 0):
+            raise RenderError(f"{src}: render.{k}: {out[k]!r} is not a positive number")
+    for k in ("camera", "start", "end", "size", "codec"):
+        if k in out and not isinstance(out[k], str):
+            raise RenderError(f"{src}: render.{k}: {out[k]!r} is not a string")
+    if "codec" in out and out["codec"] not in ("h264", "prores", "png"):
+        raise RenderError(f"{src}: render.codec: {out['codec']!r}; expected h264, prores or png")
+    return out
+
+
+def run(args) -> int:
+    from ..render.offscreen import check_headless, parse_size  # noqa: PLC0415
+
+    if args.size is not None:
+        parse_size(args.size)  # fail fast on a typo, before flying the scenario
+    check_headless()
+
+    from ..render.camera import PRESET_NAMES  # noqa: PLC0415
+    from ..render.offscreen import load_flight  # noqa: PLC0415
+    from ..render.timespec import parse_time_spec  # noqa: PLC0415
+    from ..render.video import check_output, render_video  # noqa: PLC0415
+
+    traj = load_flight(args.scene)
+    d = _defaults(traj)
+    src = str(getattr(traj.scenario, "path", "scenario"))
+    size = parse_size(args.size or d.get("size", "1920x1080"),
+                      what="--size" if args.size else f"{src}: render.size")
+    codec = args.codec or d.get("codec", "h264")
+    check_output(args.output, codec, size)
+    fps = args.fps if args.fps is not None else float(d.get("fps", 30.0))
+    speed = args.speed if args.speed is not None else float(d.get("speed", 1.0))
+    camera = args.camera or d.get("camera", "scenario")
+    if camera not in (*PRESET_NAMES, "scenario"):
+        raise RenderError(f"--camera {camera!r}: expected one of {', '.join(PRESET_NAMES)} or scenario")
+
+    def when(spec, fallback_specs, what):
+        if spec is not None:
+            return parse_time_spec(spec, traj)
+        for fb in fallback_specs:
+            try:
+                return parse_time_spec(fb, traj, clamp=True)
+            except RenderError:
+                raise
+            except Exception:  # noqa: BLE001 - event missing in this flight: try the next default
+                continue
+        raise RenderError(f"no {what} time: give --{what}")
+
+    start = when(args.start or d.get("start"), ["powered_descent-60s", "start"], "start")
+    end = when(args.end or d.get("end"), ["touchdown+15s", "end"], "end")
+    stats = render_video(traj, args.output, size=size, fps=fps, start_et_s=start, end_et_s=end, speed=speed,
+                         camera=camera, codec=codec, quality=args.quality, hud=not args.no_hud,
+                         progress=not args.no_progress,
+                         antialias=None if args.antialias == "none" else args.antialias)
+    print(f"wrote {args.output}: {stats.frames} frames {size[0]}x{size[1]} at {fps:g} fps "
+          f"({stats.fps:.1f} frames/s)")
+    return 0

@@ -1,0 +1,60 @@
+"""``lunarviz still``: one frame of a scenario as a PNG, rendered off-screen."""
+
+from __future__ import annotations
+
+from ..errors import RenderError
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "still",
+        help="render one frame of a scenario to a PNG (off-screen, no display needed)",
+        description="Render one frame of SCENE at time T from a camera preset to a PNG. "
+                    "T is an ISO UTC time, an event name (touchdown, pdi, earthrise, ...) "
+                    "or an offset such as touchdown-120s.",
+    )
+    p.add_argument("scene", metavar="SCENE", help="scenario file or shipped scene name (e.g. resilience)")
+    p.add_argument("--at", required=True, metavar="T", help="time: ISO UTC, event name, or e.g. touchdown-120s")
+    p.add_argument("--camera", default="chase",
+                   help="camera: chase, orbit, site, earthrise, down, or 'scenario' (the scene's keyframes) "
+                        "[chase]")
+    p.add_argument("-o", "--output", required=True, metavar="OUT.png", help="output PNG file")
+    p.add_argument("--size", default="1920x1080", metavar="WxH", help="image size in pixels [1920x1080]")
+    p.add_argument("--quality", choices=("high", "draft"), default="high", help="mesh/texture detail [high]")
+    p.add_argument("--antialias", choices=("none", "msaa"), default="msaa", help="edge smoothing: 4x multisampling or none [msaa]")
+    p.add_argument("--no-hud", action="store_true", help="leave out the telemetry overlay")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from ..render.offscreen import check_headless, parse_size  # noqa: PLC0415
+
+    size = parse_size(args.size)
+    if not str(args.output).lower().endswith(".png"):
+        raise RenderError(f"{args.output}: the output of 'still' must be a .png file")
+    check_headless()
+
+    from PIL import Image  # noqa: PLC0415
+
+    from ..fileio import atomic_output  # noqa: PLC0415
+    from ..render import scene as scene_mod  # noqa: PLC0415
+    from ..render.camera import PRESET_NAMES  # noqa: PLC0415
+    from ..render.offscreen import grab, load_flight, make_plotter, make_readable  # noqa: PLC0415
+    from ..render.timespec import parse_time_spec  # noqa: PLC0415
+
+    if args.camera not in (*PRESET_NAMES, "scenario"):
+        raise RenderError(f"--camera {args.camera!r}: expected one of {', '.join(PRESET_NAMES)} or scenario")
+    traj = load_flight(args.scene)
+    et = parse_time_spec(args.at, traj)
+    plotter = make_plotter(size, antialias=None if args.antialias == "none" else args.antialias)
+    try:
+        handles = scene_mod.build(plotter, traj, quality=args.quality, hud=not args.no_hud)
+        scene_mod.update(handles, et, args.camera)
+        img = grab(plotter)
+    finally:
+        plotter.close()
+    with atomic_output(args.output) as tmp:
+        Image.fromarray(img).save(tmp, format="PNG")
+    make_readable(args.output)
+    print(f"wrote {args.output} ({size[0]}x{size[1]}, {args.camera} at {args.at})")
+    return 0

@@ -1,0 +1,383 @@
+"""Camera presets and keyframed camera paths, shared by the video renderer and the viewer.
+
+A camera is a :class:`CameraSpec`: eye and focal point in ``MOON_ME`` metres
+(float64, full precision), a view-up vector and a vertical view angle. The
+scene turns it into a camera-relative VTK camera (floating origin).
+
+Presets (``PRESETS``):
+
+``chase``
+    behind (against the direction of travel) and above the lander, looking at it.
+``orbit``
+    wide and fixed: the Moon, the orbit and the descent track, from ~2.6 Moon radii.
+``site``
+    on the ground at the landing target, eye height 1.7 m, looking at the
+    incoming lander (and keeping the Earth in frame when it fits).
+``earthrise``
+    from the lander towards the Earth, the limb in the lower part of the frame.
+``down``
+    the lander's view of the surface straight below (lander hidden).
+
+Keyframed paths (:class:`CameraPath`) switch between presets at given times
+and blend smoothly: focal point linearly, view direction by spherical
+interpolation, eye distance geometrically, all eased with a smoothstep.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+
+from ..errors import ScenarioError
+from ..trajectory import MOON_RADIUS_M, State, Trajectory
+
+PRESET_NAMES = ("chase", "orbit", "site", "earthrise", "down")
+
+
+@dataclass(frozen=True)
+class CameraSpec:
+    """Camera in MOON_ME metres. ``hide_lander`` hides the lander (camera inside it)."""
+
+    position_m: np.ndarray
+    focal_m: np.ndarray
+    up: np.ndarray
+    view_angle_deg: float = 40.0
+    hide_lander: bool = False
+    name: str = "custom"
+
+
+@dataclass
+class CameraContext:
+    """Everything a preset may look at for one instant."""
+
+    traj: Trajectory
+    et_s: float
+    state: State
+    earth_pos_m: np.ndarray  # MOON_ME, from the Moon's centre
+    sun_dir: np.ndarray  # unit vector MOON_ME (Moon centre -> Sun)
+    target_m: np.ndarray  # landing target on the surface, MOON_ME
+    height_fn: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None
+    aspect: float = 16 / 9
+    options: Mapping[str, float] = field(default_factory=dict)
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    v = np.asarray(v, float)
+    n = np.linalg.norm(v)
+    return v / n if n > 0 else v
+
+
+def _horizontal(v: np.ndarray, up: np.ndarray) -> np.ndarray:
+    return v - np.dot(v, up) * up
+
+
+def _fallback_heading(up: np.ndarray) -> np.ndarray:
+    """Local north (or east near the poles) when no direction of travel exists."""
+    north = _horizontal(np.array([0.0, 0.0, 1.0]), up)
+    if np.linalg.norm(north) < 1e-6:
+        north = _horizontal(np.array([1.0, 0.0, 0.0]), up)
+    return _unit(north)
+
+
+def _end_of_motion_et(traj: Trajectory) -> float:
+    ev = traj.event("touchdown")
+    return ev.et_s if ev is not None else traj.end_et_s
+
+
+def heading(traj: Trajectory, et_s: float, window_s: float = 90.0) -> np.ndarray:
+    """Smooth unit direction of travel (horizontal, MOON_ME) at ``et_s``.
+
+    The chord of the path over the preceding ``window_s`` seconds, evaluated no
+    later than touchdown, so the direction stays defined (and still) after
+    the lander stops.
+    """
+    t1 = min(et_s, _end_of_motion_et(traj))
+    t1 = max(t1, traj.start_et_s + 1.0)
+    t0 = max(traj.start_et_s, t1 - window_s)
+    p1 = traj.at(t1).pos_m
+    p0 = traj.at(t0).pos_m
+    up = _unit(p1)
+    h = _horizontal(p1 - p0, up)
+    if np.linalg.norm(h) < 1e-3:
+        return _fallback_heading(up)
+    return _unit(h)
+
+
+def surface_point(height_fn, pos_m: np.ndarray) -> np.ndarray:
+    """Point on the terrain (or sphere) below ``pos_m``."""
+    up = _unit(pos_m)
+    h = 0.0
+    if height_fn is not None:
+        lat = np.degrees(np.arcsin(np.clip(up[2], -1, 1)))
+        lon = np.degrees(np.arctan2(up[1], up[0]))
+        h = float(np.asarray(height_fn(np.array([lat]), np.array([lon])))[0])
+    return up * (MOON_RADIUS_M + h)
+
+
+def _terrain_max_nearby(height_fn, p: np.ndarray, radius_m: float) -> float:
+    """Highest terrain height (m above the sphere) at ``p`` and on two circles around it."""
+    if height_fn is None:
+        return 0.0
+    up = _unit(p)
+    e = _unit(np.cross([0.0, 0.0, 1.0], up)) if abs(up[2]) < 0.999 else np.array([1.0, 0.0, 0.0])
+    n = np.cross(up, e)
+    ang = np.linspace(0, 2 * np.pi, 12, endpoint=False)
+    pts = [p]
+    for r in (0.4 * radius_m, radius_m):
+        pts += [p + r * (np.cos(a) * e + np.sin(a) * n) for a in ang]
+    pts = np.array(pts)
+    u = pts / np.linalg.norm(pts, axis=1, keepdims=True)
+    lat = np.degrees(np.arcsin(np.clip(u[:, 2], -1, 1)))
+    lon = np.degrees(np.arctan2(u[:, 1], u[:, 0]))
+    return float(np.max(height_fn(lat, lon)))
+
+
+# ------------------------------------------------------------------ presets
+def chase(ctx: CameraContext) -> CameraSpec:
+    s = ctx.state
+    up = s.up
+    f = heading(ctx.traj, ctx.et_s)
+    dist = float(ctx.options.get("distance_m", 22.0))
+    el = np.radians(float(ctx.options.get("elevation_deg", 14.0)))
+    az = np.radians(float(ctx.options.get("azimuth_deg", 20.0)))
+    right = np.cross(f, up)
+    back = -(np.cos(az) * f + np.sin(az) * right)
+    centre = s.pos_m + up * 1.2
+    eye = centre + dist * (np.cos(el) * back + np.sin(el) * up)
+    # never below the ground
+    ground = surface_point(ctx.height_fn, eye)
+    if np.linalg.norm(eye) < np.linalg.norm(ground) + 1.5:
+        eye = ground + up * 1.5
+    focal = centre + f * 2.0 - up * 1.0  # look slightly ahead and down: more ground, horizon high
+    return CameraSpec(eye, focal, up, float(ctx.options.get("fov_deg", 45.0)), name="chase")
+
+
+def orbit(ctx: CameraContext) -> CameraSpec:
+    traj = ctx.traj
+    p0 = _unit(traj.pos_m[0])
+    p1 = _unit(traj.pos_m[-1])
+    mid = _unit(p0 + p1) if np.linalg.norm(p0 + p1) > 1e-6 else p1
+    look = _unit(2.0 * mid + 0.8 * ctx.sun_dir)
+    dist = float(ctx.options.get("distance_m", 3.3 * MOON_RADIUS_M))
+    eye = look * dist
+    focal = mid * 0.05 * MOON_RADIUS_M
+    up = _horizontal(np.array([0.0, 0.0, 1.0]), look)
+    if np.linalg.norm(up) < 1e-6:
+        up = np.array([0.0, 1.0, 0.0])
+    return CameraSpec(eye, focal, _unit(up), float(ctx.options.get("fov_deg", 40.0)), name="orbit")
+
+
+def _look(az_vec: np.ndarray, up: np.ndarray, el_rad: float) -> np.ndarray:
+    hz = _unit(_horizontal(az_vec, up))
+    return np.cos(el_rad) * hz + np.sin(el_rad) * up
+
+
+def _elevation(v: np.ndarray, up: np.ndarray) -> float:
+    return float(np.arcsin(np.clip(np.dot(_unit(v), up), -1.0, 1.0)))
+
+
+def site(ctx: CameraContext) -> CameraSpec:
+    """A tripod on the ground ~500 m from the landing point, on the side away from the Earth, so
+    the incoming lander descends in the Earth's part of the sky; the lens zooms to keep the lander
+    ~1/6 of the frame high (8-70 deg) and keeps the horizon in frame whenever the lander allows."""
+    s = ctx.state
+    tgt = ctx.target_m
+    up = _unit(tgt)
+    t_end = _end_of_motion_et(ctx.traj)
+    end_pos = ctx.traj.at(t_end).pos_m
+    base = tgt + _horizontal(end_pos - tgt, up) * 0.5  # between target and where the flight ends
+    away = _horizontal(ctx.earth_pos_m - tgt, up)
+    if np.linalg.norm(away) < 1e-6:  # Earth overhead: stand down-range instead
+        away = -heading(ctx.traj, t_end)
+    away = _unit(away)
+    back_m = float(ctx.options.get("distance_m", 500.0))
+    eye_ground = surface_point(ctx.height_fn, base - away * back_m)
+    # the drawn mesh is coarser than the terrain: stand above the highest terrain point nearby so the
+    # eye is never under the mesh surface
+    eye_up = _unit(eye_ground)
+    lift = _terrain_max_nearby(ctx.height_fn, eye_ground, 250.0) - (np.linalg.norm(eye_ground) - MOON_RADIUS_M)
+    eye = eye_ground + eye_up * (max(lift, 0.0) + float(ctx.options.get("eye_height_m", 1.7)))
+    to_l = s.pos_m + s.up * 1.2 - eye
+    hz = _horizontal(to_l, up)
+    if np.linalg.norm(hz) < 1e-3:
+        hz = away
+    el_l = _elevation(to_l, up)
+    d_l = float(np.linalg.norm(to_l))
+    fov = float(ctx.options.get("fov_deg", np.clip(np.degrees(2 * np.arctan(2.3 * 3.0 / max(d_l, 1.0))), 8.0, 70.0)))
+    half = np.radians(fov) / 2
+    el_ideal = half * 0.75  # horizon ~12 % above the bottom edge
+    # the horizon ~12 % above the bottom edge if the lander is then in frame, else the lander just
+    # above the centre
+    el = el_ideal if el_l < el_ideal + half * 0.7 else el_l - half * 0.2
+    look = _look(hz, up, el)
+    return CameraSpec(eye, eye + look * 100.0, up, fov, name="site")
+
+
+def earthrise(ctx: CameraContext) -> CameraSpec:
+    s = ctx.state
+    up = s.up
+    eye = s.pos_m + up * 4.0 - heading(ctx.traj, ctx.et_s) * 6.0
+    to_earth = ctx.earth_pos_m - eye
+    r = float(np.linalg.norm(eye))
+    dip = -float(np.arccos(np.clip(MOON_RADIUS_M / r, -1, 1)))  # elevation of the limb
+    el_e = _elevation(to_earth, up)
+    span = np.degrees(el_e - dip)
+    fov = float(ctx.options.get("fov_deg", np.clip(abs(span) * 1.5 + 8.0, 16.0, 70.0)))
+    # the limb in the lower quarter, the Earth above it
+    el = max(dip + np.radians(fov) * 0.3, min(el_e, dip + np.radians(fov) * 0.3))
+    if el_e > dip:
+        el = 0.5 * (el_e + dip)
+    look = _look(to_earth, up, el)
+    return CameraSpec(eye, eye + look * 1000.0, up, fov, hide_lander=True, name="earthrise")
+
+
+def down(ctx: CameraContext) -> CameraSpec:
+    s = ctx.state
+    up = s.up
+    eye = s.pos_m - up * 0.2
+    f = heading(ctx.traj, ctx.et_s)
+    focal = eye - up * 100.0
+    return CameraSpec(eye, focal, f, float(ctx.options.get("fov_deg", 60.0)), hide_lander=True, name="down")
+
+
+PRESETS: dict[str, Callable[[CameraContext], CameraSpec]] = {
+    "chase": chase, "orbit": orbit, "site": site, "earthrise": earthrise, "down": down,
+}
+
+
+def preset(name: str, ctx: CameraContext) -> CameraSpec:
+    try:
+        fn = PRESETS[name]
+    except KeyError:
+        raise ScenarioError(f"unknown camera {name!r}; expected one of {', '.join(PRESET_NAMES)}") from None
+    return fn(ctx)
+
+
+# ------------------------------------------------------------- interpolation
+def _smoothstep(x: float) -> float:
+    x = min(max(x, 0.0), 1.0)
+    return x * x * (3 - 2 * x)
+
+
+def _slerp(a: np.ndarray, b: np.ndarray, w: float) -> np.ndarray:
+    a, b = _unit(a), _unit(b)
+    d = float(np.clip(np.dot(a, b), -1.0, 1.0))
+    if d > 0.9999:
+        return _unit(a + w * (b - a))
+    th = np.arccos(d)
+    if th > np.pi - 1e-3:  # opposite: go round via any perpendicular
+        perp = _unit(np.cross(a, [0.0, 0.0, 1.0] if abs(a[2]) < 0.9 else [1.0, 0.0, 0.0]))
+        return _unit(np.cos(np.pi * w) * a + np.sin(np.pi * w) * perp)
+    return (np.sin((1 - w) * th) * a + np.sin(w * th) * b) / np.sin(th)
+
+
+def blend(a: CameraSpec, b: CameraSpec, w: float) -> CameraSpec:
+    """Camera between ``a`` (w=0) and ``b`` (w=1), eased; smooth for any pair of presets."""
+    w = _smoothstep(w)
+    if w <= 0.0:
+        return a
+    if w >= 1.0:
+        return b
+    focal = a.focal_m + w * (b.focal_m - a.focal_m)
+    da, db = a.position_m - a.focal_m, b.position_m - b.focal_m
+    la, lb = max(np.linalg.norm(da), 1e-3), max(np.linalg.norm(db), 1e-3)
+    dist = la * (lb / la) ** w
+    eye = focal + _slerp(da, db, w) * dist
+    up = _slerp(a.up, b.up, w)
+    fov = a.view_angle_deg + w * (b.view_angle_deg - a.view_angle_deg)
+    return CameraSpec(eye, focal, up, fov, hide_lander=(a.hide_lander if w < 0.5 else b.hide_lander),
+                      name=f"{a.name}->{b.name}")
+
+
+@dataclass(frozen=True)
+class Keyframe:
+    et_s: float
+    camera: str
+    transition_s: float
+    options: Mapping[str, float]
+
+
+_KEYFRAME_OPTIONS = ("fov_deg", "distance_m", "elevation_deg", "azimuth_deg", "eye_height_m")
+
+
+@dataclass(frozen=True)
+class CameraPath:
+    """Presets switched at keyframe times, blended over each keyframe's ``transition_s``."""
+
+    keyframes: tuple[Keyframe, ...]
+
+    def spec(self, ctx: CameraContext) -> CameraSpec:
+        kfs = self.keyframes
+        i = 0
+        for k, kf in enumerate(kfs):
+            if kf.et_s <= ctx.et_s:
+                i = k
+        cur = kfs[i]
+        spec_cur = preset(cur.camera, replace(ctx, options=cur.options))
+        if i == 0 or cur.transition_s <= 0 or ctx.et_s >= cur.et_s + cur.transition_s:
+            return spec_cur
+        prev = kfs[i - 1]
+        spec_prev = preset(prev.camera, replace(ctx, options=prev.options))
+        return blend(spec_prev, spec_cur, (ctx.et_s - cur.et_s) / cur.transition_s)
+
+
+def path_from_render_table(render: Mapping[str, Any] | None, traj: Trajectory, *, source: str = "scenario",
+                           time_fn: Callable[[str], float] | None = None) -> CameraPath | None:
+    """Parse ``[[render.keyframes]]`` (``at``, ``camera``, optional ``transition_s`` and options).
+
+    Errors name the file (``source``) and the key, e.g.
+    ``scenes/x.toml: render.keyframes[2].camera: unknown camera 'chse' ...``.
+    """
+    if not render:
+        return None
+    kfs = render.get("keyframes")
+    if kfs is None:
+        return None
+    if not isinstance(kfs, Sequence) or isinstance(kfs, str | bytes):
+        raise ScenarioError(f"{source}: render.keyframes: expected an array of tables [[render.keyframes]]")
+    if time_fn is None:
+        from .timespec import parse_time_spec  # noqa: PLC0415
+
+        def time_fn(spec: str) -> float:
+            return parse_time_spec(spec, traj)
+    out = []
+    for n, kf in enumerate(kfs):
+        key = f"render.keyframes[{n}]"
+        if not isinstance(kf, Mapping):
+            raise ScenarioError(f"{source}: {key}: expected a table with 'at' and 'camera'")
+        unknown = set(kf) - {"at", "camera", "transition_s", *_KEYFRAME_OPTIONS}
+        if unknown:
+            raise ScenarioError(f"{source}: {key}.{sorted(unknown)[0]}: unknown key; expected at, camera, "
+                                f"transition_s, {', '.join(_KEYFRAME_OPTIONS)}")
+        if "at" not in kf or "camera" not in kf:
+            raise ScenarioError(f"{source}: {key}: needs both 'at' (a time) and 'camera' (a preset name)")
+        cam = kf["camera"]
+        if cam not in PRESETS:
+            raise ScenarioError(f"{source}: {key}.camera: unknown camera {cam!r}; expected one of "
+                                f"{', '.join(PRESET_NAMES)}")
+        try:
+            et = time_fn(str(kf["at"]))
+        except Exception as exc:  # a LunarvizError from timespec: re-label with file and key
+            raise ScenarioError(f"{source}: {key}.at: {exc}") from None
+        trans = kf.get("transition_s", 4.0)
+        if not isinstance(trans, int | float) or isinstance(trans, bool) or not (0 <= trans <= 3600):
+            raise ScenarioError(f"{source}: {key}.transition_s: {trans!r} is not a number of seconds in 0..3600")
+        opts = {}
+        for o in _KEYFRAME_OPTIONS:
+            if o in kf:
+                v = kf[o]
+                if not isinstance(v, int | float) or isinstance(v, bool) or not np.isfinite(v):
+                    raise ScenarioError(f"{source}: {key}.{o}: {v!r} is not a number")
+                if o in ("fov_deg",) and not (1 <= v <= 150):
+                    raise ScenarioError(f"{source}: {key}.{o}: {v} is outside 1..150 deg")
+                if o in ("distance_m", "eye_height_m") and v <= 0:
+                    raise ScenarioError(f"{source}: {key}.{o}: {v} must be > 0")
+                opts[o] = float(v)
+        out.append(Keyframe(float(et), str(cam), float(trans), opts))
+    if not out:
+        return None
+    out.sort(key=lambda k: k.et_s)
+    return CameraPath(tuple(out))

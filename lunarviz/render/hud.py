@@ -1,0 +1,191 @@
+"""Telemetry overlay (HUD) drawn with VTK text actors; shared by video, stills and the viewer.
+
+Layout (all sizes proportional to the window height, so the same overlay is
+legible at 640x360 and crisp at 3840x2160):
+
+* top left: title, UTC, ``L-mm:ss`` to the planned touchdown;
+* top right: flight phase;
+* bottom left: altitude (true, and what the lander believed in fault
+  scenarios), vertical and horizontal speed in m/s and km/h, propellant,
+  throttle, laser-rangefinder status;
+* bottom right of centre: the scenario's caption for the latest event (for ~10 s).
+
+:func:`format_lines` builds the text without VTK, so it is unit-testable.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import numpy as np
+
+from ..trajectory import State, Trajectory
+
+#: seconds a caption stays on screen after its event
+CAPTION_SECONDS = 10.0
+#: the estimate is shown when it ever differs from the truth by more than this (m) and 10 %
+EST_SHOWN_ABOVE_M = 50.0
+
+_PHASE_LABELS = {
+    "coast": "COAST", "orbit": "ORBIT", "deorbit": "DEORBIT BURN", "descent_coast": "DESCENT COAST",
+    "braking": "BRAKING", "pitch_up": "PITCH-UP", "approach": "APPROACH", "terminal": "TERMINAL DESCENT",
+    "landed": "LANDED", "crashed": "IMPACT", "impact": "IMPACT", "hover": "HOVER", "freefall": "FREE FALL",
+    "surface": "LANDED",
+}
+#: a touchdown faster than this (m/s) is labelled an impact
+IMPACT_ABOVE_MPS = 5.0
+
+
+def _utc(et_s: float) -> str:
+    try:
+        from ..timebase import et_to_utc  # noqa: PLC0415
+
+        return str(et_to_utc(et_s, 0))
+    except ImportError:  # pragma: no cover - timebase is part of the core
+        return f"ET {et_s:.0f}"
+
+
+def lminus(et_s: float, planned_et_s: float) -> str:
+    """``L-01:45`` before the planned touchdown, ``L+00:12`` after; ``''`` if there is no plan.
+
+    Whole seconds, truncated (105.4 s before touchdown shows ``L-01:45``).
+    """
+    if not math.isfinite(planned_et_s):
+        return ""
+    d = et_s - planned_et_s
+    sign = "-" if d < 0 else "+"
+    s = int(math.floor(abs(d) + 1e-6))  # whole seconds, truncated like a countdown clock
+    hh, rem = divmod(s, 3600)
+    mm, ss = divmod(rem, 60)
+    return f"L{sign}{hh:d}:{mm:02d}:{ss:02d}" if hh else f"L{sign}{mm:02d}:{ss:02d}"
+
+
+def _fmt_alt(m: float) -> str:
+    if not math.isfinite(m):
+        return "   ---"
+    if abs(m) >= 10000:
+        return f"{m / 1000:8.1f} km"
+    return f"{m:8.0f} m " if abs(m) >= 100 else f"{m:8.1f} m "
+
+
+def show_estimate(traj: Trajectory) -> bool:
+    """True for fault scenarios: the lander's altitude estimate was ever far from the truth."""
+    d = np.abs(np.asarray(traj.est_alt_m) - np.asarray(traj.alt_m))
+    ok = np.isfinite(d)
+    if not ok.any():
+        return False
+    rel = d[ok] / np.maximum(np.abs(np.asarray(traj.alt_m)[ok]), 1.0)
+    return bool(np.any((d[ok] > EST_SHOWN_ABOVE_M) & (rel > 0.1)))
+
+
+def phase_label(name: str, traj: Trajectory | None = None) -> str:
+    """Upper-case label of a phase; ``surface`` after a fast touchdown reads ``IMPACT``."""
+    if name in ("surface", "landed") and traj is not None:
+        ev = traj.event("touchdown")
+        if ev is not None and ev.speed_mps > IMPACT_ABOVE_MPS:
+            return f"IMPACT AT {ev.speed_mps:.0f} m/s"
+    return _PHASE_LABELS.get(name, name.replace("_", " ").upper())
+
+
+def format_lines(traj: Trajectory, st: State, et_s: float, *, with_estimate: bool | None = None) -> dict[str, str]:
+    """The HUD's text blocks (``top_left``, ``top_right``, ``bottom_left``) at one instant."""
+    if with_estimate is None:
+        with_estimate = show_estimate(traj)
+    lm = lminus(et_s, traj.planned_touchdown_et_s)
+    top_left = f"{_utc(et_s)} UTC" + (f"   {lm}" if lm else "")
+    vs, hs = st.vertical_speed_mps, st.horizontal_speed_mps
+    rows = [f"ALT  {_fmt_alt(st.alt_m)}"]
+    if with_estimate:
+        rows.append(f"EST  {_fmt_alt(st.est_alt_m)}  (lander's belief)")
+    rows += [
+        f"V/S  {vs:+8.1f} m/s {vs * 3.6:+7.0f} km/h",
+        f"H/S  {hs:8.1f} m/s {hs * 3.6:7.0f} km/h",
+        f"PROP {100 * st.propellant_fraction:7.0f} %   THR {100 * st.throttle:4.0f} %",
+        f"LRF  {'VALID' if st.lrf_valid else 'NO LOCK'}",
+    ]
+    return {"top_left": top_left, "top_right": phase_label(st.phase_name, traj), "bottom_left": "\n".join(rows)}
+
+
+def caption_at(traj: Trajectory, captions: Mapping[str, str], et_s: float) -> str:
+    """The caption of the latest event within the last :data:`CAPTION_SECONDS`, or ''."""
+    text = ""
+    for ev in traj.events:
+        if ev.name in captions and ev.et_s <= et_s < ev.et_s + CAPTION_SECONDS:
+            text = str(captions[ev.name])
+    return text
+
+
+class Hud:
+    """VTK text actors on the plotter's main renderer; :meth:`update` per frame, :meth:`layout` on resize."""
+
+    def __init__(self, plotter, traj: Trajectory, *, title: str, captions: Mapping[str, str] | None = None):
+        import vtk  # noqa: PLC0415
+
+        self.plotter = plotter
+        self.traj = traj
+        self.captions = dict(captions or {})
+        self.with_estimate = show_estimate(traj)
+        self._size = None
+        self.actors: dict[str, vtk.vtkTextActor] = {}
+        specs = {
+            # name: (font family, bold, colour, justification, vertical justification)
+            "title": ("arial", True, (1.0, 1.0, 1.0), "left", "top"),
+            "top_left": ("courier", False, (0.85, 0.92, 1.0), "left", "top"),
+            "top_right": ("arial", True, (1.0, 0.78, 0.35), "right", "top"),
+            "bottom_left": ("courier", True, (0.9, 1.0, 0.9), "left", "bottom"),
+            "caption": ("arial", False, (1.0, 1.0, 1.0), "center", "bottom"),
+        }
+        for name, (family, bold, color, just, vjust) in specs.items():
+            a = vtk.vtkTextActor()
+            a.SetTextScaleModeToNone()
+            p = a.GetTextProperty()
+            {"arial": p.SetFontFamilyToArial, "courier": p.SetFontFamilyToCourier}[family]()
+            p.SetBold(bold)
+            p.SetColor(*color)
+            {"left": p.SetJustificationToLeft, "right": p.SetJustificationToRight,
+             "center": p.SetJustificationToCentered}[just]()
+            {"top": p.SetVerticalJustificationToTop, "bottom": p.SetVerticalJustificationToBottom}[vjust]()
+            p.SetShadow(True)
+            p.SetShadowOffset(1, -1)
+            if name in ("bottom_left", "caption"):
+                p.SetBackgroundColor(0.0, 0.0, 0.0)
+                p.SetBackgroundOpacity(0.45)
+                p.SetFrame(False)
+            a.SetInput(" ")
+            plotter.renderer.AddActor(a)
+            self.actors[name] = a
+        self.actors["title"].SetInput(title)
+        self.layout()
+
+    def layout(self) -> None:
+        """Font sizes and positions from the current window size (cheap when unchanged)."""
+        w, h = self.plotter.window_size
+        if (w, h) == self._size:
+            return
+        self._size = (w, h)
+        unit = max(h, 1) / 100.0  # 1 % of the window height
+        m = max(4, int(round(2.2 * unit)))  # margin
+        sizes = {"title": 3.6, "top_left": 2.7, "top_right": 3.2, "bottom_left": 2.7, "caption": 2.8}
+        for name, s in sizes.items():
+            px = max(9, int(round(s * unit)))
+            self.actors[name].GetTextProperty().SetFontSize(px)
+        self.actors["title"].SetPosition(m, h - m)
+        self.actors["top_left"].SetPosition(m, h - m - int(round(4.6 * unit)))
+        self.actors["top_right"].SetPosition(w - m, h - m)
+        self.actors["bottom_left"].SetPosition(m, m)
+        # bottom, right of the telemetry block: never over the lander in the middle of the frame
+        self.actors["caption"].SetPosition(int(round(w * 0.64)), m)
+
+    def update(self, st: State, et_s: float) -> None:
+        lines = format_lines(self.traj, st, et_s, with_estimate=self.with_estimate)
+        for k, v in lines.items():
+            self.actors[k].SetInput(v)
+        cap = caption_at(self.traj, self.captions, et_s)
+        self.actors["caption"].SetInput(f" {cap} " if cap else "")
+        self.actors["caption"].SetVisibility(bool(cap))
+        self.layout()
+
+    def set_visible(self, visible: bool) -> None:
+        for a in self.actors.values():
+            a.SetVisibility(visible)

@@ -1,0 +1,827 @@
+"""One scene for every screen: build it on a pyvista plotter, update it per frame.
+
+``build(plotter, traj)`` works on any pyvista ``BasePlotter`` -- an off-screen
+``pv.Plotter`` for video and stills, a ``pyvistaqt.QtInteractor`` in the
+viewer -- and returns :class:`SceneHandles`. ``update(handles, et_s, camera)``
+moves everything to one instant; the caller renders (``plotter.render()``).
+
+How the scene stays precise and fast
+------------------------------------
+* **Floating origin.** Each frame the VTK camera sits at the world origin;
+  every actor is placed with a float64 user matrix relative to the true
+  camera position (MOON_ME metres). Meshes store vertices relative to their
+  own anchor (the site, the lander body), so float32 never sees 1.7e6 m
+  next to 1 m detail. Clipping ranges are set per frame (before every
+  render, also when the viewer's interactor moves the camera).
+* **Two layers.** The sky (stars, Sun, Earth) is drawn first by its own
+  renderer, at a fixed radius around the camera, with true directions and
+  true angular sizes; the Moon, lander, trail and marker are drawn over it
+  by the main renderer. So the Moon hides the Earth exactly at its limb and
+  the Earth 400,000 km away needs no depth range.
+* **Level of detail.** Within ~450 km of the site: one site-centred graded
+  globe (metres apart at the landing site, hundreds of km on the far side)
+  carrying the terrain; elsewhere and far away: a uniform coarse globe.
+  Small textures (2k/4k); the lander only when it covers pixels (a dot
+  otherwise).
+* **Light.** One directional scene light from the SPICE Sun direction; the
+  terrain patches' lighting and crater shadows are baked into textures by
+  marching the height grid towards the Sun (re-baked every 10 minutes of
+  simulated time, quantised so frames are reproducible).
+* **Earth.** Day and night textures blended per texel from the Sun
+  direction in ``IAU_EARTH`` (so phase and terminator are right), the mesh
+  rotated by ``IAU_EARTH -> MOON_ME``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .. import ephemeris
+from ..trajectory import MOON_RADIUS_M, Trajectory, quat_to_matrix
+from . import camera as cam
+from . import resources
+from .terrain_mesh import bake_patch, globe_mesh, graded_ring_angles, make_patch, uniform_ring_angles
+
+#: radius of the sky sphere (sky renderer units; its camera sits at the centre)
+SKY_RADIUS = 1000.0
+EARTH_RADIUS_M = 6371000.0
+SUN_RADIUS_M = 696000000.0
+
+QUALITIES = {
+    # near-globe rings/segments, far globe, textures, stars, Earth texture
+    "draft": dict(n_seg=64, ratio_near=1.12, ratio_far=1.35, far_rings=40, far_seg=80, moon_tex=2048,
+                  moon_tex_far=2048, star_vmag=5.5, earth_tex=512,
+                  patch_outer_px=384, patch_inner_px=512, inner_half_m=1250.0),
+    "high": dict(n_seg=96, ratio_near=1.08, ratio_far=1.25, far_rings=64, far_seg=128, moon_tex=4096,
+                 moon_tex_far=4096, star_vmag=6.5, earth_tex=1024,
+                 patch_outer_px=512, patch_inner_px=768, inner_half_m=1250.0),
+}
+#: the Sun light and the Moon's ambient term (the baked terrain uses the same numbers)
+SUN_INTENSITY = 1.35
+SUN_RGB = (1.0, 0.98, 0.95)
+AMBIENT = 0.03
+#: the trail shows this much flight before and after "now" (all of it in the orbit view), s
+TRAIL_WINDOW_S = 600.0
+#: ground distance from the site within which the graded (site-centred) globe is drawn, m
+NEAR_GLOBE_WITHIN_M = 450e3
+#: camera distance from the Moon's centre beyond which the far globe is drawn
+FAR_GLOBE_BEYOND_M = MOON_RADIUS_M + 600e3
+
+
+def _vtk():
+    import pyvista as pv  # noqa: PLC0415
+    import vtk  # noqa: PLC0415
+
+    return pv, vtk
+
+
+@dataclass
+class SceneHandles:
+    """What ``update`` needs: the plotter, the trajectory, VTK objects and caches."""
+
+    plotter: Any
+    traj: Trajectory
+    quality: str
+    renderer: Any
+    sky: Any
+    actors: dict[str, Any] = field(default_factory=dict)
+    data: dict[str, Any] = field(default_factory=dict)
+    hud: Any = None
+    target_m: np.ndarray | None = None
+    site_m: np.ndarray | None = None
+    height_fn: Callable | None = None
+    terrain: Any = None
+    origin_m: np.ndarray = field(default_factory=lambda: np.zeros(3))
+    camera: cam.CameraSpec | None = None
+    camera_path: cam.CameraPath | None = None
+    et_s: float = float("nan")
+    observers: list = field(default_factory=list)
+
+
+# ----------------------------------------------------------------- helpers
+def _matrix(rot: np.ndarray | None = None, trans: np.ndarray | None = None, scale: float = 1.0):
+    _, vtk = _vtk()
+    m = np.eye(4)
+    if rot is not None:
+        m[:3, :3] = np.asarray(rot, float) * scale
+    elif scale != 1.0:
+        m[:3, :3] *= scale
+    if trans is not None:
+        m[:3, 3] = trans
+    vm = vtk.vtkMatrix4x4()
+    for i in range(4):
+        for j in range(4):
+            vm.SetElement(i, j, float(m[i, j]))
+    return vm
+
+
+def _place(actor, rot=None, trans=None, scale=1.0) -> None:
+    actor.SetUserMatrix(_matrix(rot, trans, scale))
+
+
+def _polydata(points: np.ndarray, faces: np.ndarray):
+    pv, _ = _vtk()
+    f = np.hstack([np.full((len(faces), 1), 3, dtype=np.int64), faces.astype(np.int64)]).ravel()
+    return pv.PolyData(np.asarray(points, np.float64), f)
+
+
+def _texture(img: np.ndarray, repeat: bool = False):
+    pv, _ = _vtk()
+    tex = pv.Texture(np.ascontiguousarray(img))  # pyvista flips rows: row 0 (north) ends at t=1
+    tex.repeat = repeat
+    tex.interpolate = True
+    return tex
+
+
+def _plume_mesh(r0: float, r1: float, c0, c1, a0: float, rings: int = 14, seg: int = 24):
+    """A flared, fading exhaust cone of unit length along -Z from the origin (RGBA per vertex)."""
+    sv = np.linspace(0.0, 1.0, rings)
+    ph = np.linspace(0.0, 2 * np.pi, seg, endpoint=False)
+    r = r0 + (r1 - r0) * np.sqrt(sv)
+    pts = np.stack([np.outer(r, np.cos(ph)), np.outer(r, np.sin(ph)), np.repeat(-sv[:, None], seg, 1)], -1)
+    pts = pts.reshape(-1, 3)
+    j = np.arange(seg)
+    jn = (j + 1) % seg
+    faces = []
+    for i in range(rings - 1):
+        a, b = i * seg, (i + 1) * seg
+        faces.append(np.stack([a + j, b + j, b + jn], 1))
+        faces.append(np.stack([a + j, b + jn, a + jn], 1))
+    pd = _polydata(pts, np.vstack(faces))
+    w = np.repeat(sv, seg)[:, None]
+    rgb = (1 - w) * np.asarray(c0) + w * np.asarray(c1)
+    alpha = a0 * (1 - w[:, 0]) ** 1.6
+    pd.point_data["rgba"] = (np.column_stack([rgb, alpha]) * 255).astype(np.uint8)
+    pd.point_data.active_scalars_name = "rgba"
+    return pd
+
+
+def _sun_dir(et_s: float) -> np.ndarray:
+    s = ephemeris.position_m("SUN", et_s, frame="MOON_ME")
+    return s / np.linalg.norm(s)
+
+
+def _terrain_for(traj: Trajectory, terrain: Any) -> Any:
+    """The terrain object (``height_m``, optionally ``albedo``): explicit, the scenario's, or None (sphere)."""
+    if terrain is None:
+        sc = traj.scenario
+        if sc is None or not getattr(sc, "terrain", None):
+            return None
+        try:
+            from ..physics.flight import make_terrain_for  # noqa: PLC0415
+        except ImportError:
+            return None
+        terrain = make_terrain_for(sc)
+    if terrain is None or not hasattr(terrain, "height_m") or type(terrain).__name__ == "SphereTerrain":
+        return None
+    return terrain
+
+
+def _target(traj: Trajectory, target_lat_lon) -> np.ndarray:
+    if target_lat_lon is None and traj.scenario is not None:
+        sc = traj.scenario
+        lat, lon = getattr(sc, "site_lat_deg", None), getattr(sc, "site_lon_deg", None)
+        if lat is not None and lon is not None:
+            target_lat_lon = (lat, lon)
+    if target_lat_lon is None:
+        p = traj.pos_m[-1]
+        return p / np.linalg.norm(p) * MOON_RADIUS_M
+    lat, lon = (math.radians(float(x)) for x in target_lat_lon)
+    return MOON_RADIUS_M * np.array([math.cos(lat) * math.cos(lon), math.cos(lat) * math.sin(lon), math.sin(lat)])
+
+
+def _latlon(p: np.ndarray) -> tuple[float, float]:
+    r = float(np.linalg.norm(p))
+    return math.degrees(math.asin(p[2] / r)), math.degrees(math.atan2(p[1], p[0]))
+
+
+def _ground_m(height_fn, p: np.ndarray) -> np.ndarray:
+    return cam.surface_point(height_fn, p)
+
+
+# ------------------------------------------------------------------ build
+def build(plotter, traj: Trajectory, *, quality: str = "high", hud: bool = True, title: str | None = None,
+          captions: dict[str, str] | None = None, terrain: Any = None,
+          target_lat_lon: tuple[float, float] | None = None, async_bake: bool = False) -> SceneHandles:
+    """Add the whole scene to ``plotter`` and return the handles for :func:`update`.
+
+    Parameters
+    ----------
+    plotter : pyvista.BasePlotter
+        ``pv.Plotter(off_screen=True)`` or ``pyvistaqt.QtInteractor``. Its
+        lights are replaced by the Sun; a second renderer (layer 0) is added
+        for the sky.
+    traj : Trajectory
+        The flight; ``traj.scenario`` (if set) supplies site, terrain, title and captions.
+    quality : "high" or "draft"
+        Mesh and texture sizes (draft: about half the triangles, 2k textures).
+    hud : bool
+        Draw the telemetry overlay (:mod:`lunarviz.render.hud`).
+    terrain : object with ``height_m(lat_deg, lon_deg)``, optional
+        Overrides the scenario's terrain.
+    target_lat_lon : (lat_deg, lon_deg), optional
+        Landing target (default: the scenario's site, else the end of the flight).
+    async_bake : bool
+        Re-bake terrain shadows (every 10 simulated minutes, ~1-2 s) in a background thread
+        instead of stalling a frame -- for the interactive viewer. Off for video and stills,
+        whose frames must not depend on timing.
+    """
+    pv, vtk = _vtk()
+    if quality not in QUALITIES:
+        raise ValueError(f"quality must be one of {sorted(QUALITIES)}, not {quality!r}")
+    q = QUALITIES[quality]
+    ren = plotter.renderer
+    win = plotter.render_window
+    h = SceneHandles(plotter=plotter, traj=traj, quality=quality, renderer=ren, sky=None)
+    h.terrain = _terrain_for(traj, terrain)
+    h.height_fn = h.terrain.height_m if h.terrain is not None else None
+    h.target_m = _target(traj, target_lat_lon)
+    sc = traj.scenario
+
+    # ---- layers: sky renderer underneath (layer 0), main scene over it (layer 1)
+    win.SetNumberOfLayers(max(2, win.GetNumberOfLayers()))
+    ren.SetLayer(1)
+    sky = vtk.vtkRenderer()
+    sky.SetLayer(0)
+    sky.SetBackground(0.0, 0.0, 0.0)
+    sky.InteractiveOff()
+    win.AddRenderer(sky)
+    h.sky = sky
+    plotter.set_background("black")
+    plotter.remove_all_lights()
+    ren.SetAutomaticLightCreation(False)
+    sky.SetAutomaticLightCreation(False)
+
+    # ---- the Sun: one directional scene light (direction set per frame)
+    light = vtk.vtkLight()
+    light.SetLightTypeToSceneLight()
+    light.SetPositional(False)
+    light.SetIntensity(SUN_INTENSITY)
+    light.SetColor(*SUN_RGB)
+    ren.AddLight(light)
+    h.data["light"] = light
+
+    # ---- the Moon: near (site-centred, graded, with terrain) and far globes
+    end_p = traj.pos_m[-1]
+    site_lat, site_lon = _latlon(end_p)
+    rings = graded_ring_angles(2.0, q["ratio_near"], 30e3, q["ratio_far"])
+    t_radius = 0.72 * float(getattr(h.terrain, "extent_m", 20e3)) if h.terrain is not None else 0.0
+    near = globe_mesh(site_lat, site_lon, rings, q["n_seg"], h.height_fn, t_radius)
+    h.site_m = near.centre_m
+    h.data["near_mesh"] = near
+    moon_img = resources.texture("moon_color", q["moon_tex"])
+    tex_near = _texture(moon_img, repeat=True)
+    faces_globe = near.faces
+    h.data["patches"] = []
+    if h.terrain is not None:
+        # baked terrain patches (outer: the terrain's extent; inner: ~2.5 km round the site)
+        unit = (near.points + near.centre_m)
+        unit = unit / np.linalg.norm(unit, axis=1, keepdims=True)
+        e_loc, n_loc, c_loc = h.terrain.unit_to_local(unit)
+        half_out = 0.5 * float(h.terrain.extent_m)
+        half_in = min(q["inner_half_m"], 0.5 * half_out)
+        cache = resources.cache_dir()
+        outer = make_patch(h.terrain, half_out, q["patch_outer_px"], moon_img, cache)
+        inner = make_patch(h.terrain, half_in, q["patch_inner_px"], moon_img, cache)
+        fe, fn, fc = e_loc[near.faces], n_loc[near.faces], c_loc[near.faces]
+        front = (fc > 0.5).all(axis=1)
+        in_out = front & (np.abs(fe) < half_out * 0.999).all(axis=1) & (np.abs(fn) < half_out * 0.999).all(axis=1)
+        in_in = front & (np.abs(fe) < half_in * 0.999).all(axis=1) & (np.abs(fn) < half_in * 0.999).all(axis=1)
+        faces_globe = near.faces[~in_out]
+        for name, patch, sel in (("patch_outer", outer, in_out & ~in_in), ("patch_inner", inner, in_in)):
+            pd = _polydata(near.points, near.faces[sel])
+            pd.active_texture_coordinates = patch.tcoords(e_loc, n_loc)
+            tex = pv.Texture(np.zeros((patch.n, patch.n, 3), np.uint8))
+            a = plotter.add_mesh(pd, texture=tex, lighting=False, name=name, culling="back", reset_camera=False)
+            h.actors[name] = a
+            h.data["patches"].append((name, patch, outer if patch is inner else None))
+    near_pd = _polydata(near.points, faces_globe)
+    near_pd.active_texture_coordinates = near.tcoords
+    # sphere normals (the terrain itself is in the baked patches): smooth across the texture seam
+    nrm = near.points + near.centre_m
+    near_pd.point_data["Normals"] = nrm / np.linalg.norm(nrm, axis=1, keepdims=True)
+    near_pd.point_data.active_normals_name = "Normals"
+    h.data["near_pd"] = near_pd
+    a = plotter.add_mesh(near_pd, texture=tex_near, ambient=AMBIENT, diffuse=1.0,
+                         specular=0.0, name="moon_near", culling="back", reset_camera=False,
+                         smooth_shading=True)
+    h.actors["moon_near"] = a
+    h.data["shadow_key"] = None
+    h.data["async_bake"] = bool(async_bake)
+
+    far = globe_mesh(0.0, 0.0, uniform_ring_angles(q["far_rings"]), q["far_seg"])
+    far_pd = _polydata(far.points + far.centre_m, far.faces)
+    far_pd.active_texture_coordinates = far.tcoords
+    far_pd.point_data["Normals"] = (far.points + far.centre_m) / MOON_RADIUS_M
+    far_pd.point_data.active_normals_name = "Normals"
+    tex_far = tex_near if q["moon_tex_far"] == q["moon_tex"] else _texture(
+        resources.texture("moon_color", q["moon_tex_far"]), repeat=True)
+    a = plotter.add_mesh(far_pd, texture=tex_far, ambient=AMBIENT, diffuse=1.0, specular=0.0, name="moon_far",
+                         culling="back", reset_camera=False, smooth_shading=True)
+    h.actors["moon_far"] = a
+
+    # ---- lander and plume
+    lm = resources.lander()
+    lpd = _polydata(lm.vertices, lm.faces)
+    if lm.colors is not None:
+        lpd.point_data["rgb"] = lm.colors
+        a = plotter.add_mesh(lpd, scalars="rgb", rgb=True, ambient=0.14, diffuse=0.9, specular=0.35,
+                             specular_power=20, name="lander", reset_camera=False, show_scalar_bar=False)
+    else:
+        a = plotter.add_mesh(lpd, color=(0.8, 0.68, 0.35), ambient=0.06, diffuse=0.9, specular=0.35,
+                             specular_power=20, name="lander", reset_camera=False)
+    h.actors["lander"] = a
+    h.data["lander_height_m"] = lm.height_m
+    h.data["nozzle_m"] = lm.nozzle_exit_m
+    for name, r0, r1, c0, c1, a0 in (("plume_core", 0.12, 0.35, (1.0, 0.97, 0.92), (0.75, 0.82, 1.0), 0.85),
+                                     ("plume_glow", 0.2, 1.6, (1.0, 0.85, 0.6), (0.55, 0.6, 1.0), 0.30)):
+        pd = _plume_mesh(r0, r1, c0, c1, a0)
+        mapper = vtk.vtkPolyDataMapper()
+        mapper.SetInputData(pd)
+        mapper.SetColorModeToDirectScalars()
+        mapper.SetScalarModeToUsePointData()
+        a = vtk.vtkActor()
+        a.SetMapper(mapper)
+        a.GetProperty().LightingOff()
+        a.ForceTranslucentOn()
+        ren.AddActor(a)
+        h.actors[name] = a
+    # a screen-sized dot for the lander when it is too small to see
+    a = plotter.add_mesh(pv.PolyData(np.zeros((1, 3))), color=(1.0, 0.85, 0.3), point_size=7,
+                         render_points_as_spheres=True, lighting=False, name="lander_dot", reset_camera=False)
+    h.actors["lander_dot"] = a
+
+    # ---- trail: past solid, future faint (points stored relative to the site)
+    n = len(traj)
+    step = max(1, n // 4000)
+    idx = np.unique(np.r_[np.arange(0, n, step), n - 1])
+    h.data["trail_et"] = traj.et_s[idx]
+    h.data["trail_rel"] = traj.pos_m[idx] - h.site_m
+    for name, color, opacity in (("trail_past", (0.35, 0.85, 1.0), 1.0), ("trail_future", (0.35, 0.85, 1.0), 0.3)):
+        line = pv.lines_from_points(h.data["trail_rel"][:2])
+        a = plotter.add_mesh(line, color=color, opacity=opacity, line_width=2, lighting=False, name=name,
+                             reset_camera=False)
+        h.actors[name] = a
+
+    # ---- landing-target marker: a ring (unit size, scaled per frame) and a short pole
+    ring = pv.Disc(center=(0, 0, 0), inner=0.82, outer=1.0, normal=(0, 0, 1), r_res=1, c_res=72)
+    a = plotter.add_mesh(ring, color=(1.0, 0.62, 0.12), lighting=False, name="target_ring", reset_camera=False)
+    h.actors["target_ring"] = a
+    h.data["target_ground_m"] = _ground_m(h.height_fn, h.target_m)
+
+    # ---- sky: stars, Sun, Earth
+    _build_sky(h, q)
+
+    # ---- HUD
+    if hud:
+        from .hud import Hud  # noqa: PLC0415
+
+        if title is None:
+            title = getattr(sc, "title", None) or "lunarviz"
+        if captions is None:
+            captions = dict(getattr(sc, "captions", None) or {})
+        h.hud = Hud(plotter, traj, title=title, captions=captions)
+
+    # ---- camera path from the scenario's [render] table
+    render_table = getattr(sc, "render", None) if sc is not None else None
+    if render_table:
+        src = str(getattr(sc, "path", None) or getattr(sc, "source", None) or "scenario")
+        h.camera_path = cam.path_from_render_table(render_table, traj, source=src)
+
+    # ---- keep clipping range and sky camera right before every render (also when the
+    #      viewer's interactor has moved the camera)
+    obs = win.AddObserver("StartEvent", lambda *_: _before_render(h))
+    h.observers.append((win, obs))
+    return h
+
+
+def _build_sky(h: SceneHandles, q: dict) -> None:
+    pv, vtk = _vtk()
+    sky = h.sky
+    # stars: directions on the sky sphere in J2000; the actor rotates them to MOON_ME per frame
+    st = resources.stars(q["star_vmag"])
+    rgb = resources.bv_to_rgb(st.bv)
+    # brightness from magnitude (relative flux, compressed for display)
+    flux = 10 ** (-0.4 * (st.vmag - 1.0))
+    bright = np.clip(flux ** 0.42, 0.12, 1.0)
+    bins = [(-5, 1.0, 3.2), (1.0, 2.5, 2.4), (2.5, 4.0, 1.7), (4.0, 99, 1.0)]
+    h.data["star_actors"] = []
+    for lo, hi, size in bins:
+        sel = (st.vmag >= lo) & (st.vmag < hi)
+        if not sel.any():
+            continue
+        pts = st.dir_j2000[sel] * SKY_RADIUS * 0.95
+        pd = pv.PolyData(pts)
+        cols = np.clip(rgb[sel] * bright[sel, None] * 255, 0, 255).astype(np.uint8)
+        pd.point_data["rgb"] = cols
+        mapper = vtk.vtkPolyDataMapper()
+        mapper.SetInputData(pd)
+        mapper.SetColorModeToDirectScalars()
+        mapper.SetScalarModeToUsePointData()
+        mapper.ScalarVisibilityOn()
+        actor = vtk.vtkActor()
+        actor.SetMapper(mapper)
+        prop = actor.GetProperty()
+        prop.SetRepresentationToPoints()
+        prop.SetPointSize(size)
+        prop.LightingOff()
+        sky.AddActor(actor)
+        h.data["star_actors"].append((actor, size))
+
+    # the Sun: a small disc at true size and a soft glow (a radial-alpha textured quad)
+    sun = pv.Sphere(radius=1.0, theta_resolution=24, phi_resolution=12)
+    sun_actor = _sky_actor(sun, color=(1.0, 0.98, 0.92))
+    sky.AddActor(sun_actor)
+    h.actors["sun"] = sun_actor
+    n = 128
+    yy, xx = np.mgrid[-1:1:n * 1j, -1:1:n * 1j]
+    r = np.hypot(xx, yy)
+    alpha = np.clip(np.exp(-r * 5.5) * 1.1 + np.exp(-r * 14) * 0.9, 0, 1) * (r < 1)
+    img = np.zeros((n, n, 4), np.uint8)
+    img[..., 0], img[..., 1], img[..., 2] = 255, 246, 225
+    img[..., 3] = (alpha * 255).astype(np.uint8)
+    glow = pv.Plane(center=(0, 0, 0), direction=(0, 0, 1), i_size=2, j_size=2)
+    glow.active_texture_coordinates = glow.active_texture_coordinates  # keep tcoords
+    glow_actor = _sky_actor(glow, texture=pv.Texture(img))
+    glow_actor.GetProperty().SetOpacity(0.999)
+    sky.AddActor(glow_actor)
+    h.actors["sun_glow"] = glow_actor
+
+    # the Earth: a unit sphere in IAU_EARTH coordinates, texture blended per frame
+    w = q["earth_tex"]
+    th = np.linspace(0, np.pi, 49)  # colatitude
+    ph = np.linspace(-np.pi, np.pi, 97)  # longitude
+    T, P = np.meshgrid(th, ph, indexing="ij")
+    pts = np.stack([np.sin(T) * np.cos(P), np.sin(T) * np.sin(P), np.cos(T)], axis=-1).reshape(-1, 3)
+    nt, nph = len(th), len(ph)
+    fa = []
+    for i in range(nt - 1):
+        for j in range(nph - 1):
+            a0 = i * nph + j
+            fa.append((a0, a0 + nph, a0 + nph + 1))
+            fa.append((a0, a0 + nph + 1, a0 + 1))
+    earth = _polydata(pts, np.array(fa))
+    earth.active_texture_coordinates = np.stack([(P.ravel() + np.pi) / (2 * np.pi), 1.0 - T.ravel() / np.pi], 1)
+    h.data["earth_day"] = resources.texture("earth_day", w).astype(np.float32) / 255.0
+    night = resources.texture("earth_night", w).astype(np.float32) / 255.0
+    # the night map is a dim blue Earth with orange city lights: keep only the lights (red >> blue)
+    mask = np.clip((night[..., 0] - night[..., 2] - 0.02) / 0.12, 0.0, 1.0)
+    h.data["earth_lights"] = (mask[..., None] * np.array([1.0, 0.78, 0.45], np.float32)).astype(np.float32)
+    lat = np.radians(np.linspace(90, -90, w // 2, endpoint=False) - 90.0 / (w // 2))
+    lon = np.radians(np.linspace(-180, 180, w, endpoint=False) + 180.0 / w)
+    LA, LO = np.meshgrid(lat, lon, indexing="ij")
+    h.data["earth_normals"] = np.stack([np.cos(LA) * np.cos(LO), np.cos(LA) * np.sin(LO), np.sin(LA)], -1).astype(
+        np.float32)
+    tex = pv.Texture(np.zeros((w // 2, w, 3), np.uint8))
+    tex.interpolate = True
+    earth_actor = _sky_actor(earth, texture=tex)
+    sky.AddActor(earth_actor)
+    h.actors["earth"] = earth_actor
+    h.data["earth_tex"] = tex
+    h.data["earth_key"] = None
+    h.sky.GetActiveCamera().SetClippingRange(1.0, SKY_RADIUS * 2)
+
+
+def _sky_actor(poly, color=(1, 1, 1), texture=None):
+    _, vtk = _vtk()
+    mapper = vtk.vtkPolyDataMapper()
+    mapper.SetInputData(poly)
+    mapper.ScalarVisibilityOff()
+    actor = vtk.vtkActor()
+    actor.SetMapper(mapper)
+    prop = actor.GetProperty()
+    prop.LightingOff()
+    prop.SetColor(*color)
+    if texture is not None:
+        actor.SetTexture(texture)
+    return actor
+
+
+# ------------------------------------------------------------------ update
+def camera_context(h: SceneHandles, et_s: float) -> cam.CameraContext:
+    """The inputs camera presets see at ``et_s`` (also useful to the viewer)."""
+    st = h.traj.at(et_s)
+    earth = ephemeris.position_m("EARTH", et_s, frame="MOON_ME")
+    w, hgt = h.plotter.window_size
+    return cam.CameraContext(traj=h.traj, et_s=float(et_s), state=st, earth_pos_m=earth, sun_dir=_sun_dir(et_s),
+                             target_m=h.target_m, height_fn=h.height_fn, aspect=w / max(hgt, 1))
+
+
+def resolve_camera(h: SceneHandles, et_s: float, camera: str | cam.CameraSpec | None,
+                   ctx: cam.CameraContext | None = None) -> cam.CameraSpec:
+    """A :class:`CameraSpec` from a preset name, ``"scenario"`` (keyframes) or a spec."""
+    if isinstance(camera, cam.CameraSpec):
+        return camera
+    ctx = ctx or camera_context(h, et_s)
+    if camera in (None, "scenario", "auto"):
+        if h.camera_path is not None:
+            return h.camera_path.spec(ctx)
+        camera = "chase"
+    if isinstance(camera, cam.CameraPath):
+        return camera.spec(ctx)
+    return cam.preset(str(camera), ctx)
+
+
+def update(handles: SceneHandles, et_s: float, camera: str | cam.CameraSpec | None = "chase") -> cam.CameraSpec:
+    """Move the scene to ``et_s`` (ET seconds) seen by ``camera``; returns the camera used.
+
+    ``camera`` is a preset name (``chase``, ``orbit``, ``site``, ``earthrise``,
+    ``down``), ``"scenario"`` for the scenario's keyframed path (chase if it
+    has none), or a :class:`~lunarviz.render.camera.CameraSpec`. Does not
+    render: call ``plotter.render()`` (or let the Qt widget do it).
+    """
+    h = handles
+    et_s = float(et_s)
+    ctx = camera_context(h, et_s)
+    spec = resolve_camera(h, et_s, camera, ctx)
+    h.camera = spec
+    h.et_s = et_s
+    st = ctx.state
+    origin = np.asarray(spec.position_m, float)
+    h.origin_m = origin
+    sun_dir = ctx.sun_dir
+
+    # camera at the origin (and tell pyvista not to reset it on the first render)
+    vc = h.renderer.GetActiveCamera()
+    h.renderer.camera_set = True
+    vc.SetPosition(0.0, 0.0, 0.0)
+    fp = spec.focal_m - origin
+    if np.linalg.norm(fp) < 1e-6:
+        fp = np.array([0.0, 0.0, -1.0])
+    vc.SetFocalPoint(*fp)
+    up = np.asarray(spec.up, float)
+    vc.SetViewUp(*up)
+    vc.SetViewAngle(float(spec.view_angle_deg))
+    vc.OrthogonalizeViewUp()
+
+    # Sun light (directional: from "position" towards the focal point)
+    light = h.data["light"]
+    light.SetPosition(*(sun_dir * 1000.0))
+    light.SetFocalPoint(0.0, 0.0, 0.0)
+
+    # Moon: LOD switch, placement, shadows
+    dist_c = float(np.linalg.norm(origin))
+    # the graded globe is fine near the site only; elsewhere the uniform globe keeps the limb round
+    ground_dist = MOON_RADIUS_M * math.acos(float(np.clip(np.dot(origin / max(dist_c, 1.0),
+                                                                   h.site_m / MOON_RADIUS_M), -1, 1)))
+    use_far = dist_c > FAR_GLOBE_BEYOND_M or ground_dist > NEAR_GLOBE_WITHIN_M
+    h.actors["moon_near"].SetVisibility(not use_far)
+    for name, _, _ in h.data["patches"]:
+        h.actors[name].SetVisibility(not use_far)
+        _place(h.actors[name], trans=h.site_m - origin)
+    h.actors["moon_far"].SetVisibility(use_far)
+    _place(h.actors["moon_near"], trans=h.site_m - origin)
+    _place(h.actors["moon_far"], trans=-origin)
+    if not use_far:
+        _update_shadows(h, et_s)
+
+    # lander, plume, dot
+    R = quat_to_matrix(st.quat_wxyz)
+    rel = st.pos_m - origin
+    dist_l = float(np.linalg.norm(rel))
+    win_h = max(1, h.plotter.window_size[1])
+    px = h.data["lander_height_m"] / max(dist_l, 1e-3) / math.tan(math.radians(spec.view_angle_deg) / 2) * win_h / 2
+    show_lander = (not spec.hide_lander) and px >= 0.5
+    h.actors["lander"].SetVisibility(show_lander)
+    _place(h.actors["lander"], R, rel)
+    thr = float(np.clip(st.throttle, 0.0, 1.0))
+    plume_on = show_lander and thr > 0.02
+    nz = np.asarray(h.data["nozzle_m"], float)
+    for name, length in (("plume_core", 1.6), ("plume_glow", 5.5)):
+        a = h.actors[name]
+        a.SetVisibility(plume_on)
+        if plume_on:
+            L = length * (0.3 + 0.7 * thr)
+            S = np.diag([0.7 + 0.3 * thr, 0.7 + 0.3 * thr, L])
+            _place(a, R @ S, rel + R @ nz)
+    h.actors["lander_dot"].SetVisibility((not spec.hide_lander) and px < 3.0)
+    _place(h.actors["lander_dot"], trans=rel)
+
+    # trail (hidden when the camera rides on the lander: it would pass through the lens)
+    _update_trail(h, st, origin, window_s=None if spec.name == "orbit" else TRAIL_WINDOW_S,
+                  visible=not spec.hide_lander)
+
+    # target marker: ring of a size readable from the current distance
+    tg = h.data["target_ground_m"]
+    d_t = float(np.linalg.norm(tg - origin))
+    r_ring = float(np.clip(0.02 * d_t, 6.0, 60e3))
+    upt = tg / np.linalg.norm(tg)
+    basis = np.stack(list(_enu_rows(upt)))  # rows e, n, u
+    _place(h.actors["target_ring"], basis.T, tg + upt * max(0.3, 0.002 * d_t) - origin, r_ring)
+
+    # sky
+    _update_sky(h, et_s, origin, sun_dir, ctx.earth_pos_m)
+
+    # HUD
+    if h.hud is not None:
+        h.hud.update(st, et_s)
+    _before_render(h)
+    return spec
+
+
+def _enu_rows(up: np.ndarray):
+    east = np.cross([0.0, 0.0, 1.0], up)
+    if np.linalg.norm(east) < 1e-9:
+        east = np.array([1.0, 0.0, 0.0])
+    east = east / np.linalg.norm(east)
+    north = np.cross(up, east)
+    return east, north, up
+
+
+def _update_trail(h: SceneHandles, st, origin: np.ndarray, window_s: float | None = None,
+                  visible: bool = True) -> None:
+    pv, _ = _vtk()
+    et = h.data["trail_et"]
+    rel = h.data["trail_rel"]
+    k = int(np.searchsorted(et, st.et_s, side="right"))
+    lo, hi = 0, len(et)
+    if window_s is not None:
+        lo = int(np.searchsorted(et, st.et_s - window_s, side="left"))
+        hi = int(np.searchsorted(et, st.et_s + window_s, side="right"))
+    now = (st.pos_m - h.site_m)[None, :]
+    past = np.vstack([rel[lo:k], now])
+    fut = np.vstack([now, rel[k:hi]])
+    for name, pts in (("trail_past", past), ("trail_future", fut)):
+        a = h.actors[name]
+        if len(pts) < 2 or not visible:
+            a.SetVisibility(False)
+            continue
+        a.SetVisibility(True)
+        a.GetMapper().SetInputData(pv.lines_from_points(pts))
+        _place(a, trans=h.site_m - origin)
+    width = max(1.5, 2.0 * h.plotter.window_size[1] / 720)
+    for name in ("trail_past", "trail_future"):
+        h.actors[name].GetProperty().SetLineWidth(width)
+
+
+def _bake_all(h: SceneHandles, key: int) -> list:
+    sun = _sun_dir(key * 600.0)
+    return [(name, bake_patch(patch, sun, outer=outer, intensity=SUN_INTENSITY, ambient=AMBIENT,
+                              light_rgb=SUN_RGB)) for name, patch, outer in h.data["patches"]]
+
+
+def _apply_bake(h: SceneHandles, images: list) -> None:
+    pv, _ = _vtk()
+    for name, img in images:
+        tex = pv.Texture(img)
+        tex.interpolate = True
+        h.actors[name].SetTexture(tex)
+
+
+def _update_shadows(h: SceneHandles, et_s: float) -> None:
+    """Re-bake the terrain patches' lighting when the Sun has moved (every 10 min of simulated time).
+
+    Synchronous by default (frames are then exactly reproducible); with ``build(..., async_bake=True)``
+    (the viewer) a re-bake runs in a thread and the previous lighting stays until it is ready.
+    """
+    if not h.data["patches"]:
+        return
+    key = round(et_s / 600.0)  # the Sun moves ~0.08 deg in 10 min; quantised so frames are reproducible
+    job = h.data.get("bake_job")
+    if job is not None and not job[1].is_alive():
+        h.data["bake_job"] = None
+        if job[2]:
+            _apply_bake(h, job[2])
+    if h.data["shadow_key"] == key:
+        return
+    first = h.data["shadow_key"] is None
+    if h.data.get("async_bake") and not first:
+        if h.data.get("bake_job") is not None:
+            return  # one re-bake at a time; the key is checked again next frame
+        import threading  # noqa: PLC0415
+
+        out: list = []
+        t = threading.Thread(target=lambda: out.extend(_bake_all(h, key)), daemon=True)
+        h.data["bake_job"] = (key, t, out)
+        h.data["shadow_key"] = key
+        t.start()
+        return
+    h.data["shadow_key"] = key
+    _apply_bake(h, _bake_all(h, key))
+
+
+def _update_sky(h: SceneHandles, et_s: float, origin: np.ndarray, sun_dir: np.ndarray,
+                earth_pos_m: np.ndarray) -> None:
+    rot_j2000 = ephemeris.rotation("J2000", "MOON_ME", et_s)
+    for actor, _ in h.data["star_actors"]:
+        _place(actor, rot_j2000)
+    size_scale = max(1.0, h.plotter.window_size[1] / 1080.0)
+    for actor, size in h.data["star_actors"]:
+        actor.GetProperty().SetPointSize(max(1.0, size * size_scale))
+    # Sun
+    sun_pos = ephemeris.position_m("SUN", et_s, frame="MOON_ME")
+    to_sun = sun_pos - origin
+    ds = np.linalg.norm(to_sun)
+    u = to_sun / ds
+    D = SKY_RADIUS * 0.9
+    r_sun = D * SUN_RADIUS_M / ds
+    _place(h.actors["sun"], trans=u * D, scale=r_sun)
+    # glow quad perpendicular to the view of the Sun
+    z = -u
+    x = np.cross([0.0, 0.0, 1.0], z)
+    if np.linalg.norm(x) < 1e-6:
+        x = np.array([1.0, 0.0, 0.0])
+    x /= np.linalg.norm(x)
+    y = np.cross(z, x)
+    _place(h.actors["sun_glow"], np.stack([x, y, z], axis=1), u * (D * 1.001), r_sun * 14.0)
+    # Earth: direction and size from the camera (parallax matters: ~0.26 deg)
+    to_e = earth_pos_m - origin
+    de = np.linalg.norm(to_e)
+    ue = to_e / de
+    De = SKY_RADIUS * 0.8
+    r_e = De * EARTH_RADIUS_M / de
+    rot_e = ephemeris.rotation("IAU_EARTH", "MOON_ME", et_s)
+    _place(h.actors["earth"], rot_e, ue * De, r_e)
+    _update_earth_texture(h, et_s, rot_e, sun_pos - earth_pos_m)
+
+
+def _update_earth_texture(h: SceneHandles, et_s: float, rot_e: np.ndarray, earth_to_sun: np.ndarray) -> None:
+    key = round(et_s / 20.0)  # Earth turns 0.08 deg in 20 s
+    if h.data["earth_key"] == key:
+        return
+    h.data["earth_key"] = key
+    s = rot_e.T @ (earth_to_sun / np.linalg.norm(earth_to_sun))  # Sun direction in IAU_EARTH
+    cosz = h.data["earth_normals"] @ s.astype(np.float32)
+    lit = np.clip(cosz, 0.0, 1.0)
+    # Lambert with a little lift (atmospheric scattering brightens the crescent)
+    day = h.data["earth_day"] * (1.5 * lit ** 0.5)[..., None]
+    nightw = 1.0 - np.clip((cosz + 0.06) / 0.12, 0.0, 1.0)
+    img = day + h.data["earth_lights"] * (0.75 * nightw)[..., None]
+    # a thin bright rim of atmosphere is left out on purpose: at ~70 px it would read as a halo
+    img8 = (np.clip(img, 0, 1) * 255).astype(np.uint8)
+    pv, _ = _vtk()
+    new = pv.Texture(np.ascontiguousarray(img8))
+    new.interpolate = True
+    h.actors["earth"].SetTexture(new)
+    h.data["earth_tex"] = new
+
+
+def _before_render(h: SceneHandles) -> None:
+    """Per-render fix-ups: clipping range from the actual camera, sky camera in step."""
+    vc = h.renderer.GetActiveCamera()
+    pos = np.array(vc.GetPosition()) + h.origin_m  # true MOON_ME position of the camera
+    r = float(np.linalg.norm(pos))
+    R = MOON_RADIUS_M
+    horizon = math.sqrt(max(r * r - R * R, 0.0))
+    far = horizon + math.sqrt((R + 150e3) ** 2 - R * R)
+    if r > R + 600e3:
+        far = r + R
+    # height above the highest terrain (conservative: no per-frame terrain lookup)
+    alt = r - R - (float(getattr(h.terrain, "max_height_m", 0.0)) if h.terrain is not None else 0.0)
+    # nearest geometry: the ground (terrain rises at most a few km above the sphere) and the lander
+    near_cands = [(alt - 8000.0) * 0.6] if alt > 20e3 else []
+    lander = h.actors.get("lander")
+    if lander is not None and lander.GetVisibility():
+        m = lander.GetUserMatrix()
+        lp = np.array([m.GetElement(0, 3), m.GetElement(1, 3), m.GetElement(2, 3)]) - np.array(vc.GetPosition())
+        near_cands.append((np.linalg.norm(lp) - 4.0) * 0.7)
+    if alt <= 20e3:
+        near_cands.append(max(alt, 0.5) * 0.4)
+    near = max(min(near_cands), far * 2e-7, 0.05)
+    vc.SetClippingRange(near, far)
+    # sky camera: same orientation and field of view, at the sky's centre
+    sc = h.sky.GetActiveCamera()
+    d = np.array(vc.GetDirectionOfProjection())
+    sc.SetPosition(0.0, 0.0, 0.0)
+    sc.SetFocalPoint(*(d * 10.0))
+    sc.SetViewUp(*vc.GetViewUp())
+    sc.SetViewAngle(vc.GetViewAngle())
+    sc.SetClippingRange(1.0, SKY_RADIUS * 2)
+    if h.hud is not None:
+        h.hud.layout()
+
+
+def dispose(handles: SceneHandles) -> None:
+    """Remove observers and the sky renderer (the plotter itself stays usable)."""
+    for obj, oid in handles.observers:
+        obj.RemoveObserver(oid)
+    handles.observers.clear()
+    try:
+        handles.plotter.render_window.RemoveRenderer(handles.sky)
+    except AttributeError:
+        pass
+
+
+def project_to_pixels(handles: SceneHandles, pos_m: np.ndarray) -> tuple[float, float] | None:
+    """Window pixel (x right, y down from the top) of a MOON_ME point, or None if behind the camera.
+
+    For directions to very distant bodies (Earth, Sun) pass a point far along the direction from the camera.
+    """
+    vc = handles.renderer.GetActiveCamera()
+    w, hgt = handles.plotter.window_size
+    rel = np.asarray(pos_m, float) - handles.origin_m
+    d = np.array(vc.GetDirectionOfProjection())
+    up = np.array(vc.GetViewUp())
+    right = np.cross(d, up)
+    z = float(np.dot(rel, d))
+    if z <= 0:
+        return None
+    t = math.tan(math.radians(vc.GetViewAngle()) / 2)
+    x_ndc = float(np.dot(rel, right)) / z / (t * w / hgt)
+    y_ndc = float(np.dot(rel, up)) / z / t
+    return (x_ndc + 1) / 2 * w, (1 - y_ndc) / 2 * hgt

@@ -1,0 +1,294 @@
+"""Globe meshes for the Moon: a site-centred graded grid and a uniform far-field grid.
+
+The near-field globe is one sphere mesh whose "pole" sits at a chosen site
+(the end of the flight): rings of constant angular distance from the site
+spaced geometrically (metres apart near the site, hundreds of kilometres on
+the far side), ``n_seg`` vertices per ring. It therefore has metre-scale
+detail where the lander lands and a few thousand triangles elsewhere -- a
+level of detail that needs no tile seams or skirts. Vertices inside the
+terrain radius are displaced by the terrain module's height function, so the
+same ``height_m(lat, lon)`` drives physics and pictures.
+
+Vertex coordinates are stored relative to the site point (float32 keeps
+millimetres there); the scene places the mesh with a float64 translation.
+
+Lighting and shadows of the terrain are baked into textures
+(:func:`bake_patch`): Lambert shading from the Sun direction plus horizon
+occlusion found by marching a height grid towards the Sun, with a soft edge
+the size of the solar disc -- cheap, deterministic, and long crater shadows
+under a low Sun, independent of the mesh resolution.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+MOON_RADIUS_M = 1737400.0
+#: angular radius of the Sun seen from the Moon (deg), for soft shadow edges
+SUN_RADIUS_DEG = 0.266
+
+HeightFn = Callable[[np.ndarray, np.ndarray], np.ndarray]
+
+
+def enu(lat_deg: float, lon_deg: float) -> np.ndarray:
+    """Rows east, north, up (unit vectors, MOON_ME) at a selenographic point."""
+    la, lo = np.radians(lat_deg), np.radians(lon_deg)
+    e = np.array([-np.sin(lo), np.cos(lo), 0.0])
+    n = np.array([-np.sin(la) * np.cos(lo), -np.sin(la) * np.sin(lo), np.cos(la)])
+    u = np.array([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)])
+    return np.stack([e, n, u])
+
+
+def graded_ring_angles(inner_m: float = 2.0, ratio_near: float = 1.1, near_m: float = 30e3,
+                       ratio_far: float = 1.3) -> np.ndarray:
+    """Angular distances (rad) of the rings, from ``inner_m`` to the antipode (exclusive)."""
+    d = [inner_m]
+    while d[-1] < near_m:
+        d.append(d[-1] * ratio_near)
+    while d[-1] < np.pi * MOON_RADIUS_M * 0.97:
+        d.append(d[-1] * ratio_far)
+    ang = np.array(d) / MOON_RADIUS_M
+    return ang[ang < np.pi * 0.985]
+
+
+def uniform_ring_angles(n_rings: int) -> np.ndarray:
+    return np.linspace(0.0, np.pi, n_rings + 2)[1:-1]
+
+
+@dataclass
+class GlobeMesh:
+    """Arrays for one globe mesh (see module docstring)."""
+
+    centre_m: np.ndarray  # (3,) MOON_ME point the vertices are relative to
+    points: np.ndarray  # (N, 3) float64, relative to centre_m
+    faces: np.ndarray  # (M, 3) int
+    tcoords: np.ndarray  # (N, 2)
+    lat_deg: np.ndarray  # (N,)
+    lon_deg: np.ndarray  # (N,)
+    height_m: np.ndarray  # (N,)
+    displaced: np.ndarray  # (N,) bool: vertex lies inside the terrain radius
+
+
+def globe_mesh(centre_lat_deg: float, centre_lon_deg: float, ring_angles: np.ndarray, n_seg: int,
+               height_fn: HeightFn | None = None, terrain_radius_m: float = 0.0) -> GlobeMesh:
+    """A sphere mesh with its pole at the given site; see the module docstring."""
+    basis = enu(centre_lat_deg, centre_lon_deg)
+    e, n, u = basis
+    th = np.asarray(ring_angles, float)
+    ph = np.linspace(0.0, 2 * np.pi, n_seg, endpoint=False)
+    st, ct = np.sin(th)[:, None, None], np.cos(th)[:, None, None]
+    dirs = ct * u + st * (np.cos(ph)[None, :, None] * n + np.sin(ph)[None, :, None] * e)
+    dirs = dirs.reshape(-1, 3)
+    dirs = np.vstack([u, dirs, -u])  # centre, rings, antipode
+    lat = np.degrees(np.arcsin(np.clip(dirs[:, 2], -1, 1)))
+    lon = np.degrees(np.arctan2(dirs[:, 1], dirs[:, 0]))
+    dist_m = np.concatenate([[0.0], np.repeat(th, n_seg), [np.pi]]) * MOON_RADIUS_M
+    h = np.zeros(len(dirs))
+    displaced = dist_m <= terrain_radius_m
+    if height_fn is not None and displaced.any():
+        # the terrain module tapers its patch to zero at the edge, so the mesh meets the sphere
+        h[displaced] = np.asarray(height_fn(lat[displaced], lon[displaced]), float)
+    centre = u * MOON_RADIUS_M
+    pts = dirs * (MOON_RADIUS_M + h)[:, None] - centre
+
+    # faces
+    nr = len(th)
+    tris = []
+    j = np.arange(n_seg)
+    jn = (j + 1) % n_seg
+    tris.append(np.stack([np.zeros(n_seg, int), 1 + j, 1 + jn], axis=1))
+    for r in range(nr - 1):
+        a = 1 + r * n_seg
+        b = a + n_seg
+        tris.append(np.stack([a + j, b + j, b + jn], axis=1))
+        tris.append(np.stack([a + j, b + jn, a + jn], axis=1))
+    last = 1 + (nr - 1) * n_seg
+    anti = len(dirs) - 1
+    tris.append(np.stack([last + j, np.full(n_seg, anti), last + jn], axis=1))
+    faces = np.vstack(tris)[:, [0, 2, 1]]  # counter-clockwise seen from outside
+
+    # texture coordinates with the longitude seam cut open: triangles that span
+    # the +-180 deg seam get copies of their western vertices with u + 1
+    # (the texture repeats)
+    tc_u = (lon + 180.0) / 360.0
+    tc_v = (lat + 90.0) / 180.0
+    uf = tc_u[faces]
+    span = uf.max(axis=1) - uf.min(axis=1)
+    cross = span > 0.5
+    extra_src = []
+    if cross.any():
+        fidx, cidx = np.nonzero(cross[:, None] & (uf < 0.5))
+        src = faces[fidx, cidx]
+        uniq, inv = np.unique(src, return_inverse=True)
+        new_ids = len(dirs) + np.arange(len(uniq))
+        faces = faces.copy()
+        faces[fidx, cidx] = new_ids[inv]
+        extra_src = uniq
+    if len(extra_src):
+        pts = np.vstack([pts, pts[extra_src]])
+        tc_u = np.concatenate([tc_u, tc_u[extra_src] + 1.0])
+        tc_v = np.concatenate([tc_v, tc_v[extra_src]])
+        lat = np.concatenate([lat, lat[extra_src]])
+        lon = np.concatenate([lon, lon[extra_src]])
+        h = np.concatenate([h, h[extra_src]])
+        displaced = np.concatenate([displaced, displaced[extra_src]])
+    # the poles of the map: give pole vertices the mean u of their neighbours' ring
+    tc = np.stack([tc_u, tc_v], axis=1)
+    return GlobeMesh(centre, pts, faces, tc, lat, lon, h, displaced)
+
+
+# --------------------------------------------------------------------------
+# baked terrain patches: lighting and shadows in a texture
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class TerrainPatch:
+    """A square of the terrain around its site sampled on a regular grid.
+
+    ``height_m`` and ``albedo`` are ``(n, n)`` with row 0 at the *north* edge
+    (image order), column 0 at the west edge; pixel centres at
+    ``-half_m + (i + 0.5) * step_m``. ``colour`` is the global map's RGB
+    (0..1) at each pixel times the terrain's albedo detail.
+    """
+
+    half_m: float
+    n: int
+    height_m: np.ndarray
+    colour: np.ndarray
+    basis: np.ndarray  # rows east, north, up at the terrain's site (MOON_ME)
+
+    @property
+    def step_m(self) -> float:
+        return 2 * self.half_m / self.n
+
+    def tcoords(self, east_m: np.ndarray, north_m: np.ndarray) -> np.ndarray:
+        return np.stack([(east_m + self.half_m) / (2 * self.half_m), (north_m + self.half_m) / (2 * self.half_m)], 1)
+
+    def sample_height(self, east_m: np.ndarray, north_m: np.ndarray) -> np.ndarray:
+        """Bilinear height at local coordinates; 0 outside the patch."""
+        from scipy.ndimage import map_coordinates  # noqa: PLC0415
+
+        col = (east_m + self.half_m) / self.step_m - 0.5
+        row = (self.half_m - north_m) / self.step_m - 0.5
+        return map_coordinates(self.height_m, [row, col], order=1, mode="constant", cval=0.0)
+
+
+def _fingerprint(terrain) -> str:
+    import hashlib  # noqa: PLC0415
+
+    g = np.linspace(-0.45, 0.45, 17) * float(getattr(terrain, "extent_m", 20000.0))
+    E, N = np.meshgrid(g, g)
+    h = np.asarray(terrain.local_height_m(E.ravel(), N.ravel()), float)
+    a = np.asarray(terrain.local_albedo(E.ravel(), N.ravel()), float)
+    key = f"{type(terrain).__name__}|{terrain.site_lat_deg:.9f}|{terrain.site_lon_deg:.9f}|{terrain.extent_m}|"
+    return hashlib.sha1(key.encode() + np.round(h, 4).tobytes() + np.round(a, 4).tobytes()).hexdigest()[:16]
+
+
+def make_patch(terrain, half_m: float, n: int, global_rgb: np.ndarray, cache_dir=None) -> TerrainPatch:
+    """Sample ``terrain`` on an ``n x n`` grid of half-width ``half_m`` (heights cached on disk)."""
+    import os  # noqa: PLC0415
+    from pathlib import Path  # noqa: PLC0415
+
+    step = 2 * half_m / n
+    c = -half_m + (np.arange(n) + 0.5) * step
+    E, N = np.meshgrid(c, c[::-1])  # row 0 = north
+    grids = None
+    path = None
+    if cache_dir is not None:
+        path = Path(cache_dir) / f"terrain-{_fingerprint(terrain)}-{half_m:.0f}-{n}.npz"
+        if path.exists():
+            try:
+                with np.load(path) as z:
+                    grids = (z["h"], z["a"])
+            except (OSError, ValueError, KeyError):
+                grids = None
+    if grids is None:
+        h = np.asarray(terrain.local_height_m(E, N), np.float32)
+        a = np.asarray(terrain.local_albedo(E, N), np.float32)
+        grids = (h, a)
+        if path is not None:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                tmp = path.with_suffix(f".{os.getpid()}.tmp.npz")
+                np.savez(tmp, h=h, a=a)
+                os.replace(tmp, path)
+            except OSError:
+                pass
+    h, a = grids
+    lat, lon = terrain.local_to_latlon(E, N)
+    rgb = sample_equirect_bilinear(global_rgb, lat, lon)
+    colour = rgb * a[..., None]
+    return TerrainPatch(half_m, n, h.astype(np.float64), colour.astype(np.float32), np.asarray(terrain.basis, float))
+
+
+def sample_equirect_bilinear(img: np.ndarray, lat_deg: np.ndarray, lon_deg: np.ndarray) -> np.ndarray:
+    """Bilinear RGB (0..1) of an equirectangular uint8 image (row 0 = 90 N, column 0 = 180 W)."""
+    from scipy.ndimage import map_coordinates  # noqa: PLC0415
+
+    hgt, w = img.shape[:2]
+    col = (np.asarray(lon_deg) + 180.0) / 360.0 * w - 0.5
+    row = (90.0 - np.asarray(lat_deg)) / 180.0 * hgt - 0.5
+    out = np.empty(np.shape(lat_deg) + (3,), np.float32)
+    for k in range(3):
+        out[..., k] = map_coordinates(img[..., k].astype(np.float32), [row, col % w], order=1, mode="wrap")
+    return out / 255.0
+
+
+def bake_patch(patch: TerrainPatch, sun_dir: np.ndarray, *, outer: TerrainPatch | None = None,
+               intensity: float = 1.35, ambient: float = 0.03, light_rgb=(1.0, 0.98, 0.95),
+               max_range_m: float = 15e3, n_steps: int = 40) -> np.ndarray:
+    """RGB uint8 image of the patch lit by the Sun: colour x (ambient + I cos(i) x visible).
+
+    Matches the VTK lighting of the globe around it (same intensity, ambient
+    and light colour; the curvature of the sphere is included both in the
+    incidence angle and in the shadow march), so the patch has no seam.
+    Shadows: for every pixel the terrain horizon towards the Sun is found by
+    sampling the height grid (and ``outer`` beyond this patch) along the
+    Sun's azimuth; the visible part of the solar disc gives a soft edge.
+    """
+    from scipy.ndimage import map_coordinates  # noqa: PLC0415
+
+    n, step, half = patch.n, patch.step_m, patch.half_m
+    s = patch.basis @ (np.asarray(sun_dir, float) / np.linalg.norm(sun_dir))  # local e, n, u
+    c = -half + (np.arange(n) + 0.5) * step
+    E, N = np.meshgrid(c, c[::-1])
+    H = patch.height_m
+    R = MOON_RADIUS_M
+    # sun vector in each pixel's own tangent frame (the sphere curves away)
+    se = s[0] - E / R * s[2]
+    sn = s[1] - N / R * s[2]
+    su = s[2] + E / R * s[0] + N / R * s[1]
+    # terrain normals (row 0 is north, so d/dnorth = -d/drow)
+    dh_drow, dh_dcol = np.gradient(H, step)
+    nx, ny, nz = -dh_dcol, dh_drow, np.ones_like(H)
+    norm = np.sqrt(nx * nx + ny * ny + 1.0)
+    cosi = (nx * se + ny * sn + nz * su) / norm
+    # horizon towards the Sun
+    hs = np.hypot(s[0], s[1])
+    vis = np.ones_like(H)
+    if hs > 1e-9:
+        de, dn = s[0] / hs, s[1] / hs
+        tan_el = su / np.maximum(np.hypot(se, sn), 1e-9)
+        best = np.full(H.shape, -np.inf)
+        for t in np.geomspace(step * 0.75, max_range_m, n_steps):
+            qe, qn = E + de * t, N + dn * t
+            col = (qe + half) / step - 0.5
+            row = (half - qn) / step - 0.5
+            hq = map_coordinates(H, [row, col], order=1, mode="constant", cval=np.nan)
+            if outer is not None:
+                miss = np.isnan(hq)
+                if miss.any():
+                    hq[miss] = outer.sample_height(qe[miss], qn[miss])
+            hq = np.nan_to_num(hq, nan=0.0)
+            best = np.maximum(best, (hq - H - t * t / (2 * R)) / t)
+        ang = np.degrees(np.arctan(best) - np.arctan(tan_el))  # horizon above the Sun's centre (deg)
+        x = np.clip((SUN_RADIUS_DEG - ang) / (2 * SUN_RADIUS_DEG), 0.0, 1.0)
+        vis = x * x * (3 - 2 * x)
+    direct = np.clip(cosi, 0.0, None) * vis * intensity
+    light = ambient + direct[..., None] * np.asarray(light_rgb, np.float32)
+    img = np.clip(patch.colour * light, 0.0, 1.0)
+    return (img * 255 + 0.5).astype(np.uint8)

@@ -1,0 +1,88 @@
+"""Shared fixtures for the render tests: a synthetic descent, a procedural terrain, small plotters."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+
+#: render tests run small: 320x180 is enough to check geometry on real pixels
+SIZE = (320, 180)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _render_cache(tmp_path_factory):
+    # keep texture/terrain caches of the test session out of the user's cache folder
+    old = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("cache"))
+    yield
+    if old is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = old
+
+
+@pytest.fixture(scope="session")
+def headless():
+    from lunarviz.render.offscreen import check_headless
+
+    return check_headless()
+
+
+@pytest.fixture(scope="session")
+def demo_traj():
+    from lunarviz.render.synthetic import demo_trajectory
+
+    return demo_trajectory(duration_s=1500.0, after_s=20.0, dt_s=2.0)
+
+
+@pytest.fixture(scope="session")
+def demo_terrain():
+    from lunarviz.terrain import TerrainConfig, make_terrain
+
+    cfg = TerrainConfig.from_mapping({"kind": "procedural", "seed": 7}, source="test",
+                                     site_lat_deg=60.5, site_lon_deg=-4.6)
+    return make_terrain(cfg)
+
+
+@pytest.fixture(scope="session")
+def scene_small(headless, demo_traj, demo_terrain):
+    """One 320x180 off-screen scene (draft quality, no HUD) shared by the pixel tests."""
+    from lunarviz.render import scene
+    from lunarviz.render.offscreen import make_plotter
+
+    p = make_plotter(SIZE)
+    h = scene.build(p, demo_traj, quality="draft", hud=False, terrain=demo_terrain)
+    yield h
+    p.close()
+
+
+def render(h, et, camera):
+    from lunarviz.render import scene
+    from lunarviz.render.offscreen import grab
+
+    spec = scene.update(h, et, camera)
+    return grab(h.plotter), spec
+
+
+def project(spec, size, point_m):
+    """Independent pinhole projection of a MOON_ME point for a CameraSpec -> (x, y) pixels, y down."""
+    w, hgt = size
+    pos = np.asarray(spec.position_m, float)
+    d = np.asarray(spec.focal_m, float) - pos
+    d /= np.linalg.norm(d)
+    up = np.asarray(spec.up, float)
+    up = up - np.dot(up, d) * d
+    up /= np.linalg.norm(up)
+    right = np.cross(d, up)
+    rel = np.asarray(point_m, float) - pos
+    z = float(np.dot(rel, d))
+    t = np.tan(np.radians(spec.view_angle_deg) / 2)
+    x = float(np.dot(rel, right)) / z / (t * w / hgt)
+    y = float(np.dot(rel, up)) / z / t
+    return (x + 1) / 2 * w, (1 - y) / 2 * hgt
+
+
+# pytest-xvfb may set DISPLAY; the render tests still use the off-screen EGL window (no X round trips)
+os.environ.setdefault("VTK_DEFAULT_OPENGL_WINDOW", "vtkEGLRenderWindow")

@@ -1,0 +1,64 @@
+"""The HUD fits and scales: legible at 640x360, proportionally larger at 3840x2160."""
+
+from __future__ import annotations
+
+import pytest
+
+from lunarviz.render import scene
+from lunarviz.render.offscreen import grab, make_plotter
+
+
+def _boxes(h):
+    out = {}
+    for name, actor in h.hud.actors.items():
+        if not actor.GetVisibility() or not actor.GetInput().strip():
+            continue
+        bb = [0.0] * 4
+        actor.GetBoundingBox(h.renderer, bb)  # relative to the actor's anchor position
+        x, y = actor.GetPosition()
+        out[name] = [bb[0] + x, bb[1] + x, bb[2] + y, bb[3] + y]  # xmin, xmax, ymin, ymax in pixels
+    return out
+
+
+def _overlap(a, b):
+    return not (a[1] <= b[0] or b[1] <= a[0] or a[3] <= b[2] or b[3] <= a[2])
+
+
+@pytest.mark.parametrize("size", [(640, 360), (3840, 2160)])
+def test_hud_inside_frame_without_overlaps(headless, demo_traj, size):
+    p = make_plotter(size)
+    try:
+        h = scene.build(p, demo_traj, quality="draft", hud=True)
+        scene.update(h, demo_traj.planned_touchdown_et_s - 30, "orbit")
+        grab(p)
+        boxes = _boxes(h)
+        assert {"title", "top_left", "top_right", "bottom_left"} <= set(boxes)
+        w, hgt = size
+        for name, (x0, x1, y0, y1) in boxes.items():
+            assert 0 <= x0 and x1 <= w and 0 <= y0 and y1 <= hgt, name
+        names = sorted(boxes)
+        for i, a in enumerate(names):
+            for b in names[i + 1:]:
+                assert not _overlap(boxes[a], boxes[b]), (a, b)
+        # telemetry text at least ~9 px at 640x360 and proportionally larger at 4K
+        fs = h.hud.actors["bottom_left"].GetTextProperty().GetFontSize()
+        assert fs >= 9
+        assert abs(fs - round(0.027 * hgt)) <= 1
+    finally:
+        p.close()
+
+
+def test_caption_clear_of_telemetry_at_640x360(headless, demo_traj):
+    # a long caption at the smallest supported size must not run into the telemetry block
+    caps = {"terminal": "Terminal descent -- the lander believes it is ~3 km up (a long caption)"}
+    p = make_plotter((640, 360))
+    try:
+        h = scene.build(p, demo_traj, quality="draft", hud=True, captions=caps)
+        scene.update(h, demo_traj.event("terminal").et_s + 1.0, "orbit")
+        grab(p)
+        boxes = _boxes(h)
+        assert "caption" in boxes
+        assert not _overlap(boxes["caption"], boxes["bottom_left"])
+        assert boxes["caption"][1] <= 640
+    finally:
+        p.close()
