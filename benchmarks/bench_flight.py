@@ -26,6 +26,8 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=1000, help="Monte Carlo runs (default 1000)")
     ap.add_argument("--repeat", type=int, default=3, help="warm single-flight repetitions")
     ap.add_argument("--scene", default="resilience")
+    ap.add_argument("--all-scenes", action="store_true",
+                    help="also time a warm flight of every scene in scenes/ (median of --repeat)")
     args = ap.parse_args()
 
     t0 = time.perf_counter()
@@ -48,6 +50,16 @@ def main() -> None:
     print(f"  full flight, cold (imports+kernels+terrain): {t2 - t0:.2f} s (flight {t2 - t1:.2f} s)")
     print(f"  full flight, warm: best {min(warm):.2f} s, median {sorted(warm)[len(warm) // 2]:.2f} s "
           f"(target <= 0.5 s)")
+    if args.all_scenes:
+        for path in sorted(SCENES.glob("*.toml")):
+            sc = scenario.load(path)
+            physics.fly(sc)
+            times = []
+            for _ in range(args.repeat):
+                a = time.perf_counter()
+                physics.fly(sc)
+                times.append(time.perf_counter() - a)
+            print(f"  {path.stem}: warm median {sorted(times)[len(times) // 2]:.2f} s")
     if args.runs:
         a = time.perf_counter()
         res = montecarlo.run(scn, args.runs, seed=1)

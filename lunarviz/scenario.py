@@ -25,7 +25,8 @@ Tables (keys marked * are required):
 ``[guidance.terminal]`` rate_gain_per_s*, max_descent_rate_mps*, touchdown_rate_mps*,
                  horizontal_gain_per_s, aux_thrusters
 ``[navigation]`` start ("powered_descent"/"start"), alt_error_m, vz_error_mps,
-                 accel_bias_up_mps2, filter_alt_gain_per_s, filter_vel_gain_per_s2
+                 accel_bias_up_mps2, filter_alt_gain_per_s, filter_vel_gain_per_s2,
+                 downrange_error_m, crossrange_error_m
 ``[sensors.lrf]`` enabled, max_range_m, fault_valid_below_m, max_off_nadir_deg,
                  noise_m, jump_reject_m (the beam is the body -Z axis)
 ``[faults.imu_reset]`` at_utc*, engine_off_s* (optional table)
@@ -160,6 +161,10 @@ class Navigation:
     accel_bias_up_mps2: float
     filter_alt_gain_per_s: float
     filter_vel_gain_per_s2: float
+    #: horizontal position-knowledge error when navigation starts: the estimate lies this far
+    #: ahead of the truth along the ground track / to the right of it (m)
+    downrange_error_m: float = 0.0
+    crossrange_error_m: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -556,6 +561,8 @@ def parse(data: Mapping[str, Any], text: str, source: str) -> Scenario:
         accel_bias_up_mps2=nt.num("accel_bias_up_mps2", 0.0, ge=-1.0, le=1.0),
         filter_alt_gain_per_s=nt.num("filter_alt_gain_per_s", 0.3, gt=0.0, le=10.0),
         filter_vel_gain_per_s2=nt.num("filter_vel_gain_per_s2", 0.03, ge=0.0, le=10.0),
+        downrange_error_m=nt.num("downrange_error_m", 0.0, ge=-100e3, le=100e3),
+        crossrange_error_m=nt.num("crossrange_error_m", 0.0, ge=-100e3, le=100e3),
     )
     nt.finish()
 

@@ -135,10 +135,20 @@ def slew(b: np.ndarray, u: np.ndarray, max_angle_rad: float) -> np.ndarray:
     return out / np.linalg.norm(out, axis=1, keepdims=True)
 
 
+def cross3(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``np.cross`` for (..., 3) arrays, the same products and differences in the same order
+    (bitwise equal) without its axis handling, which costs more than the arithmetic on a few
+    vectors."""
+    a, b = np.asarray(a), np.asarray(b)
+    a0, a1, a2 = a[..., 0], a[..., 1], a[..., 2]
+    b0, b1, b2 = b[..., 0], b[..., 1], b[..., 2]
+    return np.stack([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0], axis=-1)
+
+
 def rodrigues(v: np.ndarray, axis: np.ndarray, angle: float) -> np.ndarray:
     """Rotate vectors v (...,3) about unit ``axis`` by ``angle`` (right-handed)."""
     c, s = math.cos(angle), math.sin(angle)
-    return v * c + np.cross(axis, v) * s + np.outer(np.atleast_2d(v) @ axis, axis).reshape(np.shape(v)) * (1 - c)
+    return v * c + cross3(axis, v) * s + np.outer(np.atleast_2d(v) @ axis, axis).reshape(np.shape(v)) * (1 - c)
 
 
 def kepler_state(gm: float, rp_m: float, ra_m: float, p_dir: np.ndarray, n_hat: np.ndarray,

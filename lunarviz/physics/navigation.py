@@ -83,7 +83,17 @@ class GridTerrain:
     ``spacing_m`` grid of site-local gnomonic coordinates over the terrain's
     extent (0 outside, as the terrain itself). Touchdown always uses the
     terrain itself.
+
+    The grid is filled lazily, in disjoint tiles of ``TILE`` x ``TILE`` nodes,
+    the first time a lookup needs a node of a tile: a flight only ever looks
+    at the strip under its final approach, so most of the grid is never
+    computed. Every node belongs to exactly one tile, always computed in the
+    same batch, so its value does not depend on which flight (or in which
+    order) asked for it: the same scenario and seed fly bitwise the same.
     """
+
+    #: nodes per tile side
+    TILE = 16
 
     def __init__(self, terrain, spacing_m: float = 40.0):
         self.terrain = terrain
@@ -96,9 +106,28 @@ class GridTerrain:
         k = int(np.ceil(2 * half / spacing_m)) + 1
         self.axis = np.linspace(-half, half, k)
         self.step = self.axis[1] - self.axis[0]
-        e, n = np.meshgrid(self.axis, self.axis, indexing="xy")  # rows: north, cols: east
-        self.grid = np.asarray(terrain.local_height_m(e.ravel(), n.ravel()), float).reshape(k, k)
         self.k = k
+        self._grid = np.zeros((k, k))  # rows: north, cols: east
+        self._nt = (k - 1) // self.TILE + 1  # tiles per side (nodes 0 .. k-1)
+        self._done = np.zeros(self._nt * self._nt, bool)
+
+    @property
+    def grid(self) -> np.ndarray:
+        """The whole (k, k) height grid (fills every tile not computed yet)."""
+        self._fill(np.arange(self._nt * self._nt))
+        return self._grid
+
+    def _fill(self, tiles: np.ndarray) -> None:
+        todo = tiles[~self._done[tiles]]
+        t = self.TILE
+        for tile in todo.tolist():
+            ty, tx = divmod(tile, self._nt)
+            r0, c0 = ty * t, tx * t
+            r1, c1 = min(r0 + t, self.k), min(c0 + t, self.k)
+            e, n = np.meshgrid(self.axis[c0:c1], self.axis[r0:r1], indexing="xy")
+            self._grid[r0:r1, c0:c1] = np.asarray(
+                self.terrain.local_height_m(e.ravel(), n.ravel()), float).reshape(r1 - r0, c1 - c0)
+            self._done[tile] = True
 
     def height_local(self, e: np.ndarray, n: np.ndarray) -> np.ndarray:
         fx = (e + self.half) / self.step
@@ -107,8 +136,16 @@ class GridTerrain:
         fx = np.clip(fx, 0, self.k - 1.000001)
         fy = np.clip(fy, 0, self.k - 1.000001)
         ix, iy = fx.astype(int), fy.astype(int)
+        if inside.any():
+            t = self.TILE
+            y0, x0 = iy[inside] // t, ix[inside] // t
+            y1, x1 = (iy[inside] + 1) // t, (ix[inside] + 1) // t
+            nt = self._nt
+            tiles = np.concatenate([y0 * nt + x0, y0 * nt + x1, y1 * nt + x0, y1 * nt + x1])
+            if not self._done[tiles].all():
+                self._fill(np.unique(tiles))
         tx, ty = fx - ix, fy - iy
-        g = self.grid
+        g = self._grid
         h = (g[iy, ix] * (1 - tx) * (1 - ty) + g[iy, ix + 1] * tx * (1 - ty)
              + g[iy + 1, ix] * (1 - tx) * ty + g[iy + 1, ix + 1] * tx * ty)
         return np.where(inside, h, 0.0)

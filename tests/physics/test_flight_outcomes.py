@@ -14,6 +14,8 @@ NOMINAL_MAX_MISS_M = 3000.0               # "near 60.5 N 4.6 W"
 M1_HOVER_ALT_M = (3500.0, 6500.0)         # FACTS: ~5 km up
 M1_IMPACT_MPS = (100.0, 150.0)            # FACTS: ~127 m/s
 APOLLO_PD_DURATION_S = (11 * 60.0, 14 * 60.0)   # FACTS: ~12-minute powered descent
+RESILIENCE_LRO_SITE_NE_M = (-282.0, 236.0)  # FACTS: LRO crater ~282 m south, ~236 m east of the target
+RESILIENCE_LRO_MAX_DIST_M = 200.0         # how close the as-flown impact must come to the LRO crater
 
 
 def test_resilience_as_flown_hits_too_fast_before_planned_time(fly_scene):
@@ -29,6 +31,24 @@ def test_resilience_as_flown_hits_too_fast_before_planned_time(fly_scene):
     # the lander believed it was higher than it was, by hundreds of metres or more, before the fix
     i = np.searchsorted(tr.et_s, lrf.et_s) - 1
     assert tr.est_alt_m[i] - tr.alt_m[i] > 300.0
+
+
+def _north_east_of(lat_deg, lon_deg, lat0_deg, lon0_deg):
+    """Local north/east offsets (m) on the 1737.4 km sphere (small distances)."""
+    r = 1737.4e3
+    north = np.radians(lat_deg - lat0_deg) * r
+    east = np.radians(lon_deg - lon0_deg) * r * np.cos(np.radians(lat0_deg))
+    return north, east
+
+
+def test_resilience_impact_is_near_the_lro_crater(fly_scene):
+    # the horizontal navigation error (downrange/crossrange) of the scene puts the as-flown
+    # impact where LRO found the new crater; without it the impact was ~540 m north of the target
+    s = outcome_summary(fly_scene("resilience"))
+    north, east = _north_east_of(s["touchdown_lat_deg"], s["touchdown_lon_deg"], 60.5, -4.6)
+    dist = np.hypot(north - RESILIENCE_LRO_SITE_NE_M[0], east - RESILIENCE_LRO_SITE_NE_M[1])
+    assert dist < RESILIENCE_LRO_MAX_DIST_M, (north, east, dist)
+    assert north < 0.0 and east > 0.0      # south-east of the target, as the crater
 
 
 def test_resilience_nominal_lands_softly_near_the_site_at_1917(fly_scene):
@@ -94,3 +114,36 @@ def test_beresheet_imu_reset_cuts_engine_and_it_crashes(fly_scene):
     assert np.all(tr.throttle[k] == 0.0)                              # engine really off
     s = outcome_summary(tr)
     assert s["outcome"] == "crashed" and s["touchdown_vertical_speed_mps"] > 50.0
+
+
+# named tolerances for the two landings added from the FACTS library table
+BLUE_GHOST_TD_WINDOW_S = 90.0             # FACTS: touchdown 08:34 UTC (to the minute)
+BLUE_GHOST_MAX_MISS_M = 300.0             # FACTS: landed ~118 m from target
+CH3_TD_WINDOW_S = 90.0                    # FACTS: touchdown 12:33 UTC (to the minute)
+CH3_ROUGH_BRAKING_S = (10.5 * 60, 12.5 * 60)   # FACTS: 30 km -> 7.2 km in ~11.5 min
+CH3_ROUGH_BRAKING_END_ALT_M = (6000.0, 8500.0)  # FACTS: ~7.2 km
+SOFT_VERTICAL_MPS = 2.0
+
+
+def test_blue_ghost_m1_lands_softly_near_its_target_at_0834(fly_scene):
+    tr = fly_scene("blue-ghost-m1")
+    s = outcome_summary(tr)
+    assert s["outcome"] == "landed"
+    assert s["touchdown_vertical_speed_mps"] < SOFT_VERTICAL_MPS
+    assert abs(tr.event("touchdown").et_s - utc_to_et("2025-03-02T08:34:00")) < BLUE_GHOST_TD_WINDOW_S
+    assert s["touchdown_miss_distance_m"] < BLUE_GHOST_MAX_MISS_M
+    assert abs(s["touchdown_lat_deg"] - 18.5623) < 0.02 and abs(s["touchdown_lon_deg"] - 61.8103) < 0.02
+    assert s["propellant_remaining_kg"] > 0.0
+
+
+def test_chandrayaan3_brakes_from_30_km_and_lands_softly_at_1233(fly_scene):
+    tr = fly_scene("chandrayaan-3")
+    s = outcome_summary(tr)
+    assert s["outcome"] == "landed"
+    assert s["touchdown_vertical_speed_mps"] < SOFT_VERTICAL_MPS
+    pd, rough_end = tr.event("powered_descent"), tr.event("pitch_up")
+    assert 28e3 < pd.alt_m < 32e3                                     # FACTS: braking from 30 km
+    assert CH3_ROUGH_BRAKING_S[0] < rough_end.et_s - pd.et_s < CH3_ROUGH_BRAKING_S[1]
+    assert CH3_ROUGH_BRAKING_END_ALT_M[0] < rough_end.alt_m < CH3_ROUGH_BRAKING_END_ALT_M[1]
+    assert abs(tr.event("touchdown").et_s - utc_to_et("2023-08-23T12:33:00")) < CH3_TD_WINDOW_S
+    assert abs(s["touchdown_lat_deg"] + 69.373) < 0.05 and abs(s["touchdown_lon_deg"] - 32.319) < 0.1

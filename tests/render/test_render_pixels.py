@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import SIZE, project, render
+from render_helpers import SIZE, project, render
 
 from lunarviz import ephemeris
 from lunarviz.render import camera as cam
@@ -172,8 +172,6 @@ def test_every_preset_renders_something(scene_small, name):
 
 
 def test_async_bake_keeps_old_lighting_then_swaps(headless, demo_traj, demo_terrain):
-    import time
-
     from lunarviz.render.offscreen import grab, make_plotter
 
     p = make_plotter(SIZE)

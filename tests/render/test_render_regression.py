@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import render
+from render_helpers import render
 
 BASELINE = Path(__file__).parent / "baseline"
 #: mean absolute difference allowed over the whole frame (8-bit levels)

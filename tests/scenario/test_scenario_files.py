@@ -17,7 +17,8 @@ BASE = (SCENES / "resilience.toml").read_text()
 
 def test_shipped_scenes_load_and_cite_facts():
     names = {p.stem for p in SHIPPED}
-    assert {"resilience", "resilience-nominal", "hakuto-r-m1", "apollo11"} <= names
+    assert {"resilience", "resilience-nominal", "hakuto-r-m1", "apollo11", "beresheet", "blue-ghost-m1",
+            "chandrayaan-3"} <= names
     for p in SHIPPED:
         scn = scenario.load(p)
         assert scn.title and -90 <= scn.site_lat_deg <= 90
