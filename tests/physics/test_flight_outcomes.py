@@ -7,7 +7,7 @@ from lunarviz.physics import outcome_summary
 from lunarviz.timebase import utc_to_et
 
 # named tolerances
-RESILIENCE_IMPACT_MPS = (25.0, 70.0)      # FACTS: ~42 m/s (one summary: up to 66 m/s)
+RESILIENCE_IMPACT_MPS = (35.0, 55.0)      # FACTS: ~42 m/s (one summary: up to 66 m/s)
 NOMINAL_TD_WINDOW_S = 90.0                # "about 19:17 UTC"
 NOMINAL_MAX_VERTICAL_MPS = 2.0            # issue: < 2 m/s vertical
 NOMINAL_MAX_MISS_M = 3000.0               # "near 60.5 N 4.6 W"
