@@ -122,16 +122,17 @@ def _project_kernel_dir() -> Path:
     """Folder of the kernels lunarviz ships.
 
     ``$LUNARVIZ_KERNEL_DIR`` if set, else ``$LUNARVIZ_ASSETS/kernels`` when
-    that folder exists (the embedded-assets override of :mod:`lunarviz.assets`),
-    else the repository's ``assets/kernels``.
+    that folder exists, else the ``kernels`` folder of the embedded assets
+    (:func:`lunarviz.assets.assets_dir`: the repository's ``assets/`` or, for a
+    wheel install, ``<prefix>/share/lunarviz/assets``).
     """
     env = os.environ.get("LUNARVIZ_KERNEL_DIR")
     if env:
         return Path(env)
-    assets = os.environ.get("LUNARVIZ_ASSETS")
-    if assets and (Path(assets) / "kernels").is_dir():
-        return Path(assets) / "kernels"
-    return _PROJECT_KERNEL_DIR
+    from .assets import assets_dir
+
+    installed = assets_dir() / "kernels"
+    return installed if installed.is_dir() else _PROJECT_KERNEL_DIR
 
 
 def _package_file(module: str, *parts: str) -> Path | None:

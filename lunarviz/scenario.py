@@ -677,8 +677,21 @@ def load(path: str | Path) -> Scenario:
 
 
 def scenes_dir() -> Path:
-    """The folder holding the shipped scenarios (``scenes/`` in the repository)."""
-    return Path(__file__).resolve().parents[1] / "scenes"
+    """The folder holding the shipped scenarios.
+
+    ``scenes/`` in the repository (a checkout or an editable install), else
+    ``<prefix>/share/lunarviz/scenes`` where a wheel installs them.
+    """
+    here = Path(__file__).resolve().parents[1] / "scenes"
+    if here.is_dir():
+        return here
+    import sys
+
+    for prefix in (sys.prefix, sys.base_prefix):
+        installed = Path(prefix) / "share" / "lunarviz" / "scenes"
+        if installed.is_dir():
+            return installed
+    return here
 
 
 def resolve(name_or_path: str | Path) -> Path:
