@@ -95,10 +95,25 @@ def run(args) -> int:
 
     start = when(args.start or d.get("start"), ["powered_descent-60s", "start"], "start")
     end = when(args.end or d.get("end"), ["touchdown+15s", "end"], "end")
-    stats = render_video(traj, args.output, size=size, fps=fps, start_et_s=start, end_et_s=end, speed=speed,
-                         camera=camera, codec=codec, quality=args.quality, hud=not args.no_hud,
-                         progress=not args.no_progress,
-                         antialias=None if args.antialias == "none" else args.antialias)
+    # a polite kill (SIGTERM, e.g. `timeout` or a job scheduler) cleans up like Ctrl-C: the temporary
+    # output is removed instead of being left behind
+    import signal  # noqa: PLC0415
+
+    def _on_term(signum, frame):  # noqa: ARG001
+        raise KeyboardInterrupt
+
+    try:
+        old_term = signal.signal(signal.SIGTERM, _on_term)
+    except (ValueError, OSError):  # not the main thread
+        old_term = None
+    try:
+        stats = render_video(traj, args.output, size=size, fps=fps, start_et_s=start, end_et_s=end, speed=speed,
+                             camera=camera, codec=codec, quality=args.quality, hud=not args.no_hud,
+                             progress=not args.no_progress,
+                             antialias=None if args.antialias == "none" else args.antialias)
+    finally:
+        if old_term is not None:
+            signal.signal(signal.SIGTERM, old_term)
     print(f"wrote {args.output}: {stats.frames} frames {size[0]}x{size[1]} at {fps:g} fps "
           f"({stats.fps:.1f} frames/s)")
     return 0

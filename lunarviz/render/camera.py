@@ -161,7 +161,7 @@ def orbit(ctx: CameraContext) -> CameraSpec:
     p1 = _unit(traj.pos_m[-1])
     mid = _unit(p0 + p1) if np.linalg.norm(p0 + p1) > 1e-6 else p1
     look = _unit(2.0 * mid + 0.8 * ctx.sun_dir)
-    dist = float(ctx.options.get("distance_m", 3.3 * MOON_RADIUS_M))
+    dist = float(ctx.options.get("distance_m", 3.7 * MOON_RADIUS_M))  # whole disc + orbit in frame
     eye = look * dist
     focal = mid * 0.05 * MOON_RADIUS_M
     up = _horizontal(np.array([0.0, 0.0, 1.0]), look)
@@ -206,12 +206,32 @@ def site(ctx: CameraContext) -> CameraSpec:
         hz = away
     el_l = _elevation(to_l, up)
     d_l = float(np.linalg.norm(to_l))
-    fov = float(ctx.options.get("fov_deg", np.clip(np.degrees(2 * np.arctan(2.3 * 3.0 / max(d_l, 1.0))), 8.0, 70.0)))
+    # the tightest lens: 4 deg (a long telephoto) while the lander is high in the sky, opening to 8 deg
+    # as it comes down towards the horizon so that the ground stays in frame with it
+    x_el = float(np.clip((np.degrees(el_l) - 6.0) / 4.0, 0.0, 1.0))
+    fov_min = 8.0 - 4.0 * x_el * x_el * (3.0 - 2.0 * x_el)
+    fov = float(ctx.options.get("fov_deg", np.clip(np.degrees(2 * np.arctan(2.3 * 3.0 / max(d_l, 1.0))),
+                                                    fov_min, 70.0)))
+    # after touchdown the lens pulls back (eased, ~7 s) to the whole scene: the dust, the site and
+    # the Earth above it (the tripod stands on the side away from the Earth)
+    td = ctx.traj.event("touchdown")
+    if td is not None and "fov_deg" not in ctx.options and ctx.et_s > td.et_s:
+        el_e = _elevation(ctx.earth_pos_m - eye, up)
+        # wide enough for the Earth ~4 deg under the top edge, but never a lander lost in a 70 deg view:
+        # with the Earth high overhead (more than ~40 deg) the lens stops at 30 deg
+        need = 2.0 * (np.degrees(el_e) + 4.0) / 1.75
+        wide = float(np.clip(need, 30.0, 50.0)) if need <= 50.0 else 30.0
+        x = min(1.0, (ctx.et_s - td.et_s - 1.0) / 7.0)
+        if x > 0.0:
+            k = x * x * (3.0 - 2.0 * x)
+            fov = float(np.degrees(np.exp((1 - k) * np.log(np.radians(fov)) + k * np.log(np.radians(wide)))))
     half = np.radians(fov) / 2
     el_ideal = half * 0.75  # horizon ~12 % above the bottom edge
     # the horizon ~12 % above the bottom edge if the lander is then in frame, else the lander just
     # above the centre
     el = el_ideal if el_l < el_ideal + half * 0.7 else el_l - half * 0.2
+    # ... and never with the lander (or the crash site) under the bottom edge: at least 10 % above it
+    el = min(el, el_l + half * 0.8)
     look = _look(hz, up, el)
     return CameraSpec(eye, eye + look * 100.0, up, fov, name="site")
 
@@ -238,6 +258,11 @@ def down(ctx: CameraContext) -> CameraSpec:
     s = ctx.state
     up = s.up
     eye = s.pos_m - up * 0.2
+    # on the ground (after touchdown, or a crash) the lens must stay above the drawn surface, which is
+    # coarser than the terrain: else it would look through the ground into the sky below
+    ground = surface_point(ctx.height_fn, eye)
+    if np.linalg.norm(eye) < np.linalg.norm(ground) + 2.0:
+        eye = ground + up * 2.0
     f = heading(ctx.traj, ctx.et_s)
     focal = eye - up * 100.0
     return CameraSpec(eye, focal, f, float(ctx.options.get("fov_deg", 60.0)), hide_lander=True, name="down")

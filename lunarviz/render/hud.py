@@ -95,6 +95,9 @@ def format_lines(traj: Trajectory, st: State, et_s: float, *, with_estimate: boo
     lm = lminus(et_s, traj.planned_touchdown_et_s)
     top_left = f"{_utc(et_s)} UTC" + (f"   {lm}" if lm else "")
     vs, hs = st.vertical_speed_mps, st.horizontal_speed_mps
+    # no "-0.0 m/s" at rest: speeds that round to zero are shown as zero
+    vs = 0.0 if abs(vs) < 0.05 else vs
+    hs = 0.0 if abs(hs) < 0.05 else hs
     rows = [f"ALT  {_fmt_alt(st.alt_m)}"]
     if with_estimate:
         rows.append(f"EST  {_fmt_alt(st.est_alt_m)}  (lander's belief)")
@@ -156,26 +159,95 @@ class Hud:
             plotter.renderer.AddActor(a)
             self.actors[name] = a
         self.actors["title"].SetInput(title)
+        self._phase_texts = sorted(set(_PHASE_LABELS.values()) | {phase_label("surface", traj)})
+        try:
+            st0 = traj.at(float(traj.et_s[0]))
+            self._telemetry_sample = format_lines(traj, st0, float(traj.et_s[0]),
+                                                  with_estimate=self.with_estimate)["bottom_left"]
+        except Exception:  # noqa: BLE001 - a sample for measuring only
+            self._telemetry_sample = "ALT  " + "0" * 30 + "\n" * (6 if self.with_estimate else 5)
         self.layout()
 
+    def _text_size(self, name: str, text: str | None = None) -> tuple[int, int]:
+        """Width and height in pixels of an actor's text at its current font size."""
+        import vtk  # noqa: PLC0415
+
+        a = self.actors[name]
+        text = a.GetInput() if text is None else text
+        if not text or not text.strip():
+            return 0, 0
+        bb = [0, 0, 0, 0]
+        if not vtk.vtkTextRenderer.GetInstance().GetBoundingBox(a.GetTextProperty(), text, bb, 72):
+            return 0, 0
+        return bb[1] - bb[0] + 1, bb[3] - bb[2] + 1
+
     def layout(self) -> None:
-        """Font sizes and positions from the current window size (cheap when unchanged)."""
+        """Font sizes and positions from the current window size and texts (cheap when unchanged).
+
+        Sizes follow the frame height, but never more than a 16:9 frame of the same width would
+        get (a tall, narrow viewer window keeps the proportions of a video frame). The texts are
+        measured: a title that would run into the phase label shrinks (down to 70 %), and if it
+        still does not fit the phase label moves under the UTC line; a caption too wide for its
+        place right of the telemetry goes above the telemetry, centred, shrunk to the frame width.
+        """
         w, h = self.plotter.window_size
-        if (w, h) == self._size:
+        key = (w, h, self.actors["title"].GetInput())
+        if key == self._size:
             return
-        self._size = (w, h)
-        unit = max(h, 1) / 100.0  # 1 % of the window height
+        self._size = key
+        unit = max(1.0, min(h, w * 9.0 / 16.0)) / 100.0  # 1 % of the (16:9-limited) frame height
         m = max(4, int(round(2.2 * unit)))  # margin
+        gap = max(6, int(round(2.0 * unit)))
         sizes = {"title": 3.6, "top_left": 2.7, "top_right": 3.2, "bottom_left": 2.7, "caption": 2.8}
         for name, s in sizes.items():
             px = max(9, int(round(s * unit)))
             self.actors[name].GetTextProperty().SetFontSize(px)
+        # top row: title (left) and phase (right) must not meet
+        # the widest phase label and caption of this flight: the layout does not jump between phases
+        wp = max(self._text_size("top_right", t)[0] for t in self._phase_texts)
+        avail = w - 2 * m - wp - gap
+        tp = self.actors["title"].GetTextProperty()
+        wt, _ = self._text_size("title")
+        phase_below = False
+        if wt > avail > 0:
+            fs = tp.GetFontSize()
+            new = max(9, int(fs * avail / wt))
+            if new >= max(9, int(round(0.7 * fs))):
+                tp.SetFontSize(new)
+            else:
+                phase_below = True
+                tp.SetFontSize(max(9, min(fs, int(fs * (w - 2 * m) / wt))))
+        elif avail <= 0:
+            phase_below = True
+        _, ht = self._text_size("title")
+        row2 = h - m - max(ht, int(round(3.6 * unit))) - int(round(1.0 * unit))
         self.actors["title"].SetPosition(m, h - m)
-        self.actors["top_left"].SetPosition(m, h - m - int(round(4.6 * unit)))
-        self.actors["top_right"].SetPosition(w - m, h - m)
+        self.actors["top_left"].SetPosition(m, row2)
+        if phase_below:
+            _, hl = self._text_size("top_left")
+            self.actors["top_right"].GetTextProperty().SetJustificationToLeft()
+            self.actors["top_right"].SetPosition(m, row2 - hl - int(round(1.0 * unit)))
+        else:
+            self.actors["top_right"].GetTextProperty().SetJustificationToRight()
+            self.actors["top_right"].SetPosition(w - m, h - m)
         self.actors["bottom_left"].SetPosition(m, m)
-        # bottom, right of the telemetry block: never over the lander in the middle of the frame
-        self.actors["caption"].SetPosition(int(round(w * 0.64)), m)
+        # caption: bottom, right of the telemetry block (never over the lander in the middle of the
+        # frame); above the telemetry, centred, when there is no room beside it
+        cap = self.actors["caption"]
+        cp = cap.GetTextProperty()
+        wc = max([self._text_size("caption", f" {t} ")[0] for t in self.captions.values()] or [0])
+        wb, hb = self._text_size("bottom_left", self._telemetry_sample)
+        left = m + wb + gap
+        cx = int(round(w * 0.64))
+        half = min(cx - left, w - m - cx)
+        if wc <= 2 * half:
+            cap.SetPosition(cx, m)
+        elif wc <= w - m - left:
+            cap.SetPosition(left + (w - m - left) // 2, m)
+        else:
+            if wc > w - 2 * m:
+                cp.SetFontSize(max(9, int(cp.GetFontSize() * (w - 2 * m) / wc)))
+            cap.SetPosition(w // 2, m + hb + gap)
 
     def update(self, st: State, et_s: float) -> None:
         lines = format_lines(self.traj, st, et_s, with_estimate=self.with_estimate)

@@ -355,6 +355,10 @@ def build(plotter, traj: Trajectory, *, quality: str = "high", hud: bool = True,
     a = plotter.add_mesh(pv.PolyData(np.zeros((1, 3))), color=(1.0, 0.85, 0.3), point_size=7,
                          render_points_as_spheres=True, lighting=False, name="lander_dot", reset_camera=False)
     h.actors["lander_dot"] = a
+    _build_tracker(h)
+
+    # ---- touchdown effects: impact flash + ejecta curtain (crash), dust sheet (soft landing)
+    _build_effects(h)
 
     # ---- trail: past solid, future faint (points stored relative to the site)
     n = len(traj)
@@ -398,6 +402,200 @@ def build(plotter, traj: Trajectory, *, quality: str = "high", hud: bool = True,
     obs = win.AddObserver("StartEvent", lambda *_: _before_render(h))
     h.observers.append((win, obs))
     return h
+
+
+#: the tracking brackets show while the lander is smaller than this share of the frame height
+TRACKER_BELOW = 0.022
+
+
+def _build_tracker(h: SceneHandles) -> None:
+    """Tracking brackets and a distance label round a far-away lander (site camera)."""
+    _, vtk = _vtk()
+    pts = vtk.vtkPoints()
+    pts.SetNumberOfPoints(16)
+    lines = vtk.vtkCellArray()
+    for i in range(8):
+        lines.InsertNextCell(2)
+        lines.InsertCellPoint(2 * i)
+        lines.InsertCellPoint(2 * i + 1)
+    pd = vtk.vtkPolyData()
+    pd.SetPoints(pts)
+    pd.SetLines(lines)
+    mapper = vtk.vtkPolyDataMapper2D()
+    mapper.SetInputData(pd)
+    a = vtk.vtkActor2D()
+    a.SetMapper(mapper)
+    a.GetProperty().SetColor(1.0, 0.78, 0.35)
+    a.GetProperty().SetOpacity(0.75)
+    a.SetVisibility(False)
+    h.renderer.AddActor(a)
+    t = vtk.vtkTextActor()
+    tp = t.GetTextProperty()
+    tp.SetFontFamilyToArial()
+    tp.SetColor(1.0, 0.78, 0.35)
+    tp.SetOpacity(0.9)
+    tp.SetShadow(True)
+    tp.SetVerticalJustificationToCentered()
+    t.SetVisibility(False)
+    h.renderer.AddActor(t)
+    h.actors["tracker"] = a
+    h.actors["tracker_label"] = t
+    h.data["tracker_pd"] = pd
+
+
+def _update_tracker(h: SceneHandles, spec, st, px: float, dist_m: float, et_s: float) -> None:
+    a, t = h.actors["tracker"], h.actors["tracker_label"]
+    td = h.traj.event("touchdown")
+    fx_ = h.data.get("fx") or {}
+    crash_dust = bool(fx_.get("crashed")) and td is not None and et_s >= td.et_s
+    w, hgt = h.plotter.window_size
+    show = spec.name == "site" and not spec.hide_lander and px < TRACKER_BELOW * hgt and not crash_dust
+    xy = project_to_pixels(h, st.pos_m + st.up * 1.2) if show else None
+    w, hgt = h.plotter.window_size
+    if xy is None or not (0 <= xy[0] < w and 0 <= xy[1] < hgt):
+        a.SetVisibility(False)
+        t.SetVisibility(False)
+        return
+    x, y = xy[0], hgt - xy[1]  # display coordinates: y up
+    r = max(7.0, 0.022 * hgt)
+    k = 0.45 * r  # bracket arm length
+    p = h.data["tracker_pd"].GetPoints()
+    i = 0
+    for sx in (-1, 1):
+        for sy in (-1, 1):
+            cx, cy = x + sx * r, y + sy * r
+            p.SetPoint(i, cx, cy, 0.0)
+            p.SetPoint(i + 1, cx - sx * k, cy, 0.0)
+            p.SetPoint(i + 2, cx, cy, 0.0)
+            p.SetPoint(i + 3, cx, cy - sy * k, 0.0)
+            i += 4
+    p.Modified()
+    h.data["tracker_pd"].Modified()
+    a.GetProperty().SetLineWidth(max(1.0, hgt / 720.0 * 1.5))
+    a.SetVisibility(True)
+    label = f"{dist_m / 1000:.1f} km" if dist_m >= 1000 else f"{dist_m:.0f} m"
+    t.SetInput(label)
+    t.GetTextProperty().SetFontSize(max(9, int(round(0.022 * hgt))))
+    t.SetPosition(x + r + 0.4 * r, y)
+    t.SetVisibility(True)
+
+
+def _points_actor(n: int, rgb: np.ndarray):
+    pv, vtk = _vtk()
+    pd = pv.PolyData(np.zeros((n, 3)))
+    pd.point_data["rgb"] = rgb
+    mapper = vtk.vtkPolyDataMapper()
+    mapper.SetInputData(pd)
+    mapper.SetColorModeToDirectScalars()
+    mapper.SetScalarModeToUsePointData()
+    mapper.ScalarVisibilityOn()
+    a = vtk.vtkActor()
+    a.SetMapper(mapper)
+    a.GetProperty().SetRepresentationToPoints()
+    a.GetProperty().LightingOff()
+    a.ForceTranslucentOn()
+    a.SetVisibility(False)
+    return a, pd
+
+
+def _build_effects(h: SceneHandles) -> None:
+    """Actors of :mod:`lunarviz.render.effects` (hidden until their moment)."""
+    from . import effects as fx  # noqa: PLC0415
+    from .hud import IMPACT_ABOVE_MPS  # noqa: PLC0415
+
+    pv, _ = _vtk()
+    td = h.traj.event("touchdown")
+    h.data["fx"] = None
+    if td is None:
+        return
+    speed = float(np.linalg.norm(np.asarray(td.vel_mps, float)))
+    pos = np.asarray(td.pos_m, float)
+    basis = fx.enu_basis(pos)
+    crashed = speed > IMPACT_ABOVE_MPS
+    travel = np.asarray(td.vel_mps, float)
+    up = basis[:, 2]
+    th = travel - up * np.dot(travel, up)
+    if np.linalg.norm(th) < 1e-3:
+        th = basis[:, 1]
+    tilt_axis = np.cross(up, th / np.linalg.norm(th))
+    d = dict(et=float(td.et_s), pos=pos, basis=basis, crashed=crashed, tilt_axis=tilt_axis)
+    if crashed:
+        ej = fx.Ejecta(speed, basis.T @ travel)
+        a, pd = _points_actor(len(ej.rgb), ej.rgb)
+        h.plotter.renderer.AddActor(a)
+        h.actors["ejecta"] = a
+        d.update(ejecta=ej, ejecta_pd=pd)
+        # a soft glow on a camera-facing quad (radial alpha), not a hard-edged ball
+        n = 128
+        yy, xx = np.mgrid[-1:1:n * 1j, -1:1:n * 1j]
+        r = np.hypot(xx, yy)
+        alpha = np.clip(np.exp(-r * 2.6) * 1.6 + np.exp(-r * 10.0), 0.0, 1.0) * np.clip((1.0 - r) * 4.0, 0.0, 1.0)
+        img = np.zeros((n, n, 4), np.uint8)
+        img[..., 0], img[..., 1], img[..., 2] = 255, 244, 220
+        img[..., 3] = (alpha * 255).astype(np.uint8)
+        quad = pv.Plane(center=(0, 0, 0), direction=(0, 0, 1), i_size=2, j_size=2)
+        a = _sky_actor(quad, texture=pv.Texture(img))
+        a.ForceTranslucentOn()
+        a.SetVisibility(False)
+        h.plotter.renderer.AddActor(a)
+        h.actors["impact_flash"] = a
+    else:
+        ds = fx.DustSheet()
+        a, pd = _points_actor(len(ds.rgb), ds.rgba(0.0, 1.0))
+        h.plotter.renderer.AddActor(a)
+        h.actors["dust"] = a
+        d.update(dust=ds, dust_pd=pd)
+    h.data["fx"] = d
+
+
+def _update_effects(h: SceneHandles, et_s: float, st, origin: np.ndarray, R: np.ndarray,
+                    rel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Move the touchdown effects to ``et_s``; returns the lander's (rotation, offset) to draw."""
+    from . import effects as fx  # noqa: PLC0415
+
+    d = h.data.get("fx")
+    if not d:
+        return R, rel
+    dt = et_s - d["et"]
+    scale = max(1.0, h.plotter.window_size[1] / 720.0)
+    place = d["pos"] - origin
+    if d["crashed"]:
+        if dt >= 0.0:
+            up = d["basis"][:, 2]
+            R = fx.wreck_rotation(dt, d["tilt_axis"]) @ R
+            rel = d["pos"] - origin - up * fx.WRECK_SINK_M * min(1.0, dt / 0.5)
+        r_f, op_f = fx.flash(dt)
+        a = h.actors["impact_flash"]
+        a.SetVisibility(op_f > 0.0)
+        if op_f > 0.0:
+            a.GetProperty().SetOpacity(op_f)
+            up = d["basis"][:, 2]
+            centre = place + up * 0.3 * r_f
+            dist = float(np.linalg.norm(centre))
+            r_f = min(r_f, 0.45 * dist)  # never engulf the camera
+            z = -centre / max(dist, 1e-6)
+            x = np.cross(up, z)
+            x = x / np.linalg.norm(x) if np.linalg.norm(x) > 1e-6 else d["basis"][:, 0]
+            _place(a, np.stack([x, np.cross(z, x), z], axis=1), centre, r_f)
+        op_e = fx.ejecta_fade(dt)
+        a = h.actors["ejecta"]
+        a.SetVisibility(op_e > 0.0)
+        if op_e > 0.0:
+            d["ejecta_pd"].points = d["ejecta"].positions(dt)
+            a.GetProperty().SetOpacity(op_e)
+            a.GetProperty().SetPointSize(2.6 * scale)
+            _place(a, d["basis"], place)
+    else:
+        k = fx.dust_strength(st.alt_m, st.throttle) if dt < 0.0 else 0.0
+        a = h.actors["dust"]
+        a.SetVisibility(k > 0.0)
+        if k > 0.0:
+            ground = _ground_m(h.height_fn, st.pos_m)
+            d["dust_pd"].points = d["dust"].positions(et_s)
+            d["dust_pd"].point_data["rgb"] = d["dust"].rgba(et_s, min(1.0, 1.6 * k))
+            a.GetProperty().SetPointSize(1.6 * scale)
+            _place(a, fx.enu_basis(ground), ground - origin)
+    return R, rel
 
 
 def _build_sky(h: SceneHandles, q: dict) -> None:
@@ -583,6 +781,7 @@ def update(handles: SceneHandles, et_s: float, camera: str | cam.CameraSpec | No
     # lander, plume, dot
     R = quat_to_matrix(st.quat_wxyz)
     rel = st.pos_m - origin
+    R, rel = _update_effects(h, et_s, st, origin, R, rel)
     dist_l = float(np.linalg.norm(rel))
     win_h = max(1, h.plotter.window_size[1])
     px = h.data["lander_height_m"] / max(dist_l, 1e-3) / math.tan(math.radians(spec.view_angle_deg) / 2) * win_h / 2
@@ -616,6 +815,9 @@ def update(handles: SceneHandles, et_s: float, camera: str | cam.CameraSpec | No
 
     # sky
     _update_sky(h, et_s, origin, sun_dir, ctx.earth_pos_m)
+
+    # tracking brackets round a far-away lander in the site view
+    _update_tracker(h, spec, st, px, dist_l, et_s)
 
     # HUD
     if h.hud is not None:
@@ -711,8 +913,13 @@ def _update_sky(h: SceneHandles, et_s: float, origin: np.ndarray, sun_dir: np.nd
     for actor, _ in h.data["star_actors"]:
         _place(actor, rot_j2000)
     size_scale = max(1.0, h.plotter.window_size[1] / 1080.0)
+    # exposure: a camera exposed for a sunlit surface that fills much of the frame barely records
+    # stars (no stars in the Apollo surface photographs); dim them with the sunlit share of the frame
+    star_gain = star_exposure(sunlit_fraction(h, origin, sun_dir))
+    h.data["star_gain"] = star_gain
     for actor, size in h.data["star_actors"]:
         actor.GetProperty().SetPointSize(max(1.0, size * size_scale))
+        actor.GetProperty().SetOpacity(star_gain)
     # Sun
     sun_pos = ephemeris.position_m("SUN", et_s, frame="MOON_ME")
     to_sun = sun_pos - origin
@@ -740,6 +947,41 @@ def _update_sky(h: SceneHandles, et_s: float, origin: np.ndarray, sun_dir: np.nd
     _update_earth_texture(h, et_s, rot_e, sun_pos - earth_pos_m)
 
 
+#: star brightness when the sunlit surface fills the whole frame (1 with none of it in view)
+STARS_MIN_GAIN = 0.3
+
+
+def star_exposure(lit_fraction: float) -> float:
+    """Star brightness factor for a frame whose share ``lit_fraction`` is sunlit lunar surface."""
+    x = float(np.clip(lit_fraction / 0.6, 0.0, 1.0))
+    return float(1.0 - (1.0 - STARS_MIN_GAIN) * x * x * (3.0 - 2.0 * x))
+
+
+def sunlit_fraction(h: SceneHandles, origin: np.ndarray, sun_dir: np.ndarray, nx: int = 16, ny: int = 9) -> float:
+    """Share of the frame covered by the sunlit Moon (rays through an nx x ny grid, a smooth sphere)."""
+    vc = h.renderer.GetActiveCamera()
+    d = np.array(vc.GetDirectionOfProjection())
+    up = np.array(vc.GetViewUp())
+    right = np.cross(d, up)
+    w, hgt = h.plotter.window_size
+    t = math.tan(math.radians(vc.GetViewAngle()) / 2)
+    xs = (np.arange(nx) + 0.5) / nx * 2 - 1
+    ys = (np.arange(ny) + 0.5) / ny * 2 - 1
+    X, Y = np.meshgrid(xs * t * w / max(hgt, 1), ys * t)
+    rays = d[None, :] + X.reshape(-1, 1) * right[None, :] + Y.reshape(-1, 1) * up[None, :]
+    rays /= np.linalg.norm(rays, axis=1, keepdims=True)
+    o = np.asarray(origin, float)
+    b = rays @ o
+    c = float(o @ o) - MOON_RADIUS_M ** 2
+    disc = b * b - c
+    hit = disc > 0.0
+    tt = -b[hit] - np.sqrt(disc[hit])
+    front = tt > 0.0
+    pts = o[None, :] + tt[front, None] * rays[hit][front]
+    lit = (pts @ np.asarray(sun_dir, float)) / MOON_RADIUS_M > 0.02
+    return float(lit.sum()) / (nx * ny)
+
+
 def _update_earth_texture(h: SceneHandles, et_s: float, rot_e: np.ndarray, earth_to_sun: np.ndarray) -> None:
     key = round(et_s / 20.0)  # Earth turns 0.08 deg in 20 s
     if h.data["earth_key"] == key:
@@ -749,7 +991,7 @@ def _update_earth_texture(h: SceneHandles, et_s: float, rot_e: np.ndarray, earth
     cosz = h.data["earth_normals"] @ s.astype(np.float32)
     lit = np.clip(cosz, 0.0, 1.0)
     # Lambert with a little lift (atmospheric scattering brightens the crescent)
-    day = h.data["earth_day"] * (1.5 * lit ** 0.5)[..., None]
+    day = h.data["earth_day"] * (1.9 * lit ** 0.4)[..., None]
     nightw = 1.0 - np.clip((cosz + 0.06) / 0.12, 0.0, 1.0)
     img = day + h.data["earth_lights"] * (0.75 * nightw)[..., None]
     # a thin bright rim of atmosphere is left out on purpose: at ~70 px it would read as a halo
@@ -757,6 +999,7 @@ def _update_earth_texture(h: SceneHandles, et_s: float, rot_e: np.ndarray, earth
     pv, _ = _vtk()
     new = pv.Texture(np.ascontiguousarray(img8))
     new.interpolate = True
+    new.mipmap = True  # the Earth is only ~20-70 px across: filter the 1k map, no sparkling texels
     h.actors["earth"].SetTexture(new)
     h.data["earth_tex"] = new
 

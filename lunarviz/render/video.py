@@ -228,8 +228,11 @@ def render_video(traj: Trajectory, out: str | os.PathLike, *, size: tuple[int, i
         handles = scene_mod.build(plotter, traj, quality=quality, hud=hud)
         ctx = atomic_folder(target) if codec == "png" else atomic_output(target)
         with ctx as tmp:
-            writer = _Writer(tmp, codec, fps, size)
+            writer = None
             try:
+                # inside the try: an interrupt while ffmpeg starts must stop it before the
+                # temporary file is removed (else ffmpeg would create it again)
+                writer = _Writer(tmp, codec, fps, size)
                 if progress:
                     from tqdm import tqdm  # noqa: PLC0415
 
@@ -252,7 +255,8 @@ def render_video(traj: Trajectory, out: str | os.PathLike, *, size: tuple[int, i
                 writer.finish()
                 loop_s = time.perf_counter() - loop0
             except BaseException:
-                writer.abort()
+                if writer is not None:
+                    writer.abort()
                 raise
             if writer.count != len(times):
                 raise RenderError(f"{target}: wrote {writer.count} of {len(times)} frames")

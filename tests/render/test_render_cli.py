@@ -38,3 +38,35 @@ def test_render_png_sequence_frame_count(headless, tmp_path):
                "--no-progress", "--no-hud"])
     assert rc == 0
     assert len(list(out.glob("frame_*.png"))) == 30
+
+
+def test_sigterm_during_render_leaves_no_files(headless, tmp_path):
+    # `timeout`, schedulers and `kill` send SIGTERM: the temporary video must go, like after Ctrl-C
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "v.mp4"
+    code = "import sys; from lunarviz.cli import main; sys.exit(main(sys.argv[1:]))"
+    with subprocess.Popen([sys.executable, "-c", code, "render", "resilience", "-o", str(out), "--size", "96x54",
+                           "--fps", "30", "--start", "touchdown-300s", "--end", "touchdown", "--camera", "orbit",
+                           "--quality", "draft", "--no-progress", "--no-hud"],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) as proc:  # closes the pipe
+        try:
+            deadline = time.time() + 120
+            while time.time() < deadline and not any(p.name.startswith(".v.") for p in tmp_path.iterdir()):
+                assert proc.poll() is None, "render ended before it could be interrupted"
+                time.sleep(0.1)
+            assert any(p.name.startswith(".v.") for p in tmp_path.iterdir()), "no temporary file appeared"
+            time.sleep(0.5)
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=120)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        err = proc.stderr.read()
+    assert proc.returncode != 0
+    assert list(tmp_path.iterdir()) == [], (proc.returncode, err[-2000:])
+    assert b"Traceback" not in err

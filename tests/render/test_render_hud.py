@@ -62,3 +62,47 @@ def test_caption_clear_of_telemetry_at_640x360(headless, demo_traj):
         assert boxes["caption"][1] <= 640
     finally:
         p.close()
+
+
+LONG_TITLE = 'HAKUTO-R Mission 2 "Resilience" -- as flown (a long museum title)'
+LONG_CAPS = {"terminal": "Terminal descent -- the lander believes it is ~3 km up (a long caption)"}
+
+
+@pytest.mark.parametrize("size", [(700, 750), (640, 360), (480, 640)])
+def test_long_title_never_meets_phase_label(headless, demo_traj, size):
+    # the desktop viewer can be narrow and tall: title, UTC line, phase label, telemetry and caption
+    # must stay apart and inside the frame whatever the aspect ratio
+    p = make_plotter(size)
+    try:
+        h = scene.build(p, demo_traj, quality="draft", hud=True, title=LONG_TITLE, captions=LONG_CAPS)
+        for et in (demo_traj.event("terminal").et_s + 1.0, float(demo_traj.et_s[-1])):
+            scene.update(h, et, "orbit")
+            h.hud.actors["top_right"].SetInput("TERMINAL DESCENT")  # the widest label
+            h.hud._size = None
+            h.hud.layout()
+            grab(p)
+            boxes = _boxes(h)
+            assert {"title", "top_left", "top_right", "bottom_left"} <= set(boxes)
+            w, hgt = size
+            for name, (x0, x1, y0, y1) in boxes.items():
+                assert -1 <= x0 and x1 <= w + 1 and -1 <= y0 and y1 <= hgt + 1, (name, boxes[name], size)
+            names = sorted(boxes)
+            for i, a in enumerate(names):
+                for b in names[i + 1:]:
+                    assert not _overlap(boxes[a], boxes[b]), (a, b, boxes[a], boxes[b], size)
+            # the title keeps a legible size: at least 9 px, and at least ~2 % of the 16:9 height
+            assert h.hud.actors["title"].GetTextProperty().GetFontSize() >= max(9, 0.02 * min(hgt, w * 9 / 16))
+    finally:
+        p.close()
+
+
+def test_no_negative_zero_speeds_at_rest(demo_traj):
+    import dataclasses
+
+    from lunarviz.render.hud import format_lines
+
+    st = demo_traj.at(float(demo_traj.et_s[-1]))
+    up = st.pos_m / (st.pos_m @ st.pos_m) ** 0.5
+    st = dataclasses.replace(st, vel_mps=-0.01 * up)  # settling: a hair below zero
+    text = format_lines(demo_traj, st, st.et_s)["bottom_left"]
+    assert "-0.0" not in text and "+0.0 m/s" in text

@@ -1,0 +1,169 @@
+"""Touchdown effects: ballistic ejecta in lunar gravity, the flash, the wreck, the landing dust."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+import pytest
+
+from lunarviz.render import effects as fx
+from lunarviz.render import scene
+from lunarviz.render.offscreen import grab, make_plotter
+
+SIZE = (320, 180)
+
+
+def test_ejecta_fly_parabolas_and_settle():
+    ej = fx.Ejecta(48.0, np.array([8.0, 0.0, -48.0]))
+    # independent reference: z(t) = z0 + vz t - g t^2 / 2 until the grain is back on the ground
+    t = 3.0
+    p = ej.positions(t)
+    flying = ej.t_land > t
+    z_ref = ej.start[flying, 2] + ej.v[flying, 2] * t - 0.5 * 1.62 * t * t
+    assert np.allclose(p[flying, 2], np.maximum(z_ref, 0.05), atol=1e-9)
+    # after every grain has landed nothing moves, and nothing is under the ground
+    late = ej.t_land.max() + 1.0
+    assert np.array_equal(ej.positions(late), ej.positions(late + 50.0))
+    assert (ej.positions(late)[:, 2] >= 0.0).all()
+    # a curtain: launch elevations ~45 deg, so a grain's range after landing is ~v^2/g
+    r = np.hypot(*(ej.positions(late)[:, :2] - ej.start[:, :2] - 0.25 * np.array([8.0, 0.0])[None, :]
+                   * ej.t_land[:, None]).T)
+    v = np.linalg.norm(ej.v - np.r_[0.25 * 8.0, 0.0, 0.0], axis=1)
+    assert np.median(np.abs(r / (v * v / 1.62) - 1.0)) < 0.1
+    # deterministic: same seed, same grains
+    assert np.array_equal(fx.Ejecta(48.0, np.array([8.0, 0.0, -48.0])).positions(2.0), ej.positions(2.0))
+
+
+def test_flash_and_wreck_timing():
+    assert fx.flash(-0.01)[1] == 0.0 and fx.flash(fx.FLASH_S)[1] == 0.0
+    assert fx.flash(0.0)[1] == pytest.approx(1.0)
+    r0, o0 = fx.flash(0.1)
+    r1, o1 = fx.flash(0.5)
+    assert r1 > r0 and o1 < o0
+    axis = np.array([1.0, 0.0, 0.0])
+    R = fx.wreck_rotation(5.0, axis)
+    assert np.allclose(R @ R.T, np.eye(3), atol=1e-12)
+    tilt = math.degrees(math.acos(np.clip(R[2, 2], -1, 1)))
+    assert tilt == pytest.approx(fx.WRECK_TILT_DEG, abs=1e-6)
+    assert np.allclose(fx.wreck_rotation(0.0, axis), np.eye(3))
+
+
+def test_dust_only_low_and_with_engine():
+    assert fx.dust_strength(100.0, 0.5) == 0.0
+    assert fx.dust_strength(5.0, 0.0) == 0.0
+    assert 0.0 < fx.dust_strength(20.0, 0.4) < fx.dust_strength(2.0, 0.4) <= 1.0
+
+
+def _crashed(traj, speed):
+    evs = []
+    for ev in traj.events:
+        if ev.name == "touchdown":
+            ev = dataclasses.replace(ev, vel_mps=-np.asarray(ev.pos_m) / np.linalg.norm(ev.pos_m) * speed)
+        evs.append(ev)
+    out = dataclasses.replace(traj, events=tuple(evs))
+    return out
+
+
+def test_crash_shows_flash_and_curtain(headless, demo_traj, demo_terrain):
+    traj = _crashed(demo_traj, 45.0)
+    td = traj.event("touchdown").et_s
+    p = make_plotter(SIZE)
+    try:
+        h = scene.build(p, traj, quality="draft", hud=False, terrain=demo_terrain)
+        assert "ejecta" in h.actors and "dust" not in h.actors
+        scene.update(h, td - 0.5, "site")
+        before = grab(p).astype(float)
+        assert not h.actors["ejecta"].GetVisibility() and not h.actors["impact_flash"].GetVisibility()
+        scene.update(h, td + 0.15, "site")
+        flash = grab(p).astype(float)
+        assert h.actors["impact_flash"].GetVisibility()
+        # the flash: a bright glow round the impact point where there was none
+        xy = scene.project_to_pixels(h, np.asarray(traj.event("touchdown").pos_m))
+        assert xy is not None
+        x, y = int(xy[0]), int(xy[1])
+        win = (slice(max(0, y - 40), y + 10), slice(max(0, x - 40), x + 40))
+        bright_now = int((flash[win].min(axis=-1) > 150).sum())
+        bright_before = int((before[win].min(axis=-1) > 150).sum())
+        assert bright_now > bright_before + 40, (bright_now, bright_before)
+        scene.update(h, td + 3.0, "site")
+        grab(p)
+        assert h.actors["ejecta"].GetVisibility() and not h.actors["impact_flash"].GetVisibility()
+        # the wreck is tipped over: the lander's up axis is far from the local vertical
+        m = h.actors["lander"].GetUserMatrix()
+        z_axis = np.array([m.GetElement(i, 2) for i in range(3)])
+        up = np.asarray(traj.event("touchdown").pos_m) / np.linalg.norm(traj.event("touchdown").pos_m)
+        st = traj.at(td + 3.0)
+        from lunarviz.trajectory import quat_to_matrix
+
+        z_before = quat_to_matrix(st.quat_wxyz)[:, 2]
+        ang_now = math.degrees(math.acos(np.clip(np.dot(z_axis, up), -1, 1)))
+        ang_before = math.degrees(math.acos(np.clip(np.dot(z_before, up), -1, 1)))
+        assert ang_now > ang_before + 45.0
+    finally:
+        p.close()
+
+
+def test_soft_landing_raises_dust_then_settles(headless, demo_traj, demo_terrain):
+    td = demo_traj.event("touchdown").et_s
+    p = make_plotter(SIZE)
+    try:
+        h = scene.build(p, demo_traj, quality="draft", hud=False, terrain=demo_terrain)
+        assert "dust" in h.actors and "ejecta" not in h.actors
+        low = [t for t in np.arange(td - 30.0, td, 0.5) if fx.dust_strength(demo_traj.at(t).alt_m,
+                                                                            demo_traj.at(t).throttle) > 0.2]
+        assert low, "the demo descent never gets low with the engine on"
+        scene.update(h, float(low[-1]), "chase")
+        assert h.actors["dust"].GetVisibility()
+        scene.update(h, td + 2.0, "chase")
+        assert not h.actors["dust"].GetVisibility()
+        # a soft landing leaves the lander upright
+        m = h.actors["lander"].GetUserMatrix()
+        z_axis = np.array([m.GetElement(i, 2) for i in range(3)])
+        up = np.asarray(demo_traj.at(td + 2.0).pos_m)
+        up = up / np.linalg.norm(up)
+        assert np.dot(z_axis, up) > math.cos(math.radians(15))
+    finally:
+        p.close()
+
+
+def test_tracker_marks_a_far_lander_in_the_site_view(headless, demo_traj, demo_terrain):
+    td = demo_traj.event("touchdown").et_s
+    p = make_plotter((640, 360))
+    try:
+        h = scene.build(p, demo_traj, quality="draft", hud=False, terrain=demo_terrain)
+        scene.update(h, td - 400.0, "site")  # far away and high: a dot
+        grab(p)
+        assert h.actors["tracker"].GetVisibility()
+        # the brackets are centred on the lander's projected pixel
+        st = demo_traj.at(td - 400.0)
+        x, y = scene.project_to_pixels(h, st.pos_m + st.up * 1.2)
+        pts = np.array([h.data["tracker_pd"].GetPoint(i)[:2] for i in range(16)])
+        assert np.allclose(pts.mean(axis=0), [x, 360 - y], atol=1.0)
+        assert "km" in h.actors["tracker_label"].GetInput()
+        scene.update(h, td - 400.0, "chase")  # only the site view uses them
+        assert not h.actors["tracker"].GetVisibility()
+    finally:
+        p.close()
+
+
+def test_stars_dim_over_a_sunlit_surface(headless, demo_traj, demo_terrain):
+    assert scene.star_exposure(0.0) == pytest.approx(1.0)
+    assert scene.star_exposure(1.0) == pytest.approx(scene.STARS_MIN_GAIN)
+    assert scene.star_exposure(0.2) > scene.star_exposure(0.4)
+    p = make_plotter((320, 180))
+    try:
+        h = scene.build(p, demo_traj, quality="draft", hud=False, terrain=demo_terrain)
+        td = demo_traj.event("touchdown").et_s
+        scene.update(h, td - 5.0, "down")  # straight down at the sunlit site: all surface
+        sun = scene._sun_dir(td)
+        assert scene.sunlit_fraction(h, h.origin_m, sun) > 0.95
+        assert h.data["star_gain"] == pytest.approx(scene.STARS_MIN_GAIN)
+        # independent check of the ray test: a camera far out looking away from the Moon sees none of it
+        vc = h.renderer.GetActiveCamera()
+        far = h.origin_m / np.linalg.norm(h.origin_m) * 5e6
+        vc.SetFocalPoint(*(far / np.linalg.norm(far) * 100.0))
+        assert scene.sunlit_fraction(h, far, sun) == 0.0
+    finally:
+        p.close()
