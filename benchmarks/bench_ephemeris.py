@@ -6,7 +6,7 @@ Usage::
     python benchmarks/bench_ephemeris.py            # 100,000 epochs
     python benchmarks/bench_ephemeris.py --n 20000  # quicker
 
-Prints one line per case and a Markdown table for docs/readme/ephemeris.md.
+Prints one line per case and a Markdown table for the README's performance table.
 Both paths go through the same CSPICE routines and must agree to the
 last bit; the benchmark checks that before reporting.
 """

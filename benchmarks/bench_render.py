@@ -1,4 +1,4 @@
-"""Rendering benchmark on the Resilience scene (figures for docs/readme/render.md).
+"""Rendering benchmark on the Resilience scene (figures for the README).
 
 Measures, in one run:
 
