@@ -480,9 +480,10 @@ def _update_tracker(h: SceneHandles, spec, st, px: float, dist_m: float, et_s: f
     t.SetVisibility(True)
 
 
-def _points_actor(n: int, rgb: np.ndarray):
+def _rgb_points_actor(points: np.ndarray, rgb: np.ndarray):
+    """Unlit point actor whose per-point ``rgb`` (uint8 RGB or RGBA) is drawn as given."""
     pv, vtk = _vtk()
-    pd = pv.PolyData(np.zeros((n, 3)))
+    pd = pv.PolyData(points)
     pd.point_data["rgb"] = rgb
     mapper = vtk.vtkPolyDataMapper()
     mapper.SetInputData(pd)
@@ -493,6 +494,12 @@ def _points_actor(n: int, rgb: np.ndarray):
     a.SetMapper(mapper)
     a.GetProperty().SetRepresentationToPoints()
     a.GetProperty().LightingOff()
+    return a, pd
+
+
+def _points_actor(n: int, rgb: np.ndarray):
+    """Hidden, translucent point actor for an effect whose points move every frame."""
+    a, pd = _rgb_points_actor(np.zeros((n, 3)), rgb)
     a.ForceTranslucentOn()
     a.SetVisibility(False)
     return a, pd
@@ -613,21 +620,9 @@ def _build_sky(h: SceneHandles, q: dict) -> None:
         sel = (st.vmag >= lo) & (st.vmag < hi)
         if not sel.any():
             continue
-        pts = st.dir_j2000[sel] * SKY_RADIUS * 0.95
-        pd = pv.PolyData(pts)
         cols = np.clip(rgb[sel] * bright[sel, None] * 255, 0, 255).astype(np.uint8)
-        pd.point_data["rgb"] = cols
-        mapper = vtk.vtkPolyDataMapper()
-        mapper.SetInputData(pd)
-        mapper.SetColorModeToDirectScalars()
-        mapper.SetScalarModeToUsePointData()
-        mapper.ScalarVisibilityOn()
-        actor = vtk.vtkActor()
-        actor.SetMapper(mapper)
-        prop = actor.GetProperty()
-        prop.SetRepresentationToPoints()
-        prop.SetPointSize(size)
-        prop.LightingOff()
+        actor, _ = _rgb_points_actor(st.dir_j2000[sel] * SKY_RADIUS * 0.95, cols)
+        actor.GetProperty().SetPointSize(size)
         sky.AddActor(actor)
         h.data["star_actors"].append((actor, size))
 
