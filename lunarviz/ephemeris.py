@@ -554,28 +554,33 @@ def _as_et(et_s) -> tuple[np.ndarray, tuple[int, ...]]:
     return np.ascontiguousarray(arr.reshape(-1)), arr.shape
 
 
+def _spk_km(kind: str, target: str, et: np.ndarray, frame: str, abcorr: str, observer: str) -> np.ndarray:
+    """``kind`` "spkezr": (N, 6) state in km, km/s; "spkpos": (N, 3) position in km.
+
+    ``et`` is 1-D contiguous float64. Uses SpiceyPy's vectorised ``cyice``
+    routine when available, else one CSPICE call per epoch.
+    """
+    what = "state" if kind == "spkezr" else "position"
+    ncols = 6 if kind == "spkezr" else 3
+    with _spice_errors(f"the {what} of {target} relative to {observer} in {frame}"):
+        if _cy is not None:
+            values, _lt = getattr(_cy, f"{kind}_v")(target, et, frame, abcorr, observer)
+            return np.asarray(values, dtype=float).reshape(-1, ncols)
+        one = getattr(spiceypy, kind)
+        out = np.empty((et.size, ncols))
+        for i, t in enumerate(et):
+            out[i] = one(target, float(t), frame, abcorr, observer)[0]
+        return out
+
+
 def _spkezr_km(target: str, et: np.ndarray, frame: str, abcorr: str, observer: str) -> np.ndarray:
     """(N, 6) state in km, km/s; ``et`` 1-D contiguous float64."""
-    with _spice_errors(f"the state of {target} relative to {observer} in {frame}"):
-        if _cy is not None:
-            states, _lt = _cy.spkezr_v(target, et, frame, abcorr, observer)
-            return np.asarray(states, dtype=float).reshape(-1, 6)
-        out = np.empty((et.size, 6))
-        for i, t in enumerate(et):
-            out[i] = spiceypy.spkezr(target, float(t), frame, abcorr, observer)[0]
-        return out
+    return _spk_km("spkezr", target, et, frame, abcorr, observer)
 
 
 def _spkpos_km(target: str, et: np.ndarray, frame: str, abcorr: str, observer: str) -> np.ndarray:
     """(N, 3) position in km."""
-    with _spice_errors(f"the position of {target} relative to {observer} in {frame}"):
-        if _cy is not None:
-            pos, _lt = _cy.spkpos_v(target, et, frame, abcorr, observer)
-            return np.asarray(pos, dtype=float).reshape(-1, 3)
-        out = np.empty((et.size, 3))
-        for i, t in enumerate(et):
-            out[i] = spiceypy.spkpos(target, float(t), frame, abcorr, observer)[0]
-        return out
+    return _spk_km("spkpos", target, et, frame, abcorr, observer)
 
 
 def _pxform(from_frame: str, to_frame: str, et: np.ndarray) -> np.ndarray:
