@@ -856,8 +856,8 @@ def _update_trail(h: SceneHandles, st, origin: np.ndarray, window_s: float | Non
         h.actors[name].GetProperty().SetLineWidth(width)
 
 
-def _bake_all(h: SceneHandles, key: int) -> list:
-    sun = _sun_dir(key * 600.0)
+def _bake_all(h: SceneHandles, sun: np.ndarray) -> list:
+    """Pure NumPy (safe in a worker thread): the Sun direction is looked up by the caller."""
     return [(name, bake_patch(patch, sun, outer=outer, intensity=SUN_INTENSITY, ambient=AMBIENT,
                               light_rgb=SUN_RGB)) for name, patch, outer in h.data["patches"]]
 
@@ -893,13 +893,14 @@ def _update_shadows(h: SceneHandles, et_s: float) -> None:
         import threading  # noqa: PLC0415
 
         out: list = []
-        t = threading.Thread(target=lambda: out.extend(_bake_all(h, key)), daemon=True)
+        sun = _sun_dir(key * 600.0)  # SPICE on this thread; the worker only does array maths
+        t = threading.Thread(target=lambda: out.extend(_bake_all(h, sun)), daemon=True)
         h.data["bake_job"] = (key, t, out)
         h.data["shadow_key"] = key
         t.start()
         return
     h.data["shadow_key"] = key
-    _apply_bake(h, _bake_all(h, key))
+    _apply_bake(h, _bake_all(h, _sun_dir(key * 600.0)))
 
 
 def _update_sky(h: SceneHandles, et_s: float, origin: np.ndarray, sun_dir: np.ndarray,

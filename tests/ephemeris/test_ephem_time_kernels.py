@@ -153,6 +153,41 @@ def test_ensure_kernels_is_idempotent():
     assert spiceypy.ktotal("ALL") == n
 
 
+def test_calls_from_several_threads_give_the_serial_answers():
+    """CSPICE is not thread-safe; the viewer calls it from worker threads (what-if, lighting bakes).
+
+    Without the module's lock this interleaving corrupts SPICE's DAF buffers within a second
+    (SPICE(DAFBEGGTEND) errors, wrong states, or an abort).
+    """
+    import threading
+
+    et = 802_378_869.0 + 7.0 * np.arange(120)
+    ref_pos = eph.position_m("EARTH", et, frame="MOON_ME")
+    ref_rot = eph.rotation("J2000", "MOON_ME", et)
+    problems: list[str] = []
+
+    def hammer(k: int) -> None:
+        try:
+            for _ in range(25):
+                for i in range(k % 2, et.size, 2):
+                    if not np.allclose(eph.position_m("EARTH", float(et[i]), frame="MOON_ME"),
+                                       ref_pos[i], rtol=0.0, atol=1e-3):
+                        problems.append(f"thread {k}: position {i} differs")
+                    if not np.allclose(eph.rotation("J2000", "MOON_ME", float(et[i])), ref_rot[i],
+                                       rtol=0.0, atol=1e-12):
+                        problems.append(f"thread {k}: rotation {i} differs")
+                eph.az_el_deg("EARTH", 60.5, -4.6, et)  # a vectorised call in between
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            problems.append(f"thread {k}: {exc}")
+
+    threads = [threading.Thread(target=hammer, args=(k,)) for k in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert problems == []
+
+
 def test_unknown_ephemeris_name():
     with pytest.raises(KernelError, match="de999"):
         eph.KernelSet("de999")
