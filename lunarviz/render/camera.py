@@ -11,8 +11,8 @@ Presets (``PRESETS``):
 ``orbit``
     wide and fixed: the Moon, the orbit and the descent track, from ~2.6 Moon radii.
 ``site``
-    on the ground at the landing target, eye height 1.7 m, looking at the
-    incoming lander (and keeping the Earth in frame when it fits).
+    on the ground ~500 m from the landing target on the Sun's side, eye height
+    1.7 m, looking at the incoming lander (with the ground when it is low).
 ``earthrise``
     from the lander towards the Earth, the limb in the lower part of the frame.
 ``down``
@@ -180,17 +180,20 @@ def _elevation(v: np.ndarray, up: np.ndarray) -> float:
 
 
 def site(ctx: CameraContext) -> CameraSpec:
-    """A tripod on the ground ~500 m from the landing point, on the side away from the Earth, so
-    the incoming lander descends in the Earth's part of the sky; the lens zooms to keep the lander
-    ~1/6 of the frame high (8-70 deg) and keeps the horizon in frame whenever the lander allows."""
+    """A tripod on the ground ~500 m from the landing point, on the Sun's side, so the incoming
+    lander and the ground are lit from behind the camera. Low in the sky the lander is framed with
+    the ground in a wide shot (the horizon a quarter up the frame); higher up a telephoto (4-8 deg)
+    follows it; after touchdown the lens pulls back to the whole site."""
     s = ctx.state
     tgt = ctx.target_m
     up = _unit(tgt)
     t_end = _end_of_motion_et(ctx.traj)
     end_pos = ctx.traj.at(t_end).pos_m
     base = tgt + _horizontal(end_pos - tgt, up) * 0.5  # between target and where the flight ends
-    away = _horizontal(ctx.earth_pos_m - tgt, up)
-    if np.linalg.norm(away) < 1e-6:  # Earth overhead: stand down-range instead
+    # the tripod stands between the Sun and the site, so the lander and the ground it looks at are
+    # lit from behind the camera (facing the Sun, both would be dark silhouettes on a dark ground)
+    away = -_horizontal(ctx.sun_dir, up)
+    if np.linalg.norm(away) < 1e-3:  # Sun overhead: stand down-range instead
         away = -heading(ctx.traj, t_end)
     away = _unit(away)
     back_m = float(ctx.options.get("distance_m", 500.0))
@@ -212,15 +215,19 @@ def site(ctx: CameraContext) -> CameraSpec:
     fov_min = 8.0 - 4.0 * x_el * x_el * (3.0 - 2.0 * x_el)
     fov = float(ctx.options.get("fov_deg", np.clip(np.degrees(2 * np.arctan(2.3 * 3.0 / max(d_l, 1.0))),
                                                     fov_min, 70.0)))
-    # after touchdown the lens pulls back (eased, ~7 s) to the whole scene: the dust, the site and
-    # the Earth above it (the tripod stands on the side away from the Earth)
+    # after touchdown the lens pulls back (eased, ~7 s) to the whole scene: the dust and the site,
+    # and the Earth too when it stands in that part of the sky
     td = ctx.traj.event("touchdown")
     if td is not None and "fov_deg" not in ctx.options and ctx.et_s > td.et_s:
-        el_e = _elevation(ctx.earth_pos_m - eye, up)
-        # wide enough for the Earth ~4 deg under the top edge, but never a lander lost in a 70 deg view:
-        # with the Earth high overhead (more than ~40 deg) the lens stops at 30 deg
+        earth_dir = _unit(ctx.earth_pos_m - eye)
+        el_e = _elevation(earth_dir, up)
+        off_axis = np.arccos(np.clip(np.dot(_unit(_horizontal(earth_dir, up)), _unit(hz)), -1.0, 1.0))
+        # wide enough for the Earth ~4 deg under the top edge if it is ahead, but never a lander lost
+        # in a 70 deg view: with the Earth high overhead (more than ~40 deg) or off to the side the
+        # lens stops at 30 deg
         need = 2.0 * (np.degrees(el_e) + 4.0) / 1.75
-        wide = float(np.clip(need, 30.0, 50.0)) if need <= 50.0 else 30.0
+        ahead = np.degrees(off_axis) < 0.5 * need * ctx.aspect - 4.0
+        wide = float(np.clip(need, 30.0, 50.0)) if (need <= 50.0 and ahead) else 30.0
         x = min(1.0, (ctx.et_s - td.et_s - 1.0) / 7.0)
         if x > 0.0:
             k = x * x * (3.0 - 2.0 * x)
@@ -232,6 +239,17 @@ def site(ctx: CameraContext) -> CameraSpec:
     el = el_ideal if el_l < el_ideal + half * 0.7 else el_l - half * 0.2
     # ... and never with the lander (or the crash site) under the bottom edge: at least 10 % above it
     el = min(el, el_l + half * 0.8)
+    if "fov_deg" not in ctx.options:
+        # While the lander is within ~35 deg of the horizon, a wide shot holds the ground, the
+        # horizon (a quarter up the frame) and the lander (no higher than 80 % up) together, often
+        # with the Earth above; higher in the sky the telephoto above follows the lander alone.
+        # The two blend smoothly as the lens needed for the wide shot goes from 44 to 64 deg.
+        h_wide = max(half, el_l / 1.1)
+        w = float(np.clip((np.degrees(2.0 * h_wide) - 44.0) / 20.0, 0.0, 1.0))
+        w = w * w * (3.0 - 2.0 * w)  # 0: wide shot, 1: telephoto
+        half = float(np.exp(w * np.log(half) + (1.0 - w) * np.log(h_wide)))
+        el = w * el + (1.0 - w) * 0.5 * h_wide
+        fov = float(np.degrees(2.0 * half))
     look = _look(hz, up, el)
     return CameraSpec(eye, eye + look * 100.0, up, fov, name="site")
 
