@@ -241,14 +241,17 @@ def site(ctx: CameraContext) -> CameraSpec:
     el = min(el, el_l + half * 0.8)
     if "fov_deg" not in ctx.options:
         # While the lander is within ~35 deg of the horizon, a wide shot holds the ground, the
-        # horizon (a quarter up the frame) and the lander (no higher than 80 % up) together, often
-        # with the Earth above; higher in the sky the telephoto above follows the lander alone.
+        # horizon (a quarter up the frame) and the lander (no higher than 80 % up) together; higher
+        # in the sky the telephoto above follows the lander alone.
         # The two blend smoothly as the lens needed for the wide shot goes from 44 to 64 deg.
         h_wide = max(half, el_l / 1.1)
         w = float(np.clip((np.degrees(2.0 * h_wide) - 44.0) / 20.0, 0.0, 1.0))
         w = w * w * (3.0 - 2.0 * w)  # 0: wide shot, 1: telephoto
         half = float(np.exp(w * np.log(half) + (1.0 - w) * np.log(h_wide)))
-        el = w * el + (1.0 - w) * 0.5 * h_wide
+        # the wide framing with this lens: horizon a quarter up, unless that puts the lander above
+        # 80 % of the frame height (both framings keep it in frame, and so does any blend of them)
+        el_wide = max(0.5 * half, el_l - 0.6 * half)
+        el = w * el + (1.0 - w) * el_wide
         fov = float(np.degrees(2.0 * half))
     look = _look(hz, up, el)
     return CameraSpec(eye, eye + look * 100.0, up, fov, name="site")
