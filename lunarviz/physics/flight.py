@@ -23,6 +23,7 @@ import numpy as np
 
 from ..errors import ScenarioError
 from ..scenario import Scenario
+from ..terrain import enu_basis
 from ..trajectory import MOON_RADIUS_M, Event, Trajectory
 from . import frames
 from .dynamics import G0_MPS2, _rk4_one, cross3, gravity, kepler_state, rk4_step, rodrigues, slew
@@ -177,7 +178,7 @@ def make_plan(scn: Scenario) -> Plan:
     et_pdi = u2e(g.braking.start_utc)
     terrain, grid = terrains_for(scn)
     h_site = float(np.asarray(terrain.height_m(scn.site_lat_deg, scn.site_lon_deg)).reshape(-1)[0])
-    enu = frames.enu(scn.site_lat_deg, scn.site_lon_deg)
+    enu = enu_basis(scn.site_lat_deg, scn.site_lon_deg)
     if scn.start.orbit is not None:
         hd = math.radians(scn.start.orbit.heading_deg)
         down_me = math.cos(hd) * enu[1] + math.sin(hd) * enu[0]

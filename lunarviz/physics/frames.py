@@ -49,16 +49,3 @@ def moon_angular_velocity(et_s: float) -> tuple[np.ndarray, np.ndarray]:
     w_hat = -r.T @ rdot  # [w]x
     return r, np.array([w_hat[2, 1], w_hat[0, 2], w_hat[1, 0]])
 
-
-def latlon_to_me(lat_deg: float, lon_deg: float, radius_m: float) -> np.ndarray:
-    la, lo = np.radians(lat_deg), np.radians(lon_deg)
-    return radius_m * np.array([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)])
-
-
-def enu(lat_deg: float, lon_deg: float) -> np.ndarray:
-    """Rows east, north, up (MOON_ME unit vectors)."""
-    la, lo = np.radians(lat_deg), np.radians(lon_deg)
-    e = np.array([-np.sin(lo), np.cos(lo), 0.0])
-    n = np.array([-np.sin(la) * np.cos(lo), -np.sin(la) * np.sin(lo), np.cos(la)])
-    u = np.array([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)])
-    return np.array([e, n, u])

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..scenario import Scenario
+from ..terrain import enu_basis
 from ..trajectory import MOON_RADIUS_M
 from . import frames
 from .flight import simulate
@@ -114,7 +115,7 @@ def run(scn: Scenario, runs: int, seed: int = 0) -> MonteCarloResult:
         vh[ok] = np.linalg.norm(vel - vzz[:, None] * up, axis=1)
         lat[ok] = np.degrees(np.arcsin(np.clip(pos[:, 2] / rn, -1, 1)))
         lon[ok] = np.degrees(np.arctan2(pos[:, 1], pos[:, 0]))
-        enu = frames.enu(scn.site_lat_deg, scn.site_lon_deg)
+        enu = enu_basis(scn.site_lat_deg, scn.site_lon_deg)
         site = enu[2] * MOON_RADIUS_M
         d = up * MOON_RADIUS_M - site
         east[ok] = d @ enu[0]

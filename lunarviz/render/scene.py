@@ -44,6 +44,7 @@ import numpy as np
 from .. import ephemeris
 from ..trajectory import MOON_RADIUS_M, Trajectory, quat_to_matrix
 from . import camera as cam
+from . import effects as fx
 from . import resources
 from .terrain_mesh import bake_patch, globe_mesh, graded_ring_angles, make_patch, uniform_ring_angles
 
@@ -507,7 +508,6 @@ def _points_actor(n: int, rgb: np.ndarray):
 
 def _build_effects(h: SceneHandles) -> None:
     """Actors of :mod:`lunarviz.render.effects` (hidden until their moment)."""
-    from . import effects as fx  # noqa: PLC0415
     from .hud import IMPACT_ABOVE_MPS  # noqa: PLC0415
 
     pv, _ = _vtk()
@@ -558,7 +558,6 @@ def _build_effects(h: SceneHandles) -> None:
 def _update_effects(h: SceneHandles, et_s: float, st, origin: np.ndarray, R: np.ndarray,
                     rel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Move the touchdown effects to ``et_s``; returns the lander's (rotation, offset) to draw."""
-    from . import effects as fx  # noqa: PLC0415
 
     d = h.data.get("fx")
     if not d:
@@ -805,8 +804,7 @@ def update(handles: SceneHandles, et_s: float, camera: str | cam.CameraSpec | No
     d_t = float(np.linalg.norm(tg - origin))
     r_ring = float(np.clip(0.02 * d_t, 6.0, 60e3))
     upt = tg / np.linalg.norm(tg)
-    basis = np.stack(list(_enu_rows(upt)))  # rows e, n, u
-    _place(h.actors["target_ring"], basis.T, tg + upt * max(0.3, 0.002 * d_t) - origin, r_ring)
+    _place(h.actors["target_ring"], fx.enu_basis(upt), tg + upt * max(0.3, 0.002 * d_t) - origin, r_ring)
 
     # sky
     _update_sky(h, et_s, origin, sun_dir, ctx.earth_pos_m)
@@ -819,15 +817,6 @@ def update(handles: SceneHandles, et_s: float, camera: str | cam.CameraSpec | No
         h.hud.update(st, et_s)
     _before_render(h)
     return spec
-
-
-def _enu_rows(up: np.ndarray):
-    east = np.cross([0.0, 0.0, 1.0], up)
-    if np.linalg.norm(east) < 1e-9:
-        east = np.array([1.0, 0.0, 0.0])
-    east = east / np.linalg.norm(east)
-    north = np.cross(up, east)
-    return east, north, up
 
 
 def _update_trail(h: SceneHandles, st, origin: np.ndarray, window_s: float | None = None,

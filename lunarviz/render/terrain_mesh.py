@@ -26,20 +26,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..terrain import enu_basis
+
 MOON_RADIUS_M = 1737400.0
 #: angular radius of the Sun seen from the Moon (deg), for soft shadow edges
 SUN_RADIUS_DEG = 0.266
 
 HeightFn = Callable[[np.ndarray, np.ndarray], np.ndarray]
-
-
-def enu(lat_deg: float, lon_deg: float) -> np.ndarray:
-    """Rows east, north, up (unit vectors, MOON_ME) at a selenographic point."""
-    la, lo = np.radians(lat_deg), np.radians(lon_deg)
-    e = np.array([-np.sin(lo), np.cos(lo), 0.0])
-    n = np.array([-np.sin(la) * np.cos(lo), -np.sin(la) * np.sin(lo), np.cos(la)])
-    u = np.array([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)])
-    return np.stack([e, n, u])
 
 
 def graded_ring_angles(inner_m: float = 2.0, ratio_near: float = 1.1, near_m: float = 30e3,
@@ -75,7 +68,7 @@ class GlobeMesh:
 def globe_mesh(centre_lat_deg: float, centre_lon_deg: float, ring_angles: np.ndarray, n_seg: int,
                height_fn: HeightFn | None = None, terrain_radius_m: float = 0.0) -> GlobeMesh:
     """A sphere mesh with its pole at the given site; see the module docstring."""
-    basis = enu(centre_lat_deg, centre_lon_deg)
+    basis = enu_basis(centre_lat_deg, centre_lon_deg)
     e, n, u = basis
     th = np.asarray(ring_angles, float)
     ph = np.linspace(0.0, 2 * np.pi, n_seg, endpoint=False)

@@ -28,7 +28,7 @@ def _frame_y(spec: cam.CameraSpec, point: np.ndarray) -> float:
 
 def test_site_tripod_has_the_sun_behind_it_and_frames_lander_and_ground(demo_traj, demo_terrain):
     td = demo_traj.event("touchdown").et_s
-    height_fn = demo_terrain.height_fn if hasattr(demo_terrain, "height_fn") else None
+    height_fn = demo_terrain.height_m  # as the scene passes it to the cameras
     fovs, low_seen = [], 0
     for et in np.arange(td - 120.0, td + 15.0, 0.5):
         ctx = _ctx(demo_traj, float(et), height_fn)
