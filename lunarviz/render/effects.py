@@ -37,17 +37,6 @@ N_DUST = 4000
 DUST_RADIUS_M = 30.0
 
 
-def enu_basis(up: np.ndarray) -> np.ndarray:
-    """Columns east, north, up at a point whose radial direction is ``up``."""
-    up = up / np.linalg.norm(up)
-    east = np.cross([0.0, 0.0, 1.0], up)
-    if np.linalg.norm(east) < 1e-9:
-        east = np.array([1.0, 0.0, 0.0])
-    east /= np.linalg.norm(east)
-    north = np.cross(up, east)
-    return np.stack([east, north, up], axis=1)
-
-
 class Ejecta:
     """Grains of an impact: launch velocities fixed at construction (seeded), positions in closed form."""
 
