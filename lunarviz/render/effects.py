@@ -3,7 +3,7 @@
 Everything is a pure function of the simulation time (fixed random seed, closed-form ballistic
 flight in lunar gravity, no air), so any frame can be rendered on its own and renders repeat exactly.
 
-* **Crash** (touchdown faster than :data:`lunarviz.render.hud.IMPACT_ABOVE_MPS`): a white-hot
+* **Crash** (a ``crashed`` :class:`~lunarviz.physics.outcome.Outcome`): a white-hot
   flash that grows and fades in ~1 s; an ejecta curtain of dust grains thrown out at 30-60 deg
   that fly on parabolas (g = 1.62 m/s^2) and settle where they land; the lander tumbled and half
   buried from the moment of impact.

@@ -43,6 +43,7 @@ import numpy as np
 
 from .. import ephemeris
 from ..geometry import MOON_RADIUS_M, enu_basis_from_up, latlon_to_moon_me, unit_to_latlon
+from ..physics.outcome import Outcome, touchdown_outcome
 from ..trajectory import Trajectory, quat_to_matrix
 from . import camera as cam
 from . import effects as fx
@@ -508,8 +509,6 @@ def _points_actor(n: int, rgb: np.ndarray):
 
 def _build_effects(h: SceneHandles) -> None:
     """Actors of :mod:`lunarviz.render.effects` (hidden until their moment)."""
-    from .hud import IMPACT_ABOVE_MPS  # noqa: PLC0415
-
     pv, _ = _vtk()
     td = h.traj.event("touchdown")
     h.data["fx"] = None
@@ -518,7 +517,7 @@ def _build_effects(h: SceneHandles) -> None:
     speed = float(np.linalg.norm(np.asarray(td.vel_mps, float)))
     pos = np.asarray(td.pos_m, float)
     basis = enu_basis_from_up(pos).T  # columns east, north, up
-    crashed = speed > IMPACT_ABOVE_MPS
+    crashed = touchdown_outcome(h.traj) is Outcome.CRASHED
     travel = np.asarray(td.vel_mps, float)
     up = basis[:, 2]
     th = travel - up * np.dot(travel, up)
