@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..errors import RenderError
+from . import add_scene_argument
 
 
 def register(subparsers) -> None:
@@ -13,7 +14,7 @@ def register(subparsers) -> None:
                     "T is an ISO UTC time, an event name (touchdown, pdi, earthrise, ...) "
                     "or an offset such as touchdown-120s.",
     )
-    p.add_argument("scene", metavar="SCENE", help="scenario file or shipped scene name (e.g. resilience)")
+    add_scene_argument(p)
     p.add_argument("--at", required=True, metavar="T", help="time: ISO UTC, event name, or e.g. touchdown-120s")
     p.add_argument("--camera", default="chase",
                    help="camera: chase, orbit, site, earthrise, down, or 'scenario' (the scene's keyframes) "
@@ -28,7 +29,9 @@ def register(subparsers) -> None:
 
 def run(args) -> int:
     from ..render.offscreen import check_headless, parse_size  # noqa: PLC0415
+    from ..scenario import resolve  # noqa: PLC0415
 
+    scene = resolve(args.scene)  # a misspelt scene name fails first, with the shipped names
     size = parse_size(args.size)
     if not str(args.output).lower().endswith(".png"):
         raise RenderError(f"{args.output}: the output of 'still' must be a .png file")
@@ -44,7 +47,7 @@ def run(args) -> int:
 
     if args.camera not in (*PRESET_NAMES, "scenario"):
         raise RenderError(f"--camera {args.camera!r}: expected one of {', '.join(PRESET_NAMES)} or scenario")
-    traj = load_flight(args.scene)
+    traj = load_flight(scene)
     et = parse_time_spec(args.at, traj)
     plotter = make_plotter(size, antialias=None if args.antialias == "none" else args.antialias)
     try:
