@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -335,3 +337,14 @@ def test_bad_export_inputs_are_reported_in_the_dialog(win, tmp_path):
     assert list(tmp_path.iterdir()) == []
     dlg.close()
     dlg.deleteLater()
+
+
+def test_the_window_caches_into_the_session_folder_not_the_home_cache(win, session_cache):
+    from lunarviz import assets
+    from lunarviz.render import resources
+
+    cache = resources.cache_dir()
+    assert assets.cache_dir() == session_cache and cache.parent == session_cache
+    assert any(cache.glob("*.npy"))  # the window's scene did cache (textures, baked terrain) ... here
+    home_cache = Path.home() / ".cache" / "lunarviz"
+    assert not cache.is_relative_to(home_cache) and not session_cache.is_relative_to(home_cache)
