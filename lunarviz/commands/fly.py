@@ -122,7 +122,7 @@ def write_csv(traj, path: str) -> None:
         with open(tmp, "w", newline="") as fh:
             w = csv.writer(fh)
             w.writerow(CSV_HEADER)
-            for et, utc in zip(times, utcs):
+            for et, utc in zip(times, utcs, strict=True):
                 st = traj.at(float(et))
                 w.writerow([
                     utc, f"{et - t0:.3f}", f"{st.alt_m:.2f}", f"{st.est_alt_m:.2f}",

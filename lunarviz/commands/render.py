@@ -58,18 +58,18 @@ def _defaults(traj) -> dict:
 
 
 def run(args) -> int:
-    from ..render.offscreen import check_headless, parse_size  # noqa: PLC0415
-    from ..scenario import resolve  # noqa: PLC0415
+    from ..render.offscreen import check_headless, parse_size
+    from ..scenario import resolve
 
     scene = resolve(args.scene)  # a misspelt scene name fails first, with the shipped names
     if args.size is not None:
         parse_size(args.size)  # fail fast on a typo, before flying the scenario
     check_headless()
 
-    from ..render.camera import PRESET_NAMES  # noqa: PLC0415
-    from ..render.offscreen import load_flight  # noqa: PLC0415
-    from ..render.timespec import parse_time_spec  # noqa: PLC0415
-    from ..render.video import check_output, render_video  # noqa: PLC0415
+    from ..render.camera import PRESET_NAMES
+    from ..render.offscreen import load_flight
+    from ..render.timespec import parse_time_spec
+    from ..render.video import check_output, render_video
 
     traj = load_flight(scene)
     d = _defaults(traj)
@@ -100,9 +100,9 @@ def run(args) -> int:
     end = when(args.end or d.get("end"), ["touchdown+15s", "end"], "end")
     # a polite kill (SIGTERM, e.g. `timeout` or a job scheduler) cleans up like Ctrl-C: the temporary
     # output is removed instead of being left behind
-    import signal  # noqa: PLC0415
+    import signal
 
-    def _on_term(signum, frame):  # noqa: ARG001
+    def _on_term(signum, frame):
         raise KeyboardInterrupt
 
     try:

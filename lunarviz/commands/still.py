@@ -22,14 +22,15 @@ def register(subparsers) -> None:
     p.add_argument("-o", "--output", required=True, metavar="OUT.png", help="output PNG file")
     p.add_argument("--size", default="1920x1080", metavar="WxH", help="image size in pixels [1920x1080]")
     p.add_argument("--quality", choices=("high", "draft"), default="high", help="mesh/texture detail [high]")
-    p.add_argument("--antialias", choices=("none", "msaa"), default="msaa", help="edge smoothing: 4x multisampling or none [msaa]")
+    p.add_argument("--antialias", choices=("none", "msaa"), default="msaa",
+                   help="edge smoothing: 4x multisampling or none [msaa]")
     p.add_argument("--no-hud", action="store_true", help="leave out the telemetry overlay")
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
-    from ..render.offscreen import check_headless, parse_size  # noqa: PLC0415
-    from ..scenario import resolve  # noqa: PLC0415
+    from ..render.offscreen import check_headless, parse_size
+    from ..scenario import resolve
 
     scene = resolve(args.scene)  # a misspelt scene name fails first, with the shipped names
     size = parse_size(args.size)
@@ -37,13 +38,13 @@ def run(args) -> int:
         raise RenderError(f"{args.output}: the output of 'still' must be a .png file")
     check_headless()
 
-    from PIL import Image  # noqa: PLC0415
+    from PIL import Image
 
-    from ..fileio import atomic_output  # noqa: PLC0415
-    from ..render import scene as scene_mod  # noqa: PLC0415
-    from ..render.camera import PRESET_NAMES  # noqa: PLC0415
-    from ..render.offscreen import grab, load_flight, make_plotter, make_readable  # noqa: PLC0415
-    from ..render.timespec import parse_time_spec  # noqa: PLC0415
+    from ..fileio import atomic_output
+    from ..render import scene as scene_mod
+    from ..render.camera import PRESET_NAMES
+    from ..render.offscreen import grab, load_flight, make_plotter, make_readable
+    from ..render.timespec import parse_time_spec
 
     if args.camera not in (*PRESET_NAMES, "scenario"):
         raise RenderError(f"--camera {args.camera!r}: expected one of {', '.join(PRESET_NAMES)} or scenario")
