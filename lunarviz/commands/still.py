@@ -29,7 +29,7 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from ..render.offscreen import check_headless, parse_size
+    from ..render.offscreen import check_headless, load_flight, parse_size
     from ..scenario import resolve
 
     scene = resolve(args.scene)  # a misspelt scene name fails first, with the shipped names
@@ -38,27 +38,14 @@ def run(args) -> int:
         raise RenderError(f"{args.output}: the output of 'still' must be a .png file")
     check_headless()
 
-    from PIL import Image
-
-    from ..fileio import atomic_output
-    from ..render import scene as scene_mod
     from ..render.camera import PRESET_NAMES
-    from ..render.offscreen import grab, load_flight, make_plotter, make_readable
-    from ..render.timespec import parse_time_spec
+    from ..render.still import render_still, write_png
 
     if args.camera not in (*PRESET_NAMES, "scenario"):
         raise RenderError(f"--camera {args.camera!r}: expected one of {', '.join(PRESET_NAMES)} or scenario")
     traj = load_flight(scene)
-    et = parse_time_spec(args.at, traj)
-    plotter = make_plotter(size, antialias=None if args.antialias == "none" else args.antialias)
-    try:
-        handles = scene_mod.build(plotter, traj, quality=args.quality, hud=not args.no_hud)
-        scene_mod.update(handles, et, args.camera)
-        img = grab(plotter)
-    finally:
-        plotter.close()
-    with atomic_output(args.output) as tmp:
-        Image.fromarray(img).save(tmp, format="PNG")
-    make_readable(args.output)
+    img = render_still(traj, args.at, camera=args.camera, size=size, quality=args.quality,
+                       antialias=None if args.antialias == "none" else args.antialias, hud=not args.no_hud)
+    write_png(img, args.output)
     print(f"wrote {args.output} ({size[0]}x{size[1]}, {args.camera} at {args.at})")
     return 0
