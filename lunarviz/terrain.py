@@ -63,7 +63,6 @@ import numpy as np
 from .errors import ScenarioError
 from .geometry import MOON_RADIUS_M, enu_basis, latlon_to_unit, unit_to_latlon
 
-
 __all__ = [
     "CliffConfig",
     "TerrainConfig",
