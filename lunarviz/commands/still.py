@@ -38,12 +38,13 @@ def run(args) -> int:
 
     from ..fileio import atomic_output  # noqa: PLC0415
     from ..render import scene as scene_mod  # noqa: PLC0415
-    from ..render.camera import PRESET_NAMES  # noqa: PLC0415
-    from ..render.offscreen import grab, load_flight, make_plotter, make_readable  # noqa: PLC0415
+    from ..render.offscreen import grab, make_plotter, make_readable  # noqa: PLC0415
     from ..render.timespec import parse_time_spec  # noqa: PLC0415
+    from ..scenario import CAMERA_NAMES  # noqa: PLC0415
+    from .flights import load_flight  # noqa: PLC0415
 
-    if args.camera not in (*PRESET_NAMES, "scenario"):
-        raise RenderError(f"--camera {args.camera!r}: expected one of {', '.join(PRESET_NAMES)} or scenario")
+    if args.camera not in (*CAMERA_NAMES, "scenario"):
+        raise RenderError(f"--camera {args.camera!r}: expected one of {', '.join(CAMERA_NAMES)} or scenario")
     traj = load_flight(args.scene)
     et = parse_time_spec(args.at, traj)
     plotter = make_plotter(size, antialias=None if args.antialias == "none" else args.antialias)
