@@ -24,12 +24,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .geometry import unit_to_latlon
+
 if TYPE_CHECKING:  # the core modules import each other only for annotations here
     from .scenario import Scenario
     from .terrain import Terrain
-
-#: mean lunar radius used for latitude/longitude/altitude conversions, m
-MOON_RADIUS_M = 1737400.0
 
 #: the names a flight's events may have (what ``[story.captions]`` and time specs may name)
 EVENT_NAMES = (
@@ -114,13 +113,11 @@ class State:
 
     @property
     def lat_deg(self) -> float:
-        x, y, z = self.pos_m
-        return float(np.degrees(np.arctan2(z, np.hypot(x, y))))
+        return float(unit_to_latlon(self.pos_m)[0])
 
     @property
     def lon_deg(self) -> float:
-        x, y, _ = self.pos_m
-        return float(np.degrees(np.arctan2(y, x)))
+        return float(unit_to_latlon(self.pos_m)[1])
 
     @property
     def body_up(self) -> np.ndarray:

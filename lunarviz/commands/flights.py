@@ -11,6 +11,6 @@ from ..trajectory import Trajectory
 
 def load_flight(scene: str) -> Trajectory:
     """Load a scenario (path or shipped name), validating every table, and fly it."""
-    from .. import physics, scenario  # noqa: PLC0415
+    from .. import physics, scenario
 
     return physics.fly(scenario.load(scenario.resolve(scene)))

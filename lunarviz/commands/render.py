@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from ..errors import RenderError
+from . import add_scene_argument
+
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
@@ -13,7 +15,7 @@ def register(subparsers) -> None:
                     "time start + k*speed/fps exactly. Defaults come from the scenario's [render] table, "
                     "else the values shown.",
     )
-    p.add_argument("scene", metavar="SCENE", help="scenario file or shipped scene name (e.g. resilience)")
+    add_scene_argument(p)
     p.add_argument("-o", "--output", required=True, metavar="OUT",
                    help="output .mp4/.mov (h264), .mov (prores), or a new folder (png)")
     p.add_argument("--size", default=None, metavar="WxH", help="frame size in pixels [1920x1080]")
@@ -34,20 +36,22 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from ..render.offscreen import check_headless, parse_size  # noqa: PLC0415
+    from ..render.offscreen import check_headless, parse_size
+    from ..scenario import resolve
 
+    scene = resolve(args.scene)  # a misspelt scene name fails first, with the shipped names
     if args.size is not None:
         parse_size(args.size)  # fail fast on a typo, before flying the scenario
     check_headless()
 
-    from ..render.timespec import parse_time_spec  # noqa: PLC0415
-    from ..render.video import check_output, render_video  # noqa: PLC0415
-    from ..scenario import CAMERA_NAMES  # noqa: PLC0415
-    from .flights import load_flight  # noqa: PLC0415
+    from ..render.timespec import parse_time_spec
+    from ..render.video import check_output, render_video
+    from ..scenario import CAMERA_NAMES
+    from .flights import load_flight
 
     if args.camera is not None and args.camera not in (*CAMERA_NAMES, "scenario"):
         raise RenderError(f"--camera {args.camera!r}: expected one of {', '.join(CAMERA_NAMES)} or scenario")
-    traj = load_flight(args.scene)
+    traj = load_flight(scene)
     d = traj.scenario.render  # the [render] table, validated at load: command-line options win
     size = parse_size(args.size) if args.size else (d.size or (1920, 1080))
     codec = args.codec or d.codec or "h264"
@@ -72,9 +76,9 @@ def run(args) -> int:
     end = when(args.end or d.end, ["touchdown+15s", "end"], "end")
     # a polite kill (SIGTERM, e.g. `timeout` or a job scheduler) cleans up like Ctrl-C: the temporary
     # output is removed instead of being left behind
-    import signal  # noqa: PLC0415
+    import signal
 
-    def _on_term(signum, frame):  # noqa: ARG001
+    def _on_term(signum, frame):
         raise KeyboardInterrupt
 
     try:

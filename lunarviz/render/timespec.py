@@ -23,7 +23,7 @@ from ..trajectory import Trajectory
 
 
 def _search_earth_event(traj: Trajectory, name: str) -> float | None:
-    from .. import ephemeris  # noqa: PLC0415
+    from .. import ephemeris
 
     def pos(et):
         et = np.atleast_1d(np.asarray(et, float))
@@ -71,7 +71,7 @@ def parse_time_spec(spec: str | float, traj: Trajectory, *, clamp: bool = False)
     else:
         ts = timespec.parse(str(spec))
         if ts.utc is not None:
-            from ..timebase import utc_to_et  # noqa: PLC0415
+            from ..timebase import utc_to_et
 
             base = float(utc_to_et(ts.utc))
         else:
@@ -82,7 +82,7 @@ def parse_time_spec(spec: str | float, traj: Trajectory, *, clamp: bool = False)
         return min(max(et, lo), hi)
     tol = 1e-6
     if et < lo - tol or et > hi + tol:
-        from ..timebase import et_to_utc  # noqa: PLC0415
+        from ..timebase import et_to_utc
 
         raise TimeError(f"time {spec!r} = {et_to_utc(et, 1)} UTC is outside the flight "
                         f"({et_to_utc(lo, 1)} to {et_to_utc(hi, 1)} UTC)")

@@ -62,11 +62,17 @@ def imported_modules(path: Path) -> set[str]:
     return out
 
 
+#: the one physics module render may read: the Outcome vocabulary (thresholds, no flight machinery)
+RENDER_MAY_READ = {"lunarviz.physics.outcome", "lunarviz.physics.outcome.Outcome",
+                   "lunarviz.physics.outcome.touchdown_outcome"}
+
+
 def test_render_never_imports_physics():
-    """The renderer draws a Trajectory (which carries its scenario and terrain); it never flies one."""
+    """The renderer draws a Trajectory (which carries its scenario and terrain); it never flies or rebuilds."""
     offenders = {
-        p.relative_to(PKG).as_posix(): sorted(m for m in imported_modules(p) if m.startswith("lunarviz.physics"))
-        for p in sorted((PKG / "render").glob("*.py"))
+        p.relative_to(PKG).as_posix(): sorted(m for m in imported_modules(p)
+                                              if m.startswith("lunarviz.physics") and m not in RENDER_MAY_READ)
+        for p in sorted((PKG / "render").rglob("*.py"))
     }
     assert {k: v for k, v in offenders.items() if v} == {}
 
