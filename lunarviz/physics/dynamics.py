@@ -57,13 +57,14 @@ def rk4(r, v, m0, mdot, force, h, gm):
     return vec3.axpy(h6, dr, r), vec3.axpy(h6, dv, v)
 
 
-def rk4_step(r: np.ndarray, v: np.ndarray, m0: np.ndarray, mdot: np.ndarray,
-             force: np.ndarray, h: float, gm: float) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`rk4` for every row of (n, 3) arrays (masses, mass flows (n,))."""
+def rk4_step(r: np.ndarray, v: np.ndarray, m0: np.ndarray, mdot: np.ndarray | None,
+             force: np.ndarray | None, h: float, gm: float) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`rk4` for every row of (n, 3) arrays (masses, mass flows (n,)); ``None``: no thrust."""
     rn, vn = np.empty_like(r), np.empty_like(v)
     for i in range(r.shape[0]):
-        a, b = rk4(vec3.row(r, i), vec3.row(v, i), float(m0[i]), float(mdot[i]), vec3.row(force, i),
-                   h, gm)
+        f = (0.0, 0.0, 0.0) if force is None else vec3.row(force, i)
+        a, b = rk4(vec3.row(r, i), vec3.row(v, i), float(m0[i]), 0.0 if mdot is None else float(mdot[i]),
+                   f, h, gm)
         rn[i], vn[i] = a, b
     return rn, vn
 
