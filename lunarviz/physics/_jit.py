@@ -8,8 +8,9 @@ tuples and numpy arrays (slower, same results to rounding).
 The compiled machine code is cached on disk. numba checks only a function's own
 source file for changes, not the files of the functions it calls, so the cache
 lives in a folder named after a hash of every physics source file (unless the
-user sets ``$NUMBA_CACHE_DIR``): editing any of them compiles afresh. A cache
-folder that cannot be written only means compiling in each new process.
+user sets ``$NUMBA_CACHE_DIR``), under the lunarviz cache folder
+(``$LUNARVIZ_CACHE``): editing any of them compiles afresh. A cache folder that
+cannot be written only means compiling in each new process (~5 s), silently.
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ def _import_numba():
     if "numba" not in sys.modules and not os.environ.get("NUMBA_CACHE_DIR"):
         try:
             os.environ["NUMBA_CACHE_DIR"] = str(_cache_folder())
+            # only that folder: never numba's __pycache__ next to the sources (stale callees)
+            os.environ.setdefault("NUMBA_CACHE_LOCATOR_CLASSES", "UserProvidedCacheLocator")
         except Exception:  # noqa: BLE001 - no cache folder: numba picks its own
             pass
     try:
