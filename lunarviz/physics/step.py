@@ -149,46 +149,69 @@ def _active_with(mode, done, code):
 
 
 @jit
+def _step_all(t, h, window, p, r, v, m, b, dr, dv, mode, done, exhausted, exh_et, burn_end_et, dv_done,
+              thrust_f, isp_f, throttle):
+    """One step of every run not done: (phase of run 0 to record, a coasting run went below the
+    Moon's sphere)."""
+    site = rotate(_vec(p, SITE0), _vec(p, W_HAT), p[W_MAG] * (t - p[ET_REF]))
+    ph0, below = 0, False
+    for i in range(r.shape[0]):
+        if done[i]:
+            continue
+        ph = step_run(i, t, h, window, site, p, r, v, m, b, dr, dv, mode, exhausted, exh_et,
+                      burn_end_et, dv_done, thrust_f, isp_f, throttle)
+        if i == 0:
+            ph0 = ph
+        if mode[i] < P_BRAKING and vec3.norm(vec3.row(r, i)) < p[R_MOON]:
+            below = True
+    return ph0, below
+
+
+@jit
+def _record(rn, t, ph0, r, v, m, b, dr, throttle, lrf_valid, rt, rr, rv, rm, rb, rthr, rph, rdr, rlrf):
+    rt[rn], rm[rn], rthr[rn], rph[rn], rlrf[rn] = t, m[0], throttle[0], ph0, lrf_valid[0]
+    vec3.put(rr, rn, vec3.row(r, 0))
+    vec3.put(rv, rn, vec3.row(v, 0))
+    vec3.put(rb, rn, vec3.row(b, 0))
+    vec3.put(rdr, rn, vec3.row(dr, 0))
+    return rn + 1
+
+
+@jit
+def _stop_before(t, h, t_end, stop_change, stop_near, until_gone, mode_seen, window, window_seen, p,
+                 r, v, dr, mode, done, lrf_rejected):
+    """Why not to fly the step from ``t`` (-1: fly it); updates the runs' guidance phases."""
+    if t >= t_end or done.all():
+        return END
+    if until_gone >= 0 and not _active_with(mode, done, until_gone):
+        return GONE
+    _update_modes(t, p, r, dr, mode, done)
+    if stop_change and not done[0] and (mode[0] != mode_seen or window != window_seen):
+        return CHANGE
+    if stop_near and _any_near(h, p, r, v, done, lrf_rejected):
+        return NEAR
+    return -1
+
+
+@jit
 def _advance(t, h, k_max, t_end, stop_change, stop_near, until_gone, mode_seen, window_seen, p,
              r, v, m, b, dr, dv, mode, done, exhausted, exh_et, burn_end_et, dv_done, thrust_f, isp_f,
              throttle, lrf_valid, lrf_rejected, record, rt, rr, rv, rm, rb, rthr, rph, rdr, rlrf, rn):
-    n = r.shape[0]
     status = DONE_STEPS
     for _ in range(k_max):
-        if t >= t_end or done.all():
-            status = END
-            break
-        if until_gone >= 0 and not _active_with(mode, done, until_gone):
-            status = GONE
-            break
         window = navigation.engine_enabled(t, p[IMU_ON], p[IMU_OFF])
-        _update_modes(t, p, r, dr, mode, done)
-        if stop_change and not done[0] and (mode[0] != mode_seen or window != window_seen):
-            status = CHANGE
+        why = _stop_before(t, h, t_end, stop_change, stop_near, until_gone, mode_seen, window,
+                           window_seen, p, r, v, dr, mode, done, lrf_rejected)
+        if why >= 0:
+            status = why
             break
-        if stop_near and _any_near(h, p, r, v, done, lrf_rejected):
-            status = NEAR
-            break
-        site = rotate(_vec(p, SITE0), _vec(p, W_HAT), p[W_MAG] * (t - p[ET_REF]))
-        exh0, mode0, ph0 = exhausted[0], mode[0], 0
-        below = False
-        for i in range(n):
-            if done[i]:
-                continue
-            ph = step_run(i, t, h, window, site, p, r, v, m, b, dr, dv, mode, exhausted, exh_et,
-                          burn_end_et, dv_done, thrust_f, isp_f, throttle)
-            if i == 0:
-                ph0 = ph
-            if mode[i] < P_BRAKING and vec3.norm(vec3.row(r, i)) < p[R_MOON]:
-                below = True
+        exh0, mode0 = exhausted[0], mode[0]
+        ph0, below = _step_all(t, h, window, p, r, v, m, b, dr, dv, mode, done, exhausted, exh_et,
+                               burn_end_et, dv_done, thrust_f, isp_f, throttle)
         t = t + h
         if record and not done[0]:
-            rt[rn], rm[rn], rthr[rn], rph[rn], rlrf[rn] = t, m[0], throttle[0], ph0, lrf_valid[0]
-            vec3.put(rr, rn, vec3.row(r, 0))
-            vec3.put(rv, rn, vec3.row(v, 0))
-            vec3.put(rb, rn, vec3.row(b, 0))
-            vec3.put(rdr, rn, vec3.row(dr, 0))
-            rn += 1
+            rn = _record(rn, t, ph0, r, v, m, b, dr, throttle, lrf_valid, rt, rr, rv, rm, rb, rthr, rph,
+                         rdr, rlrf)
         if below:
             status = SURFACE
             break
