@@ -2,7 +2,7 @@
 """Build the HAKUTO-R-like lander model in code and write ``assets/lander.glb``.
 
 The model is metres, +Z up (thrust direction), origin at the centre of the
-footpad plane; about 2.3 m tall and 2.5 m across the footpads (FACTS.md:
+footpad plane; about 2.3 m tall and 2.5 m across the footpads (docs/facts.md:
 HAKUTO-R Mission 2 lander "Resilience", 2.3 m tall, 2.5 m wide). It is
 assembled from trimesh primitives: an octagonal body wrapped in gold
 multi-layer insulation with dark solar panels on four faces, white/silver

@@ -44,7 +44,7 @@ def qt_application():
 
 
 def close_window(win) -> None:
-    """Close a viewer window and free it now (deferred deletes processed; see RENDERING.md)."""
+    """Close a viewer window and free it now (deferred deletes processed; see docs/rendering.md)."""
     from PySide6 import QtCore, QtWidgets
 
     win.close()

@@ -50,7 +50,7 @@ class SceneView(QtCore.QObject):
         super().__init__(parent)
         from pyvistaqt import QtInteractor
 
-        # off_screen=False: with PYVISTA_OFF_SCREEN set the widget would grab black (RENDERING.md)
+        # off_screen=False: with PYVISTA_OFF_SCREEN set the widget would grab black (docs/rendering.md)
         # 4x MSAA: pyvista's default 8x costs 2-4x per frame on software GL (llvmpipe)
         self.plotter = QtInteractor(parent, off_screen=False, auto_update=False, multi_samples=4)
         self.widget: QtWidgets.QWidget = self.plotter

@@ -27,34 +27,21 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from ..render.offscreen import check_headless, parse_size  # noqa: PLC0415
+    from ..render.offscreen import check_headless, load_flight, parse_size  # noqa: PLC0415
 
     size = parse_size(args.size)
     if not str(args.output).lower().endswith(".png"):
         raise RenderError(f"{args.output}: the output of 'still' must be a .png file")
     check_headless()
 
-    from PIL import Image  # noqa: PLC0415
-
-    from ..fileio import atomic_output  # noqa: PLC0415
-    from ..render import scene as scene_mod  # noqa: PLC0415
     from ..render.camera import PRESET_NAMES  # noqa: PLC0415
-    from ..render.offscreen import grab, load_flight, make_plotter, make_readable  # noqa: PLC0415
-    from ..render.timespec import parse_time_spec  # noqa: PLC0415
+    from ..render.still import render_still, write_png  # noqa: PLC0415
 
     if args.camera not in (*PRESET_NAMES, "scenario"):
         raise RenderError(f"--camera {args.camera!r}: expected one of {', '.join(PRESET_NAMES)} or scenario")
     traj = load_flight(args.scene)
-    et = parse_time_spec(args.at, traj)
-    plotter = make_plotter(size, antialias=None if args.antialias == "none" else args.antialias)
-    try:
-        handles = scene_mod.build(plotter, traj, quality=args.quality, hud=not args.no_hud)
-        scene_mod.update(handles, et, args.camera)
-        img = grab(plotter)
-    finally:
-        plotter.close()
-    with atomic_output(args.output) as tmp:
-        Image.fromarray(img).save(tmp, format="PNG")
-    make_readable(args.output)
+    img = render_still(traj, args.at, camera=args.camera, size=size, quality=args.quality,
+                       antialias=None if args.antialias == "none" else args.antialias, hud=not args.no_hud)
+    write_png(img, args.output)
     print(f"wrote {args.output} ({size[0]}x{size[1]}, {args.camera} at {args.at})")
     return 0

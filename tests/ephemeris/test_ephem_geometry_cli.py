@@ -159,7 +159,7 @@ def test_cli_json_values_match_independent_reference(capsys, jpl_spk):
     earth_to_site = site_km - earth_km
     cos_phase = earth_to_sun @ earth_to_site / (np.linalg.norm(earth_to_sun) * np.linalg.norm(earth_to_site))
     assert data["earth_illuminated_fraction"] == pytest.approx((1 + cos_phase) / 2, abs=1e-9)
-    # FACTS.md: Earth ~30 deg high in the south; first-quarter Moon -> Earth a waning crescent-ish
+    # docs/facts.md: Earth ~30 deg high in the south; first-quarter Moon -> Earth a waning crescent-ish
     assert 0.15 < data["earth_illuminated_fraction"] < 0.40
 
 

@@ -1,6 +1,6 @@
 """SPICE results against independent references (jplephem on the same files,
 rotations rebuilt by hand from the kernels' published angles, published
-constants, and the sky facts in shared/FACTS.md)."""
+constants, and the sky facts in docs/facts.md)."""
 
 from __future__ import annotations
 
@@ -169,7 +169,7 @@ def test_resilience_landing_sky(jpl_spk):
     et = utc_to_et(RESILIENCE_UTC)
     e_az, e_el = eph.az_el_deg("EARTH", RESILIENCE_LAT, RESILIENCE_LON, et)
     s_az, s_el = eph.az_el_deg("SUN", RESILIENCE_LAT, RESILIENCE_LON, et)
-    # FACTS.md: Earth ~30 deg above the southern horizon, Sun low over Mare Frigoris
+    # docs/facts.md: Earth ~30 deg above the southern horizon, Sun low over Mare Frigoris
     assert 25.0 < e_el < 35.0 and 160.0 < e_az < 200.0
     assert 0.0 < s_el < 20.0 and 60.0 < s_az < 120.0
     # the same directions computed without SPICE

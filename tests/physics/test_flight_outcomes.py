@@ -6,7 +6,7 @@ import pytest
 from lunarviz.physics import outcome_summary
 from lunarviz.timebase import utc_to_et
 
-# named tolerances
+# named tolerances ("FACTS:" cites docs/facts.md)
 RESILIENCE_IMPACT_MPS = (35.0, 55.0)      # FACTS: ~42 m/s (one summary: up to 66 m/s)
 NOMINAL_TD_WINDOW_S = 90.0                # "about 19:17 UTC"
 NOMINAL_MAX_VERTICAL_MPS = 2.0            # issue: < 2 m/s vertical

@@ -16,7 +16,7 @@ from lunarviz.terrain import (
 
 METER = 1.0
 MM = 1e-3
-SITE = dict(site_lat_deg=60.5, site_lon_deg=-4.6)  # HAKUTO-R M2 target, Mare Frigoris (FACTS.md)
+SITE = dict(site_lat_deg=60.5, site_lon_deg=-4.6)  # HAKUTO-R M2 target, Mare Frigoris (docs/facts.md)
 
 
 @pytest.fixture(scope="module")

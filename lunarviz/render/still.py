@@ -1,0 +1,49 @@
+"""One frame of a flight as pixels: the path shared by ``lunarviz still`` and :func:`lunarviz.still`."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+from ..errors import RenderError
+
+
+def render_still(traj, at, *, camera: str = "chase", size: tuple[int, int] = (1920, 1080),
+                 quality: str = "high", antialias: str | None = "msaa", hud: bool = True) -> np.ndarray:
+    """Render ``traj`` at time ``at`` off-screen; returns an ``(H, W, 3)`` uint8 image.
+
+    ``at`` is ET seconds (TDB past J2000) or a time spec (``"touchdown-20s"``,
+    an event name, an ISO UTC time); ``camera`` a preset name or ``"scenario"``;
+    ``size`` is (width, height) in pixels; ``antialias`` ``"msaa"`` or None.
+    """
+    from . import scene as scene_mod  # noqa: PLC0415
+    from .camera import PRESET_NAMES  # noqa: PLC0415
+    from .offscreen import check_headless, grab, make_plotter  # noqa: PLC0415
+    from .timespec import parse_time_spec  # noqa: PLC0415
+
+    if camera not in (*PRESET_NAMES, "scenario"):
+        raise RenderError(f"camera {camera!r}: expected one of {', '.join(PRESET_NAMES)} or scenario")
+    et_s = parse_time_spec(at, traj)
+    check_headless()
+    plotter = make_plotter(tuple(size), antialias=antialias)
+    try:
+        handles = scene_mod.build(plotter, traj, quality=quality, hud=hud)
+        scene_mod.update(handles, et_s, camera)
+        return grab(plotter)
+    finally:
+        plotter.close()
+
+
+def write_png(img: np.ndarray, path: str | os.PathLike) -> None:
+    """Write ``img`` as a PNG atomically (a temporary file renamed when complete)."""
+    from PIL import Image  # noqa: PLC0415
+
+    from ..fileio import atomic_output  # noqa: PLC0415
+    from .offscreen import make_readable  # noqa: PLC0415
+
+    if not str(path).lower().endswith(".png"):
+        raise RenderError(f"{path}: a still must be written to a .png file")
+    with atomic_output(path) as tmp:
+        Image.fromarray(img).save(tmp, format="PNG")
+    make_readable(path)
