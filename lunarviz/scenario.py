@@ -694,10 +694,33 @@ def scenes_dir() -> Path:
     return here
 
 
+#: the shipped scene a command flies when none is named
+DEFAULT_SCENE = "resilience"
+
+
+def shipped_scenes() -> list[str]:
+    """Names of the shipped scenes (``scenes/NAME.toml``), sorted."""
+    d = scenes_dir()
+    return sorted(p.stem for p in d.glob("*.toml")) if d.is_dir() else []
+
+
 def resolve(name_or_path: str | Path) -> Path:
-    """A scene path from a file path or a shipped scene name (``resilience``)."""
+    """A scene path from a file path or a shipped scene name (``resilience`` or ``resilience.toml``).
+
+    A path with a folder in it is returned as given (:func:`load` reports a
+    missing file). A bare name that is neither a file here nor a shipped
+    scene raises :class:`ScenarioError` naming the shipped scenes and the
+    closest one.
+    """
     p = Path(name_or_path)
-    if p.exists() or p.suffix == ".toml" or "/" in str(name_or_path):
+    if p.exists() or p.parent != Path("."):
         return p
-    cand = scenes_dir() / f"{name_or_path}.toml"
-    return cand if cand.exists() else p
+    stem = p.stem if p.suffix == ".toml" else p.name
+    cand = scenes_dir() / f"{stem}.toml"
+    if cand.is_file():
+        return cand
+    names = shipped_scenes()
+    close = difflib.get_close_matches(stem, names, n=1, cutoff=0.5)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    raise ScenarioError(f"{name_or_path}: no such scenario file or shipped scene{hint} "
+                        f"(shipped scenes: {', '.join(names) or 'none'})")

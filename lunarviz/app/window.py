@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6 import QtCore, QtGui, QtWidgets
@@ -62,7 +63,9 @@ class MainWindow(QtWidgets.QMainWindow):
     load_failed = QtCore.Signal(str)            # the message shown in the dialog
     frame_drawn = QtCore.Signal(float)          # ET of the frame just drawn
 
-    def __init__(self, *, speed: float = 10.0, quality: str = "high", parent: QtWidgets.QWidget | None = None) -> None:
+    def __init__(self, *, speed: float = 10.0, quality: str = "high", parent: QtWidgets.QWidget | None = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        """``clock``: monotonic seconds for the playhead (tests pass a :class:`~.playback.FakeClock`)."""
         super().__init__(parent)
         self.setWindowTitle("lunarviz")
         self.resize(1500, 920)
@@ -70,7 +73,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.scenario = None
         self.scenario_path: Path | None = None
         self.whatif_traj = None
-        self.playback = Playback(0.0, 1.0, speed=speed)
+        self.playback = Playback(0.0, 1.0, speed=speed, clock=clock)
         self.presentation = False
         self.error_dialog: QtWidgets.QMessageBox | None = None
         self._dirty = True

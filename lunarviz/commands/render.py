@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..errors import RenderError
+from . import add_scene_argument
 
 #: keys of the scenario's [render] table that set defaults for this command
 RENDER_DEFAULT_KEYS = ("camera", "start", "end", "fps", "speed", "size", "codec")
@@ -17,7 +18,7 @@ def register(subparsers) -> None:
                     "time start + k*speed/fps exactly. Defaults come from the scenario's [render] table, "
                     "else the values shown.",
     )
-    p.add_argument("scene", metavar="SCENE", help="scenario file or shipped scene name (e.g. resilience)")
+    add_scene_argument(p)
     p.add_argument("-o", "--output", required=True, metavar="OUT",
                    help="output .mp4/.mov (h264), .mov (prores), or a new folder (png)")
     p.add_argument("--size", default=None, metavar="WxH", help="frame size in pixels [1920x1080]")
@@ -57,18 +58,20 @@ def _defaults(traj) -> dict:
 
 
 def run(args) -> int:
-    from ..render.offscreen import check_headless, parse_size  # noqa: PLC0415
+    from ..render.offscreen import check_headless, parse_size
+    from ..scenario import resolve
 
+    scene = resolve(args.scene)  # a misspelt scene name fails first, with the shipped names
     if args.size is not None:
         parse_size(args.size)  # fail fast on a typo, before flying the scenario
     check_headless()
 
-    from ..render.camera import PRESET_NAMES  # noqa: PLC0415
-    from ..render.offscreen import load_flight  # noqa: PLC0415
-    from ..render.timespec import parse_time_spec  # noqa: PLC0415
-    from ..render.video import check_output, render_video  # noqa: PLC0415
+    from ..render.camera import PRESET_NAMES
+    from ..render.offscreen import load_flight
+    from ..render.timespec import parse_time_spec
+    from ..render.video import check_output, render_video
 
-    traj = load_flight(args.scene)
+    traj = load_flight(scene)
     d = _defaults(traj)
     src = str(getattr(traj.scenario, "path", "scenario"))
     size = parse_size(args.size or d.get("size", "1920x1080"),
@@ -97,9 +100,9 @@ def run(args) -> int:
     end = when(args.end or d.get("end"), ["touchdown+15s", "end"], "end")
     # a polite kill (SIGTERM, e.g. `timeout` or a job scheduler) cleans up like Ctrl-C: the temporary
     # output is removed instead of being left behind
-    import signal  # noqa: PLC0415
+    import signal
 
-    def _on_term(signum, frame):  # noqa: ARG001
+    def _on_term(signum, frame):
         raise KeyboardInterrupt
 
     try:

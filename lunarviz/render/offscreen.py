@@ -71,7 +71,7 @@ def load_flight(scene: str):
     """Load a scenario (path or shipped name) and fly it; returns the Trajectory."""
     from .. import physics, scenario  # noqa: PLC0415
 
-    path = scenario.resolve(scene) if hasattr(scenario, "resolve") else scene
+    path = scenario.resolve(scene)
     sc = scenario.load(path)
     return physics.fly(sc)
 
