@@ -34,7 +34,7 @@ def _cache_folder() -> Path:
     for path in sorted(here.glob("*.py")):
         h.update(path.name.encode())
         h.update(path.read_bytes())
-    from ..assets import cache_dir  # noqa: PLC0415
+    from ..assets import cache_dir
 
     return cache_dir() / "numba" / h.hexdigest()[:16]
 
@@ -47,10 +47,10 @@ def _import_numba():
             os.environ["NUMBA_CACHE_DIR"] = str(_cache_folder())
             # only that folder: never numba's __pycache__ next to the sources (stale callees)
             os.environ.setdefault("NUMBA_CACHE_LOCATOR_CLASSES", "UserProvidedCacheLocator")
-        except Exception:  # noqa: BLE001 - no cache folder: numba picks its own
-            pass
+        except OSError:  # the source folder cannot be read: numba picks its own cache
+            os.environ.pop("NUMBA_CACHE_DIR", None)
     try:
-        import numba  # noqa: PLC0415
+        import numba
     except ImportError:
         return None
     return numba

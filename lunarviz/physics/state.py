@@ -51,7 +51,7 @@ class State:
 
     @classmethod
     def start(cls, t: float, r: np.ndarray, v: np.ndarray, mass_kg: float,
-              thrust_f: np.ndarray, isp_f: np.ndarray) -> "State":
+              thrust_f: np.ndarray, isp_f: np.ndarray) -> State:
         n = r.shape[0]
         b = -v / np.linalg.norm(v, axis=1, keepdims=True)  # thrust axis starts retrograde
         return cls(t=t, r=r, v=v, m=np.full(n, float(mass_kg)), b=b, dr=np.zeros((n, 3)),
@@ -108,7 +108,7 @@ def params(scn, plan, gates, lrf_gate_m: float) -> np.ndarray:
 
     ``plan``: :class:`lunarviz.physics.flight.Plan`; ``gates``: inertial (r, v) of the high
     gate and of the low gate (None without an approach phase)."""
-    from ..trajectory import MOON_RADIUS_M  # noqa: PLC0415
+    from ..trajectory import MOON_RADIUS_M
 
     veh, g, nav = scn.vehicle, scn.guidance, scn.navigation
     p = np.full(N_PARAMS, np.nan)

@@ -16,7 +16,7 @@ def _fly_e_guidance(r, v, r_t, v_t, t_go, t_fly, dt=0.01):
     """Closed loop in uniform gravity for ``t_fly`` s: the thrust gives a_cmd - g, re-commanded
     every dt."""
     g = (0.0, 0.0, -G_MOON)
-    for k in range(int(round(t_fly / dt))):
+    for k in range(round(t_fly / dt)):
         a_cmd = guidance.e_guidance(r, v, r_t, v_t, t_go - k * dt)
         a = vec3.add(vec3.sub(a_cmd, g), g)
         r = vec3.add(vec3.axpy(dt, v, r), vec3.scale(a, 0.5 * dt * dt))
