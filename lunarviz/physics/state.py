@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..geometry import MOON_RADIUS_M
 from .dynamics import G0_MPS2
 
 # ---- indices into the parameter array (one float each; the last six are 3-vectors)
@@ -108,8 +109,6 @@ def params(scn, plan, gates, lrf_gate_m: float) -> np.ndarray:
 
     ``plan``: :class:`lunarviz.physics.flight.Plan`; ``gates``: inertial (r, v) of the high
     gate and of the low gate (None without an approach phase)."""
-    from ..trajectory import MOON_RADIUS_M
-
     veh, g, nav = scn.vehicle, scn.guidance, scn.navigation
     p = np.full(N_PARAMS, np.nan)
     p[GM], p[R_MOON] = plan.gm, MOON_RADIUS_M
