@@ -22,8 +22,8 @@ from typing import Any
 import numpy as np
 
 from ..errors import ScenarioError
-from ..scenario import Scenario
 from ..geometry import MOON_RADIUS_M, enu_basis
+from ..scenario import Scenario
 from ..trajectory import Event, Trajectory
 from . import frames
 from . import state as S
