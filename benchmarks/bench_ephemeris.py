@@ -45,10 +45,10 @@ def main(argv: list[str] | None = None) -> int:
     cases = [("EARTH", "J2000"), ("EARTH", "MOON_ME"), ("SUN", "MOON_ME")]
     rows = []
     for target, frame in cases:
-        vec_t = _best_of(lambda: eph.state(target, ets, frame, "MOON"), args.repeats)
+        vec_t = _best_of(lambda target=target, frame=frame: eph.state(target, ets, frame, "MOON"), args.repeats)
         pos_v, vel_v = eph.state(target, ets, frame, "MOON")
 
-        def naive():
+        def naive(target=target, frame=frame):
             out = np.empty((ets.size, 6))
             for i, t in enumerate(ets):
                 p, v = eph.state(target, float(t), frame, "MOON")

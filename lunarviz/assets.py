@@ -319,7 +319,8 @@ def asset_path(name: str, *, download: bool = False) -> Path:
 
 
 def texture_path(kind: str, max_width_px: int = 4096) -> Path:
-    """The largest embedded texture of ``kind`` (``moon_color``, ``earth_day``, ``earth_night``) not wider than ``max_width_px``."""
+    """The largest embedded texture of ``kind`` (``moon_color``, ``earth_day``, ``earth_night``)
+    not wider than ``max_width_px``."""
     if kind not in TEXTURE_PYRAMIDS:
         raise AssetError(f"unknown texture kind {kind!r}; known: {', '.join(TEXTURE_PYRAMIDS)}")
     levels = TEXTURE_PYRAMIDS[kind]
@@ -371,7 +372,7 @@ def fetch(name: str, *, allow_unverified: bool = False, progressbar: bool = Fals
         )
     except ValueError as exc:  # pooch's hash mismatch
         raise AssetError(f"{url}: downloaded file failed its SHA-256 check for {entry.name!r}: {exc}") from None
-    except Exception as exc:  # network errors from requests/urllib
+    except Exception as exc:  # noqa: BLE001 - network errors from requests/urllib come in many types
         raise AssetError(f"{url}: download of {entry.name!r} failed: {type(exc).__name__}: {exc}") from None
     path = Path(got)
     if expected is None:
@@ -419,7 +420,8 @@ _UNHASHED = {"registry.txt", "SOURCES.md"}
 def write_registry(folder: Path | None = None) -> Path:
     """(Re)write ``registry.txt`` with the hashes of every file now in the assets folder."""
     folder = assets_dir() if folder is None else folder
-    lines = ["# relpath sha256 size_bytes -- written by scripts/update_asset_registry.py; checked by `lunarviz assets verify`"]
+    lines = ["# relpath sha256 size_bytes -- written by scripts/update_asset_registry.py; "
+             "checked by `lunarviz assets verify`"]
     for path in sorted(folder.rglob("*")):
         rel = path.relative_to(folder).as_posix()
         if path.is_file() and rel not in _UNHASHED and not path.name.startswith("."):
@@ -510,7 +512,7 @@ def load_lander(path: str | os.PathLike | None = None):
     p = Path(path) if path is not None else asset_path("lander")
     try:
         mesh = trimesh.load(p, force="mesh", process=False)
-    except Exception as exc:  # trimesh raises many types for bad files
+    except Exception as exc:  # noqa: BLE001 - trimesh raises many types for bad files
         raise AssetError(f"{p}: cannot load the lander model: {exc}") from None
     mesh.apply_transform(_GLTF_TO_ZUP)
     return mesh

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import re
 import sys
 
 from . import __version__
@@ -19,8 +20,30 @@ from .errors import LunarvizError
 COMMANDS = ("ephem", "fly", "assets", "still", "render", "view")
 
 
+#: a word that starts like a negative number (``-80.13,1.44``, ``-60s``, ``-.5``): always a value
+_VALUE_LIKE = re.compile(r"^-\.?\d")
+
+
+class Parser(argparse.ArgumentParser):
+    """``argparse`` that reads a word starting with ``-`` and a digit as a value, never as an option.
+
+    Plain argparse lets through only words that are exactly a negative number
+    (``-80.13``); anything else with a leading ``-`` (``--site -80.13,1.44``,
+    ``--start -60s``) counts as an unknown option, so the option before it
+    fails with "expected one argument". No lunarviz option is spelt ``-`` +
+    digit (a test checks), so such words are values, wherever they stand.
+    Subparsers are made with the parser's own class, so this holds for every
+    subcommand.
+    """
+
+    def _parse_optional(self, arg_string):
+        if _VALUE_LIKE.match(arg_string) and arg_string not in self._option_string_actions:
+            return None  # a positional / an option's value
+        return super()._parse_optional(arg_string)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="lunarviz",
         description="Fly and watch lunar descents and landings in 3D, with real SPICE ephemerides.",
     )

@@ -54,19 +54,15 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .errors import ScenarioError
-
-#: reference sphere radius, m (the same as ``lunarviz.ephemeris.MOON_RADIUS_M``)
-MOON_RADIUS_M = 1737400.0
+from .geometry import MOON_RADIUS_M, enu_basis, latlon_to_unit, unit_to_latlon
 
 __all__ = [
-    "MOON_RADIUS_M",
     "CliffConfig",
     "TerrainConfig",
     "Terrain",
@@ -76,7 +72,6 @@ __all__ = [
     "TerrainTile",
     "TerrainMesh",
     "make_terrain",
-    "enu_basis",
     "load_dem",
 ]
 
@@ -109,32 +104,6 @@ class CliffConfig:
     width_m: float = 4500.0
     back_slope_m: float = 15000.0
     length_m: float = 0.0
-
-
-#: keys accepted in the ``[terrain]`` table, with their meaning (for messages and docs)
-_TERRAIN_KEYS = {
-    "kind": '"procedural", "sphere" or "dem"',
-    "seed": "an integer",
-    "extent_m": "a number > 100 (side of the square patch, m)",
-    "relief_m": "a number >= 0 (RMS of the long-wavelength relief, m)",
-    "crater_density": "a number >= 0 (craters of D >= 1 m per m^2)",
-    "min_crater_m": "a number > 0",
-    "max_crater_m": "a number > min_crater_m",
-    "sfd_break_m": "a number > 0",
-    "fresh_fraction": "a number in [0, 1]",
-    "roughness": "a number in [0, 10] (scale of the small-scale roughness; 0 = none)",
-    "path": "a DEM file path (for kind = \"dem\")",
-    "dem_spacing_m": "a number > 0 (grid spacing of a DEM without georeferencing, m)",
-    "cliff": "a table with height_m, offset_m, azimuth_deg, width_m, back_slope_m, length_m",
-}
-_CLIFF_KEYS = {
-    "height_m": "a number (step height, m; may be 0)",
-    "offset_m": "a number (signed distance of the scarp from the site along the azimuth, m)",
-    "azimuth_deg": "a number (direction of the downward step, degrees from north through east)",
-    "width_m": "a number > 0",
-    "back_slope_m": "a number > 0",
-    "length_m": "a number >= 0 (0 = unlimited)",
-}
 
 
 @dataclass(frozen=True)
@@ -172,144 +141,21 @@ class TerrainConfig:
         site_lat_deg: float,
         site_lon_deg: float,
     ) -> TerrainConfig:
-        """Build a config from a scenario's ``[terrain]`` table.
+        """Build a config from a ``[terrain]`` table given as a mapping.
 
-        Raises :class:`lunarviz.errors.ScenarioError` naming ``source`` and
-        the key for unknown keys and bad values. A relative ``path`` is taken
-        relative to the folder of ``source``.
+        The validation is the scenario schema's (:func:`lunarviz.scenario.terrain_config`,
+        the one place the keys, bounds and defaults are defined): errors are
+        :class:`lunarviz.errors.ScenarioError` naming ``source`` and the key. A
+        relative ``path`` is taken relative to the folder of ``source``.
         """
-        mapping = {} if mapping is None else mapping
-        if not isinstance(mapping, Mapping):
-            raise ScenarioError(f"{source}: [terrain] must be a table, got {type(mapping).__name__}")
+        from .scenario import terrain_config
 
-        def bad(key: str, value: Any, expected: str) -> ScenarioError:
-            return ScenarioError(f"{source}: [terrain] {key} = {value!r}: expected {expected}")
-
-        for key in mapping:
-            if key not in _TERRAIN_KEYS:
-                raise ScenarioError(
-                    f"{source}: [terrain] unknown key {key!r}; known keys: {', '.join(sorted(_TERRAIN_KEYS))}"
-                )
-
-        def number(key: str, default: float, table: Mapping[str, Any], keys: dict, prefix: str,
-                   check=lambda v: True) -> float:
-            if key not in table:
-                return default
-            value = table[key]
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
-                    or not check(float(value)):
-                raise bad(prefix + key, value, keys[key])
-            return float(value)
-
-        def num(key, default, check=lambda v: True):
-            return number(key, default, mapping, _TERRAIN_KEYS, "", check)
-
-        kind = mapping.get("kind", "procedural")
-        if kind not in ("procedural", "sphere", "dem"):
-            raise bad("kind", kind, _TERRAIN_KEYS["kind"])
-        seed = mapping.get("seed", 0)
-        if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-            raise bad("seed", seed, "an integer >= 0")
-        for name, value in (("site_lat_deg", site_lat_deg), ("site_lon_deg", site_lon_deg)):
-            if not isinstance(value, (int, float)) or not math.isfinite(value):
-                raise ScenarioError(f"{source}: site {name} = {value!r}: expected a finite number")
-        if not -90.0 <= site_lat_deg <= 90.0:
-            raise ScenarioError(f"{source}: site latitude {site_lat_deg!r}: expected -90..90 degrees")
-
-        extent = num("extent_m", 20000.0, lambda v: 100.0 < v <= 500000.0)
-        relief = num("relief_m", 25.0, lambda v: 0.0 <= v <= 5000.0)
-        density = num("crater_density", 0.03, lambda v: 0.0 <= v <= 1.0)
-        dmin = num("min_crater_m", 2.0, lambda v: v > 0.0)
-        dmax = num("max_crater_m", 3000.0, lambda v: v > dmin)
-        sfd_break = num("sfd_break_m", 100.0, lambda v: v > 0.0)
-        fresh = num("fresh_fraction", 0.12, lambda v: 0.0 <= v <= 1.0)
-        rough = num("roughness", 1.0, lambda v: 0.0 <= v <= 10.0)
-        if "min_crater_m" in mapping and dmin > dmax:
-            raise bad("min_crater_m", mapping["min_crater_m"], "less than max_crater_m")
-
-        cliff = None
-        if "cliff" in mapping:
-            table = mapping["cliff"]
-            if not isinstance(table, Mapping):
-                raise bad("cliff", table, _TERRAIN_KEYS["cliff"])
-            for key in table:
-                if key not in _CLIFF_KEYS:
-                    raise ScenarioError(
-                        f"{source}: [terrain.cliff] unknown key {key!r}; known keys: "
-                        f"{', '.join(sorted(_CLIFF_KEYS))}"
-                    )
-
-            def cnum(key, default, check=lambda v: True):
-                return number(key, default, table, _CLIFF_KEYS, "cliff.", check)
-
-            d = CliffConfig()
-            cliff = CliffConfig(
-                height_m=cnum("height_m", d.height_m, lambda v: abs(v) <= 20000.0),
-                offset_m=cnum("offset_m", d.offset_m),
-                azimuth_deg=cnum("azimuth_deg", d.azimuth_deg),
-                width_m=cnum("width_m", d.width_m, lambda v: v > 0.0),
-                back_slope_m=cnum("back_slope_m", d.back_slope_m, lambda v: v > 0.0),
-                length_m=cnum("length_m", d.length_m, lambda v: v >= 0.0),
-            )
-
-        path = None
-        dem_spacing = None
-        if "path" in mapping:
-            raw = mapping["path"]
-            if not isinstance(raw, str) or not raw:
-                raise bad("path", raw, _TERRAIN_KEYS["path"])
-            p = Path(raw).expanduser()
-            if not p.is_absolute():
-                p = Path(source).parent / p
-            path = str(p)
-        if "dem_spacing_m" in mapping:
-            dem_spacing = num("dem_spacing_m", 1.0, lambda v: v > 0.0)
-        if kind == "dem":
-            if path is None:
-                raise ScenarioError(f'{source}: [terrain] kind = "dem" needs path = "<DEM file>"')
-            if not Path(path).is_file():
-                raise bad("path", mapping["path"], f"an existing DEM file (looked for {path})")
-        elif path is not None:
-            raise bad("path", mapping["path"], 'no path unless kind = "dem"')
-
-        return cls(
-            kind=kind,
-            site_lat_deg=float(site_lat_deg),
-            site_lon_deg=float(site_lon_deg),
-            seed=int(seed),
-            extent_m=extent,
-            relief_m=relief,
-            crater_density=density,
-            min_crater_m=dmin,
-            max_crater_m=dmax,
-            sfd_break_m=sfd_break,
-            fresh_fraction=fresh,
-            roughness=rough,
-            cliff=cliff,
-            path=path,
-            dem_spacing_m=dem_spacing,
-            source=source,
-        )
+        return terrain_config(mapping, source=source, site_lat_deg=site_lat_deg, site_lon_deg=site_lon_deg)
 
 
 # --------------------------------------------------------------------------
 # geometry helpers
 # --------------------------------------------------------------------------
-
-
-def enu_basis(lat_deg: float, lon_deg: float) -> np.ndarray:
-    """Rows = east, north, up unit vectors at (lat, lon) in ``MOON_ME``."""
-    lat, lon = math.radians(lat_deg), math.radians(lon_deg)
-    sl, cl, so, co = math.sin(lat), math.cos(lat), math.sin(lon), math.cos(lon)
-    return np.array([[-so, co, 0.0], [-sl * co, -sl * so, cl], [cl * co, cl * so, sl]])
-
-
-def _unit_from_latlon(lat_deg, lon_deg) -> np.ndarray:
-    lat = np.radians(np.asarray(lat_deg, dtype=float))
-    lon = np.radians(np.asarray(lon_deg, dtype=float))
-    lat, lon = np.broadcast_arrays(lat, lon)
-    cl = np.cos(lat)
-    return np.stack([cl * np.cos(lon), cl * np.sin(lon), np.sin(lat)], axis=-1)
 
 
 def _smoothstep(x: np.ndarray) -> np.ndarray:
@@ -434,14 +280,11 @@ class Terrain:
 
     def local_to_latlon(self, east_m, north_m) -> tuple[np.ndarray, np.ndarray]:
         """Selenographic latitude and longitude (deg) of local coordinates."""
-        u = self.local_to_unit(east_m, north_m)
-        lat = np.degrees(np.arcsin(np.clip(u[..., 2], -1.0, 1.0)))
-        lon = np.degrees(np.arctan2(u[..., 1], u[..., 0]))
-        return lat, lon
+        return unit_to_latlon(self.local_to_unit(east_m, north_m))
 
     def latlon_to_local(self, lat_deg, lon_deg) -> tuple[np.ndarray, np.ndarray]:
         """Site-local gnomonic ``(east_m, north_m)`` of lat/lon (nan on the far side)."""
-        e, n, c = self.unit_to_local(_unit_from_latlon(lat_deg, lon_deg))
+        e, n, c = self.unit_to_local(latlon_to_unit(lat_deg, lon_deg))
         far = c <= 1e-6
         return np.where(far, np.nan, e), np.where(far, np.nan, n)
 
@@ -460,7 +303,7 @@ class Terrain:
 
         Vectorised over broadcast inputs; 0 outside the terrain's extent.
         """
-        return self._height_of_unit(_unit_from_latlon(lat_deg, lon_deg))
+        return self._height_of_unit(latlon_to_unit(lat_deg, lon_deg))
 
     def surface_altitude_m(self, pos_m) -> np.ndarray:
         """Altitude (m) of ``MOON_ME`` points above the local surface (radial), shape ``pos_m.shape[:-1]``."""
@@ -471,12 +314,12 @@ class Terrain:
 
     def surface_point_m(self, lat_deg, lon_deg) -> np.ndarray:
         """``MOON_ME`` position (m) of the surface at lat/lon."""
-        unit = _unit_from_latlon(lat_deg, lon_deg)
+        unit = latlon_to_unit(lat_deg, lon_deg)
         return unit * (self.radius_m + self._height_of_unit(unit))[..., None]
 
     def albedo(self, lat_deg, lon_deg) -> np.ndarray:
         """Albedo detail factor at lat/lon (1 = the global map's value; bright fresh ejecta > 1)."""
-        e, n, c = self.unit_to_local(_unit_from_latlon(lat_deg, lon_deg))
+        e, n, c = self.unit_to_local(latlon_to_unit(lat_deg, lon_deg))
         half = 0.5 * self.extent_m
         inside = (c > 0.5) & (np.abs(e) < half) & (np.abs(n) < half)
         out = np.ones(np.shape(c))
@@ -642,8 +485,7 @@ class Terrain:
         points = unit * (self.radius_m + h)[:, None]
         site = self.site_unit * self.radius_m
         local = (points - site) @ self.basis.T
-        lat = np.degrees(np.arcsin(np.clip(unit[:, 2], -1, 1)))
-        lon = np.degrees(np.arctan2(unit[:, 1], unit[:, 0]))
+        lat, lon = unit_to_latlon(unit)
         return TerrainMesh(
             points_m=points, local_m=local, faces=faces.astype(np.int32),
             height_m=h, albedo=self.local_albedo(e, nn), lat_deg=lat, lon_deg=lon,
@@ -1087,7 +929,11 @@ class DemTerrain(Terrain):
 
 @functools.lru_cache(maxsize=8)
 def make_terrain(config: TerrainConfig) -> Terrain:
-    """Build the terrain a config describes (cached: equal configs share one object)."""
+    """Build the terrain a config describes: the one terrain factory and the one cache.
+
+    Equal configs share one object, so the flight, the renderer and the viewer's
+    what-if flights never build the same seeded terrain twice.
+    """
     if config.kind == "sphere":
         return SphereTerrain(config.site_lat_deg, config.site_lon_deg, config.extent_m)
     if config.kind == "dem":
@@ -1096,5 +942,3 @@ def make_terrain(config: TerrainConfig) -> Terrain:
     return ProceduralTerrain(config)
 
 
-def _config_fields() -> tuple[str, ...]:  # pragma: no cover - documentation helper
-    return tuple(f.name for f in fields(TerrainConfig))

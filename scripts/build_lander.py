@@ -49,7 +49,8 @@ TOP_Z = 2.30
 
 def coloured(mesh: trimesh.Trimesh, rgba) -> trimesh.Trimesh:
     mesh = mesh.copy()
-    mesh.visual = trimesh.visual.ColorVisuals(mesh, vertex_colors=np.tile(np.array(rgba, np.uint8), (len(mesh.vertices), 1)))
+    colours = np.tile(np.array(rgba, np.uint8), (len(mesh.vertices), 1))
+    mesh.visual = trimesh.visual.ColorVisuals(mesh, vertex_colors=colours)
     return mesh
 
 
@@ -98,7 +99,9 @@ def bell(z_top: float, z_exit: float, r_throat: float, r_exit: float, n: int = 1
 
 def build() -> trimesh.Trimesh:
     parts: list[trimesh.Trimesh] = []
-    add = lambda m, c: parts.append(coloured(m, c))  # noqa: E731
+
+    def add(mesh: trimesh.Trimesh, rgba) -> None:
+        parts.append(coloured(mesh, rgba))
 
     # main body: gold MLI octagon, white top deck, silver bottom deck
     add(octagon_prism(BODY_RADIUS, BODY_BOTTOM_Z + 0.03, BODY_TOP_Z - 0.03), GOLD)
@@ -127,7 +130,8 @@ def build() -> trimesh.Trimesh:
     add(box([0.16, 0.22, 0.2], [-0.45, -0.42, BODY_TOP_Z + 0.12]), SILVER)
     add(strut([0.0, 0.0, 1.95], [0.0, 0.0, 2.18], radius=0.025), SILVER)
     dish = trimesh.creation.revolve(np.c_[[0.0, 0.08, 0.16, 0.2], [2.16, 2.19, 2.25, 2.30]], sections=24)
-    dish2 = dish.copy(); dish2.invert()
+    dish2 = dish.copy()
+    dish2.invert()
     add(trimesh.util.concatenate([dish, dish2]), WHITE)
     add(strut([-0.3, 0.3, 1.95], [-0.3, 0.3, 2.12], radius=0.012), SILVER)              # omni antenna
     add(trimesh.creation.icosphere(subdivisions=1, radius=0.03).apply_translation([-0.3, 0.3, 2.13]), WHITE)
@@ -135,8 +139,8 @@ def build() -> trimesh.Trimesh:
     # main engine: bell below the body, exit at LANDER_NOZZLE_EXIT_M
     ex = np.array(LANDER_NOZZLE_EXIT_M)
     add(bell(BODY_BOTTOM_Z - 0.02, ex[2], 0.06, LANDER_NOZZLE_EXIT_RADIUS_M), NOZZLE)
-    add(trimesh.creation.cylinder(radius=0.12, height=0.06,
-                                  transform=trimesh.transformations.translation_matrix([0, 0, BODY_BOTTOM_Z - 0.03])), SILVER)
+    below_body = trimesh.transformations.translation_matrix([0, 0, BODY_BOTTOM_Z - 0.03])
+    add(trimesh.creation.cylinder(radius=0.12, height=0.06, transform=below_body), SILVER)
 
     # attitude / auxiliary thruster clusters on the four diagonal corners, bottom
     for k in range(4):

@@ -47,9 +47,10 @@ def moon_still(out: Path) -> None:
     # camera over 40 N, 10 W looking at the centre; Sun from the east-ish
     lat, lon = math.radians(35.0), math.radians(-10.0)
     cam = 3.2 * r * np.array([math.cos(lat) * math.cos(lon), math.cos(lat) * math.sin(lon), math.sin(lat)])
-    pl.camera.position = cam.tolist(); pl.camera.focal_point = (0, 0, 0); pl.camera.up = (0, 0, 1)
+    pl.camera.position = cam.tolist()
+    pl.camera.focal_point = (0, 0, 0)
+    pl.camera.up = (0, 0, 1)
     pl.camera.view_angle = 40
-    sun = np.array([math.cos(math.radians(-40)), math.sin(math.radians(-40)), 0.15]) * 1e6
     light = pv.Light(position=(cam + np.array([0, -2 * r, r])).tolist(), focal_point=(0, 0, 0), intensity=1.3)
     light.positional = False
     pl.add_light(light)
@@ -70,7 +71,9 @@ def orbit_still(out: Path) -> None:
     north = np.cross(up, east)
     cam = (r + 100.0) * up
     look = cam + 600.0 * north - 300.0 * east - 330.0 * up
-    pl.camera.position = cam.tolist(); pl.camera.focal_point = look.tolist(); pl.camera.up = up.tolist()
+    pl.camera.position = cam.tolist()
+    pl.camera.focal_point = look.tolist()
+    pl.camera.up = up.tolist()
     pl.camera.view_angle = 60
     pl.camera.clipping_range = (1.0, 5000.0)
     sun = math.cos(math.radians(10)) * east + math.sin(math.radians(10)) * up
@@ -89,7 +92,9 @@ def earth_still(out: Path) -> None:
     pl.add_mesh(sphere, texture=tex, ambient=0.02, diffuse=1.0)
     lat, lon = math.radians(20.0), math.radians(10.0)
     cam = 3.5 * r * np.array([math.cos(lat) * math.cos(lon), math.cos(lat) * math.sin(lon), math.sin(lat)])
-    pl.camera.position = cam.tolist(); pl.camera.focal_point = (0, 0, 0); pl.camera.up = (0, 0, 1)
+    pl.camera.position = cam.tolist()
+    pl.camera.focal_point = (0, 0, 0)
+    pl.camera.up = (0, 0, 1)
     light = pv.Light(position=(cam + np.array([0, 1.5 * r, 0])).tolist(), focal_point=(0, 0, 0), intensity=1.2)
     pl.add_light(light)
     pl.screenshot(out / "earth_day.png")
@@ -102,7 +107,8 @@ def terrain_mesh_polydata(mesh, origin) -> pv.PolyData:
 
 
 def terrain_still(out: Path, lat0=60.5, lon0=-4.6, name="terrain_site", cliff=None, cam_alt=60.0,
-                  cam_back=400.0, sun_el=10.0, sun_az=90.0, cells=128, look=None, extent_m=20000.0, shadows=False) -> None:
+                  cam_back=400.0, sun_el=10.0, sun_az=90.0, cells=128, look=None, extent_m=20000.0,
+                  shadows=False) -> None:
     table = {"seed": 7, "extent_m": extent_m}
     if cliff:
         table["cliff"] = cliff
@@ -111,8 +117,6 @@ def terrain_still(out: Path, lat0=60.5, lon0=-4.6, name="terrain_site", cliff=No
     t0 = time.perf_counter()
     mesh = terrain.lod_mesh(0.0, -cam_back * 0.5, finest_spacing_m=0.5, cells_per_side=cells)
     print(f"{name}: lod mesh {len(mesh.points_m)} points {len(mesh.faces)} faces in {time.perf_counter() - t0:.2f} s")
-    basis = mesh.basis
-    origin = mesh.site_m
     poly = pv.PolyData(mesh.local_m.astype(np.float64),
                        np.hstack([np.full((len(mesh.faces), 1), 3, np.int64), mesh.faces]).ravel())
     # base colour from the global map, times the local albedo detail
@@ -153,7 +157,9 @@ def lander_still(out: Path) -> None:
     pl.add_mesh(poly, scalars="rgb", rgb=True, specular=0.4)
     ground = pv.Plane(center=(0, 0, 0), direction=(0, 0, 1), i_size=6, j_size=6)
     pl.add_mesh(ground, color=(0.45, 0.45, 0.43))
-    pl.camera.position = (4.5, -5.0, 2.6); pl.camera.focal_point = (0, 0, 1.0); pl.camera.up = (0, 0, 1)
+    pl.camera.position = (4.5, -5.0, 2.6)
+    pl.camera.focal_point = (0, 0, 1.0)
+    pl.camera.up = (0, 0, 1)
     pl.screenshot(out / "lander.png")
     pl.close()
 

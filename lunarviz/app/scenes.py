@@ -4,17 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-#: the scene `lunarviz view` opens when none is named
-DEFAULT_SCENE = "resilience.toml"
+from lunarviz import scenario
+from lunarviz.scenario import DEFAULT_SCENE, resolve
 
 
 def scenes_dir() -> Path | None:
     """The folder of shipped scenes, or None if it is not there."""
-    try:
-        from lunarviz.scenario import scenes_dir as _dir
-        d = _dir()
-    except ImportError:  # pragma: no cover - scenario module always ships
-        d = Path(__file__).resolve().parents[2] / "scenes"
+    d = scenario.scenes_dir()
     return d if d.is_dir() else None
 
 
@@ -25,15 +21,5 @@ def bundled_scenes() -> list[Path]:
 
 
 def resolve_scene(name: str | Path | None) -> Path:
-    """A path for ``name``: an existing file, else a shipped scene (``resilience`` or ``resilience.toml``)."""
-    if name is None:
-        name = DEFAULT_SCENE
-    p = Path(name)
-    if p.exists():
-        return p
-    d = scenes_dir()
-    if d is not None and p.parent == Path("."):
-        for cand in (d / p.name, d / f"{p.name}.toml"):
-            if cand.is_file():
-                return cand
-    return p
+    """A path for ``name`` (None: :data:`~lunarviz.scenario.DEFAULT_SCENE`); see :func:`lunarviz.scenario.resolve`."""
+    return resolve(DEFAULT_SCENE if name is None else name)

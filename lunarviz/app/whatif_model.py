@@ -19,6 +19,7 @@ import dataclasses
 import math
 
 from lunarviz.errors import ScenarioError
+from lunarviz.physics.outcome import Outcome, touchdown_outcome
 
 LIMITS = {
     "lrf_valid_below_m": (1.0, 100e3),
@@ -75,14 +76,14 @@ def apply_changes(sc, changes: dict):
         veh["main_thrust_n"] = float(changes["main_thrust_n"])
     if veh:
         new = dataclasses.replace(new, vehicle=dataclasses.replace(new.vehicle, **veh))
-    site = {}
-    if "site_lat_deg" in changes:
-        site["lat_deg"] = float(changes["site_lat_deg"])
-    if "site_lon_deg" in changes:
-        site["lon_deg"] = float(changes["site_lon_deg"])
-    if site:
-        new = dataclasses.replace(new, site=dataclasses.replace(new.site, **site))
+    if "site_lat_deg" in changes or "site_lon_deg" in changes:  # the terrain moves with the site
+        new = new.moved_to(float(changes.get("site_lat_deg", new.site.lat_deg)),
+                           float(changes.get("site_lon_deg", new.site.lon_deg)))
     return new
+
+
+#: how the what-if panel words each touchdown outcome
+_VERDICTS = {Outcome.LANDED: "soft touchdown", Outcome.HARD_LANDING: "hard landing", Outcome.CRASHED: "hard impact"}
 
 
 def outcome_text(traj) -> str:
@@ -95,5 +96,5 @@ def outcome_text(traj) -> str:
         return f"no touchdown in the simulated span; {prop:.0f} kg propellant left"
     s = traj.at(ev.et_s)
     v = ev.speed_mps
-    verdict = "soft touchdown" if v < 5.0 else "hard impact"
+    verdict = _VERDICTS[touchdown_outcome(traj)]
     return f"{verdict} at {v:.1f} m/s ({v * 3.6:.0f} km/h); {max(s.propellant_kg, 0):.0f} kg propellant left"

@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from lunarviz.errors import LunarvizError
+from lunarviz.formatting import format_l_minus, format_utc
+from lunarviz.physics.outcome import Outcome, touchdown_outcome
 
 from . import scenes as scene_files
 from .jobs import JobRunner
-from .playback import Playback, event_marks, format_l_minus, format_utc
+from .playback import Playback, event_marks
 from .plots import TelemetryPanel
 from .view3d import CAMERAS, FREE, SceneView
 from .widgets import PlaybackBar
@@ -46,8 +49,10 @@ def _touchdown_label(traj) -> str | None:
     ev = traj.event("touchdown")
     if ev is None:
         return None
-    speed = ev.speed_mps
-    return "Touchdown" if speed < 5.0 else f"Contact lost ({speed:.0f} m/s)"
+    outcome = touchdown_outcome(traj)
+    if outcome is Outcome.CRASHED:
+        return f"Contact lost ({ev.speed_mps:.0f} m/s)"
+    return "Touchdown" if outcome is Outcome.LANDED else f"Hard landing ({ev.speed_mps:.1f} m/s)"
 
 
 class MainWindow(QtWidgets.QMainWindow):
@@ -62,7 +67,9 @@ class MainWindow(QtWidgets.QMainWindow):
     load_failed = QtCore.Signal(str)            # the message shown in the dialog
     frame_drawn = QtCore.Signal(float)          # ET of the frame just drawn
 
-    def __init__(self, *, speed: float = 10.0, quality: str = "high", parent: QtWidgets.QWidget | None = None) -> None:
+    def __init__(self, *, speed: float = 10.0, quality: str = "high", parent: QtWidgets.QWidget | None = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        """``clock``: monotonic seconds for the playhead (tests pass a :class:`~.playback.FakeClock`)."""
         super().__init__(parent)
         self.setWindowTitle("lunarviz")
         self.resize(1500, 920)
@@ -70,7 +77,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.scenario = None
         self.scenario_path: Path | None = None
         self.whatif_traj = None
-        self.playback = Playback(0.0, 1.0, speed=speed)
+        self.playback = Playback(0.0, 1.0, speed=speed, clock=clock)
         self.presentation = False
         self.error_dialog: QtWidgets.QMessageBox | None = None
         self._dirty = True
@@ -354,7 +361,7 @@ class MainWindow(QtWidgets.QMainWindow):
         """Show a flown trajectory (synchronous; builds the 3D scene)."""
         if scenario is not None:
             self.scenario = scenario
-        elif getattr(traj, "scenario", None) is not None:
+        elif traj.scenario is not None:
             self.scenario = traj.scenario
         self.traj = traj
         self.whatif_traj = None
@@ -363,7 +370,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.playback.set_span(traj.start_et_s, traj.end_et_s)
         self.view.set_trajectory(traj)
         self.telemetry.set_trajectory(traj)
-        title = getattr(self.scenario, "title", None) or (self.scenario_path.stem if self.scenario_path else "")
+        title = (self.scenario.title if self.scenario is not None else "") or (
+            self.scenario_path.stem if self.scenario_path else "")
         self.setWindowTitle(f"lunarviz — {title}" if title else "lunarviz")
         self._fill_events()
         self.whatif.set_scenario(self.scenario)

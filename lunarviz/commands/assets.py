@@ -16,16 +16,23 @@ def register(subparsers) -> None:
     )
     sub = p.add_subparsers(dest="assets_command", metavar="ACTION")
     sub.required = True
-    pl = sub.add_parser("list", help="list known assets and where they are")
+    pl = sub.add_parser("list", help="list known assets and where they are",
+                        description="List every known data file and its state (embedded, downloaded "
+                                    "into the user cache, or not), with the two folders.")
     pl.set_defaults(func=_list)
-    pf = sub.add_parser("fetch", help="download optional assets into the cache (SHA-256 checked)")
+    pf = sub.add_parser("fetch", help="download optional assets into the cache (SHA-256 checked)",
+                        description="Download optional assets (e.g. high-resolution textures) into the "
+                                    "user cache and check each against its SHA-256 pinned in this release.")
     pf.add_argument("names", nargs="+", metavar="NAME", help="asset names from `lunarviz assets list`")
     pf.add_argument("--no-verify", action="store_true",
                     help="allow assets whose SHA-256 is not pinned in this release; "
                          "the downloaded file's hash is then pinned in the cache")
     pf.add_argument("--progress", action="store_true", help="show a progress bar")
     pf.set_defaults(func=_fetch)
-    pv = sub.add_parser("verify", help="check every embedded file against its recorded SHA-256")
+    pv = sub.add_parser("verify", help="check every embedded file against its recorded SHA-256",
+                        description="Check every embedded data file (textures, stars, lander, kernels) "
+                                    "against the SHA-256 recorded in assets/registry.txt; exit 1 if any "
+                                    "is missing or differs.")
     pv.set_defaults(func=_verify)
     p.set_defaults(func=lambda args: (p.print_help(), 0)[1])
 

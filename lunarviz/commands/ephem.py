@@ -168,8 +168,8 @@ def register(subparsers) -> None:
     p.add_argument("--utc", required=True, metavar="T",
                    help="UTC instant, ISO 8601, e.g. 2025-06-05T19:17:00")
     p.add_argument("--site", required=True, metavar="LAT,LON",
-                   help="site latitude,longitude in degrees (east positive), e.g. 60.5,-4.6; "
-                        "write --site=-30,10 when the latitude is negative")
+                   help="site latitude,longitude in degrees (north and east positive), "
+                        "e.g. 60.5,-4.6 or -80.13,1.44")
     p.add_argument("--json", action="store_true",
                    help="print a JSON object (keys: " + ", ".join(JSON_KEYS) + ", ...)")
     p.set_defaults(func=_handler)

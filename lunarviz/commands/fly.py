@@ -25,6 +25,8 @@ import sys
 
 import numpy as np
 
+from . import add_scene_argument
+
 CSV_HEADER = ["utc", "t_s", "alt_m", "est_alt_m", "vertical_speed_mps", "horizontal_speed_mps",
               "mass_kg", "throttle", "phase", "lrf_valid"]
 
@@ -32,10 +34,10 @@ CSV_HEADER = ["utc", "t_s", "alt_m", "est_alt_m", "vertical_speed_mps", "horizon
 def register(subparsers) -> None:
     p = subparsers.add_parser(
         "fly", help="fly a scenario (descent physics + GNC) and report the outcome",
-        description="Fly a scenario file (or a shipped scene name such as 'resilience') from its "
-                    "start to touchdown and report the outcome.",
+        description="Fly SCENE from its start to touchdown and report the outcome: one flight, or "
+                    "N dispersed Monte Carlo runs with --dispersions.",
     )
-    p.add_argument("scene", help="scenario TOML file, or the name of a shipped scene (scenes/NAME.toml)")
+    add_scene_argument(p)
     p.add_argument("--json", action="store_true", help="print the result as one JSON object")
     p.add_argument("--csv", metavar="PATH", help="write the time series as CSV (>= 1 Hz, 10 Hz when powered)")
     p.add_argument("--spk", metavar="PATH", help="write the trajectory as a SPICE SPK (type 13, MOON, J2000)")
@@ -120,7 +122,7 @@ def write_csv(traj, path: str) -> None:
         with open(tmp, "w", newline="") as fh:
             w = csv.writer(fh)
             w.writerow(CSV_HEADER)
-            for et, utc in zip(times, utcs):
+            for et, utc in zip(times, utcs, strict=True):
                 st = traj.at(float(et))
                 w.writerow([
                     utc, f"{et - t0:.3f}", f"{st.alt_m:.2f}", f"{st.est_alt_m:.2f}",
@@ -159,7 +161,7 @@ def write_spk(traj, path: str, naif_id: int = -999) -> None:
     with atomic_output(path) as tmp:
         tmp.unlink()  # SPICE will not overwrite: give it a fresh name
         write_spk_type13(tmp, naif_id, et, r_in, v_in, center=301, frame="J2000",
-                         segment_id=f"lunarviz {getattr(traj.scenario, 'name', '')}",
+                         segment_id=f"lunarviz {traj.scenario.name if traj.scenario is not None else ''}",
                          more_segments=more)
 
 

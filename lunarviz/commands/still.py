@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..errors import RenderError
+from . import add_scene_argument
 
 
 def register(subparsers) -> None:
@@ -13,7 +14,7 @@ def register(subparsers) -> None:
                     "T is an ISO UTC time, an event name (touchdown, pdi, earthrise, ...) "
                     "or an offset such as touchdown-120s.",
     )
-    p.add_argument("scene", metavar="SCENE", help="scenario file or shipped scene name (e.g. resilience)")
+    add_scene_argument(p)
     p.add_argument("--at", required=True, metavar="T", help="time: ISO UTC, event name, or e.g. touchdown-120s")
     p.add_argument("--camera", default="chase",
                    help="camera: chase, orbit, site, earthrise, down, or 'scenario' (the scene's keyframes) "
@@ -21,25 +22,29 @@ def register(subparsers) -> None:
     p.add_argument("-o", "--output", required=True, metavar="OUT.png", help="output PNG file")
     p.add_argument("--size", default="1920x1080", metavar="WxH", help="image size in pixels [1920x1080]")
     p.add_argument("--quality", choices=("high", "draft"), default="high", help="mesh/texture detail [high]")
-    p.add_argument("--antialias", choices=("none", "msaa"), default="msaa", help="edge smoothing: 4x multisampling or none [msaa]")
+    p.add_argument("--antialias", choices=("none", "msaa"), default="msaa",
+                   help="edge smoothing: 4x multisampling or none [msaa]")
     p.add_argument("--no-hud", action="store_true", help="leave out the telemetry overlay")
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
-    from ..render.offscreen import check_headless, load_flight, parse_size  # noqa: PLC0415
+    from ..render.offscreen import check_headless, parse_size
+    from ..scenario import resolve
 
+    scene = resolve(args.scene)  # a misspelt scene name fails first, with the shipped names
     size = parse_size(args.size)
     if not str(args.output).lower().endswith(".png"):
         raise RenderError(f"{args.output}: the output of 'still' must be a .png file")
     check_headless()
 
-    from ..render.camera import PRESET_NAMES  # noqa: PLC0415
-    from ..render.still import render_still, write_png  # noqa: PLC0415
+    from ..render.still import render_still, write_png
+    from ..scenario import CAMERA_NAMES
+    from .flights import load_flight
 
-    if args.camera not in (*PRESET_NAMES, "scenario"):
-        raise RenderError(f"--camera {args.camera!r}: expected one of {', '.join(PRESET_NAMES)} or scenario")
-    traj = load_flight(args.scene)
+    if args.camera not in (*CAMERA_NAMES, "scenario"):
+        raise RenderError(f"--camera {args.camera!r}: expected one of {', '.join(CAMERA_NAMES)} or scenario")
+    traj = load_flight(scene)
     img = render_still(traj, args.at, camera=args.camera, size=size, quality=args.quality,
                        antialias=None if args.antialias == "none" else args.antialias, hud=not args.no_hud)
     write_png(img, args.output)

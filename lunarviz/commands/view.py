@@ -2,7 +2,7 @@
 
 Examples::
 
-    lunarviz view                                   # resilience.toml
+    lunarviz view                                   # the default scene, resilience
     lunarviz view resilience --at lrf_first_valid --camera chase
     xvfb-run -a lunarviz view --screenshot window.png   # no monitor: a virtual X server
 """
@@ -10,6 +10,8 @@ Examples::
 from __future__ import annotations
 
 import argparse
+
+from . import add_scene_argument
 
 
 def _positive(text: str) -> float:
@@ -41,8 +43,7 @@ def register(subparsers) -> None:
         epilog="Keys: Space play/pause, Left/Right step a frame, Shift+Left/Right 10 s, 1-5 cameras, "
                "F fullscreen, P presentation mode, [ ] speed, N next event.",
     )
-    p.add_argument("scene", nargs="?", default=None,
-                   help="scenario file or shipped scene name (default: resilience.toml)")
+    add_scene_argument(p)
     p.add_argument("--at", metavar="T", default=None,
                    help="start at T: an event name (e.g. lrf_first_valid, touchdown), a UTC time, "
                         "seconds from the start, or another time spec that `lunarviz render` accepts")

@@ -39,8 +39,11 @@ def _texture_source(name: str, width: int) -> Path:
 
 
 def cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "lunarviz" / "render"
+    """Resized textures and baked terrain patches: ``render/`` in the one user cache
+    (:func:`lunarviz.assets.cache_dir`, i.e. ``$LUNARVIZ_CACHE`` or ``~/.cache/lunarviz``)."""
+    from .. import assets  # noqa: PLC0415
+
+    return assets.cache_dir() / "render"
 
 
 @functools.lru_cache(maxsize=16)

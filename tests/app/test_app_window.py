@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,13 +11,16 @@ from PySide6 import QtCore
 
 from lunarviz import physics, scenario
 from lunarviz.app.main import close_window
-from lunarviz.app.playback import CAMERAS
+from lunarviz.app.playback import CAMERAS, FakeClock
 from lunarviz.app.scenes import resolve_scene
 from lunarviz.app.widgets import TIMELINE_STEPS
 from lunarviz.app.window import MainWindow
+from lunarviz.physics.outcome import Outcome, touchdown_outcome
 
-RATE_REL_TOL = 0.03      # measured playback rate vs chosen speed
 WHATIF_TIMEOUT_MS = 90_000
+#: the longest wait for something the event loop will do (returns as soon as it is done;
+#: generous because a loaded machine can stall the loop for seconds)
+WAIT_MS = 60_000
 
 
 @pytest.fixture(scope="module")
@@ -27,9 +30,15 @@ def resilience():
 
 
 @pytest.fixture
-def win(qtbot, resilience):
+def clock():
+    """The window's playback clock, moved by the test (no test depends on wall-clock time)."""
+    return FakeClock(1000.0)
+
+
+@pytest.fixture
+def win(qtbot, resilience, clock):
     sc, traj = resilience
-    w = MainWindow(speed=10.0, quality="draft")  # draft meshes: the same scene, built faster
+    w = MainWindow(speed=10.0, quality="draft", clock=clock)  # draft meshes: the same scene, built faster
     w.show()
     qtbot.waitExposed(w)
     w.set_trajectory(traj, sc)
@@ -39,38 +48,48 @@ def win(qtbot, resilience):
     close_window(w)
 
 
-def test_play_advances_time_at_the_chosen_rate(win, qtbot):
+def _frames_until(win, qtbot, frames, et_s):
+    """Let the frame timer run until it has drawn the instant ``et_s``."""
+    qtbot.waitUntil(lambda: bool(frames) and frames[-1] == pytest.approx(et_s, abs=1e-9), timeout=WAIT_MS)
+
+
+def test_play_advances_time_at_the_chosen_rate(win, qtbot, clock):
+    # the playhead follows the (fake) clock x speed however slowly the event loop runs
     win.set_speed(100.0)
     t0_et = win.playback.et_s
     frames = []
     win.frame_drawn.connect(frames.append)
-    t0 = time.monotonic()
     win.play()
-    qtbot.wait(1500)
+    for k in range(1, 6):
+        clock.advance(0.25)
+        _frames_until(win, qtbot, frames, t0_et + 100.0 * 0.25 * k)  # drawn by the QTimer
+    clock.advance(0.1)
     win.pause()
-    wall = time.monotonic() - t0
-    advanced = win.playback.et_s - t0_et
-    assert advanced == pytest.approx(100.0 * wall, rel=RATE_REL_TOL)
-    assert len(frames) >= 3            # the QTimer drove redraws (few: a shadow re-bake can take ~2 s)
-    assert np.all(np.diff(frames) > 0)  # time only went forwards
+    assert win.playback.et_s - t0_et == pytest.approx(100.0 * 1.35, abs=1e-9)
+    assert not win.playback.playing
+    assert np.all(np.diff(frames) >= 0)  # time only went forwards
+    assert {round(f - t0_et, 6) for f in frames} >= {25.0, 50.0, 75.0, 100.0, 125.0}
 
 
-def test_slow_frames_do_not_change_the_rate(win, qtbot, monkeypatch):
+def test_slow_frames_do_not_change_the_rate(win, qtbot, monkeypatch, clock):
     real_show = win.view.show
 
     def slow_show(et_s):
         real_show(et_s)
-        time.sleep(0.25)               # a machine four times slower than llvmpipe here
+        clock.advance(0.25)            # each frame takes 250 ms: a machine four times slower than llvmpipe
 
     monkeypatch.setattr(win.view, "show", slow_show)
     win.set_speed(20.0)
-    t0_et = win.playback.et_s
-    t0 = time.monotonic()
+    t0_et, t0_clock = win.playback.et_s, clock()
+    frames = []
+    win.frame_drawn.connect(frames.append)
     win.play()
-    qtbot.wait(1500)
+    qtbot.waitUntil(lambda: len(frames) >= 6, timeout=WAIT_MS)
     win.pause()
-    wall = time.monotonic() - t0
-    assert (win.playback.et_s - t0_et) == pytest.approx(20.0 * wall, rel=0.2)  # the pause can land mid-frame
+    # the playhead moved by clock x speed, not by frames x frame time
+    assert win.playback.et_s - t0_et == pytest.approx(20.0 * (clock() - t0_clock), abs=1e-9)
+    # each frame shows the instant the slow frame before it ended: 250 ms x 20 = 5 s apart
+    np.testing.assert_allclose(np.diff(frames[:6]), 5.0, atol=1e-9)
 
 
 def test_scrubbing_updates_hud_and_plots(win, qtbot, resilience):
@@ -79,7 +98,7 @@ def test_scrubbing_updates_hud_and_plots(win, qtbot, resilience):
     win.bar.timeline.setValue(int(0.98 * TIMELINE_STEPS))
     et = win.playback.et_s
     assert et == pytest.approx(traj.start_et_s + 0.98 * traj.duration_s, abs=traj.duration_s / TIMELINE_STEPS)
-    qtbot.waitUntil(lambda: win.view.handles.et_s == et, timeout=3000)
+    qtbot.waitUntil(lambda: win.view.handles.et_s == et, timeout=WAIT_MS)
     st = traj.at(et)
     hud = win.view.handles.hud.actors
     hud_text = hud["bottom_left"].GetInput()
@@ -95,7 +114,7 @@ def test_scrubbing_updates_hud_and_plots(win, qtbot, resilience):
     cursor.setValue(float(win.telemetry.x_of(target)))
     cursor.sigDragged.emit(cursor)
     assert win.playback.et_s == pytest.approx(target, abs=1e-6)
-    qtbot.waitUntil(lambda: abs(win.view.handles.et_s - target) < 1e-6, timeout=3000)
+    qtbot.waitUntil(lambda: abs(win.view.handles.et_s - target) < 1e-6, timeout=WAIT_MS)
     assert win.telemetry.cursors["alt"].value() == pytest.approx(float(win.telemetry.x_of(target)))
     assert win.bar.timeline.value() == round((target - traj.start_et_s) / traj.duration_s * TIMELINE_STEPS)
 
@@ -106,7 +125,8 @@ def test_event_list_jumps(win, resilience):
     for wanted in ("deorbit", "powered_descent", "pitch_up", "lrf_first_valid", "earthrise", "touchdown"):
         assert wanted in names
     i = names.index("touchdown")
-    expected = "Touchdown" if traj.event("touchdown").speed_mps < 5.0 else "Contact lost"
+    expected = {Outcome.LANDED: "Touchdown", Outcome.HARD_LANDING: "Hard landing",
+                Outcome.CRASHED: "Contact lost"}[touchdown_outcome(traj)]
     assert win.event_list.item(i).text().startswith(expected)
     win.event_list.itemClicked.emit(win.event_list.item(i))
     assert win.playback.et_s == traj.event("touchdown").et_s
@@ -123,7 +143,7 @@ def test_camera_buttons_and_keys_change_the_camera(win, qtbot):
     assert len(set(states.values())) == len(CAMERAS)  # five different viewpoints
     # keys 1-5 and Space
     win.activateWindow()
-    qtbot.waitUntil(win.isActiveWindow, timeout=3000)
+    qtbot.waitUntil(win.isActiveWindow, timeout=WAIT_MS)
     qtbot.keyClick(win, QtCore.Qt.Key.Key_2)
     assert win.view.camera == "orbit"
     qtbot.keyClick(win, QtCore.Qt.Key.Key_1)
@@ -164,7 +184,7 @@ def test_mouse_drag_gives_a_free_camera_that_follows(win, qtbot):
     lander_moved = win.traj.at(et0 + 10.0).pos_m - win.traj.at(et0).pos_m
     np.testing.assert_allclose(moved, lander_moved, atol=1.0)  # metres: the free camera follows the lander
     win.activateWindow()
-    qtbot.waitUntil(win.isActiveWindow, timeout=3000)
+    qtbot.waitUntil(win.isActiveWindow, timeout=WAIT_MS)
     qtbot.keyClick(win, QtCore.Qt.Key.Key_3)
     assert win.view.camera == "site"
 
@@ -174,7 +194,7 @@ def test_bad_scenario_shows_a_dialog_and_keeps_the_old_one(win, qtbot, tmp_path,
     bad = tmp_path / "broken.toml"
     bad.write_text('[story]\ntitle = "x"\n[site]\nlat_deg = 123.0\n')
     title = win.windowTitle()
-    with qtbot.waitSignal(win.load_failed, timeout=10_000) as blocker:
+    with qtbot.waitSignal(win.load_failed, timeout=WAIT_MS) as blocker:
         win.open_scenario(bad)
     message = blocker.args[0]
     assert "broken.toml" in message
@@ -186,7 +206,7 @@ def test_bad_scenario_shows_a_dialog_and_keeps_the_old_one(win, qtbot, tmp_path,
     for path, content in ((tmp_path / "missing.toml", None), (tmp_path / "junk.toml", "\x00\x01 not toml [[[")):
         if content is not None:
             path.write_text(content)
-        with qtbot.waitSignal(win.load_failed, timeout=10_000) as blocker:
+        with qtbot.waitSignal(win.load_failed, timeout=WAIT_MS) as blocker:
             win.open_scenario(path)
         assert path.name in blocker.args[0]
         win.error_dialog.close()
@@ -319,3 +339,14 @@ def test_bad_export_inputs_are_reported_in_the_dialog(win, tmp_path):
     assert list(tmp_path.iterdir()) == []
     dlg.close()
     dlg.deleteLater()
+
+
+def test_the_window_caches_into_the_session_folder_not_the_home_cache(win, session_cache):
+    from lunarviz import assets
+    from lunarviz.render import resources
+
+    cache = resources.cache_dir()
+    assert assets.cache_dir() == session_cache and cache.parent == session_cache
+    assert any(cache.glob("*.npy"))  # the window's scene did cache (textures, baked terrain) ... here
+    home_cache = Path.home() / ".cache" / "lunarviz"
+    assert not cache.is_relative_to(home_cache) and not session_cache.is_relative_to(home_cache)

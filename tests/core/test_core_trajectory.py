@@ -2,7 +2,12 @@ import numpy as np
 import pytest
 
 from lunarviz.trajectory import (
-    Event, Trajectory, quat_from_matrix, quat_rotate, quat_slerp, quat_to_matrix,
+    Event,
+    Trajectory,
+    quat_from_matrix,
+    quat_rotate,
+    quat_slerp,
+    quat_to_matrix,
 )
 
 MM = 1e-3  # metre tolerance names

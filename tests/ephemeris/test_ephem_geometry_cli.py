@@ -79,7 +79,7 @@ def test_earth_rise_set_along_an_orbit_matches_dense_sampling():
     events = eph.find_earth_rise_set(pos, et0, et1, step_s=20.0)
     names = [n for n, _ in events]
     assert set(names) == {"earthrise", "earthset"}
-    assert all(a != b for a, b in zip(names, names[1:]))  # they alternate
+    assert all(a != b for a, b in zip(names, names[1:], strict=False))  # they alternate
     assert 5 <= len(events) <= 7
     for name, t in events:
         m = eph.earth_limb_margin_deg(pos(np.array([t]))[0], t)

@@ -10,8 +10,8 @@ from ephem_refs import (
     ARCSECOND_DEG,
     METRE,
     az_el_independent,
-    jpl_state_km,
     jd_tdb,
+    jpl_state_km,
     moon_me_matrix_independent,
     rot_axis,
 )
@@ -214,5 +214,5 @@ def test_fallback_without_cyice_gives_identical_results(monkeypatch):
     slow = (eph.state("EARTH", et)[0], eph.rotation("MOON_ME", "J2000", et),
             eph.position_m("SUN", et, "J2000"), timebase.et_to_utc(et),
             timebase.utc_to_et(["2025-06-05T19:17:00", "2025-01-01"]))
-    for a, b in zip(fast, slow):
+    for a, b in zip(fast, slow, strict=True):
         np.testing.assert_array_equal(np.asarray(a), np.asarray(b))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -19,19 +19,19 @@ from lunarviz import ephemeris as eph
 from lunarviz import timebase
 from lunarviz.errors import KernelError, LunarvizError, TimeError
 
-J2000_UTC = datetime(2000, 1, 1, 11, 58, 55, 816000, tzinfo=timezone.utc)
+J2000_UTC = datetime(2000, 1, 1, 11, 58, 55, 816000, tzinfo=UTC)
 
 # ---------------------------------------------------------------- timebase
 
 
 def test_et_offset_from_utc_matches_leap_second_count():
     # 2025: TAI-UTC = 37 s, TT-TAI = 32.184 s; TDB-TT is periodic, < 2 ms.
-    utc = datetime(2025, 6, 5, 19, 17, 0, tzinfo=timezone.utc)
-    expected = (utc - datetime(2000, 1, 1, 12, tzinfo=timezone.utc)).total_seconds() + 69.184
+    utc = datetime(2025, 6, 5, 19, 17, 0, tzinfo=UTC)
+    expected = (utc - datetime(2000, 1, 1, 12, tzinfo=UTC)).total_seconds() + 69.184
     assert timebase.utc_to_et("2025-06-05T19:17:00") == pytest.approx(expected, abs=2 * MILLISECOND)
     # 1999: TAI-UTC was 32 s
-    utc = datetime(1999, 1, 1, tzinfo=timezone.utc)
-    expected = (utc - datetime(2000, 1, 1, 12, tzinfo=timezone.utc)).total_seconds() + 64.184
+    utc = datetime(1999, 1, 1, tzinfo=UTC)
+    expected = (utc - datetime(2000, 1, 1, 12, tzinfo=UTC)).total_seconds() + 64.184
     assert timebase.utc_to_et("1999-01-01") == pytest.approx(expected, abs=2 * MILLISECOND)
 
 

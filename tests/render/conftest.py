@@ -9,18 +9,6 @@ import pytest
 from render_helpers import SIZE
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _render_cache(tmp_path_factory):
-    # keep texture/terrain caches of the test session out of the user's cache folder
-    old = os.environ.get("XDG_CACHE_HOME")
-    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("cache"))
-    yield
-    if old is None:
-        os.environ.pop("XDG_CACHE_HOME", None)
-    else:
-        os.environ["XDG_CACHE_HOME"] = old
-
-
 @pytest.fixture(scope="session")
 def headless():
     from lunarviz.render.offscreen import check_headless

@@ -1,7 +1,5 @@
 """Procedural terrain: craters, continuity, one height function for physics and rendering."""
 
-import time
-
 import numpy as np
 import pytest
 
@@ -147,13 +145,15 @@ def test_raycast_batch(terrain):
     assert ranges[0] == pytest.approx(terrain.raycast_m(origin[0], -terrain.site_unit, 5000.0))
 
 
-def test_fast_enough_for_physics(terrain):
+def test_one_batch_call_equals_point_calls(terrain):
+    # physics asks for many points at once; the speed of that call is timed in benchmarks/bench_terrain.py
     rng = np.random.default_rng(2)
     lat = 60.5 + rng.uniform(-0.3, 0.3, 100_000)
     lon = -4.6 + rng.uniform(-0.6, 0.6, 100_000)
-    t0 = time.perf_counter()
-    terrain.height_m(lat, lon)
-    assert time.perf_counter() - t0 < 3.0  # measured ~0.4 s on 2 shared cores
+    h = terrain.height_m(lat, lon)
+    assert h.shape == (100_000,) and np.all(np.isfinite(h))
+    for i in (0, 4_321, 99_999):
+        assert float(terrain.height_m(lat[i], lon[i])) == pytest.approx(h[i], abs=1e-9)
 
 
 def test_fresh_ejecta_brighter(terrain):
