@@ -1,10 +1,14 @@
 """Fly a scenario: coast, deorbit, descent coast, powered descent, touchdown.
 
-:func:`simulate` integrates ``n`` runs at once (arrays of shape ``(n, 3)``)
-in the Moon-centred J2000 frame with a fixed-step RK4 (``[sim]
-coast_step_s`` in coasts, ``powered_step_s`` in powered flight). Guidance
-acts on the navigation estimate; the truth only decides where the lander
-really is, what the rangefinder sees and when it touches the terrain.
+This module only sequences the phases and records the events: every step of
+every run is the one step of :mod:`.step` (guidance on the estimate, engine,
+RK4, navigation), ``[sim] coast_step_s`` long in coasts and
+``powered_step_s`` in powered flight. :func:`simulate` flies ``n`` runs at
+once (rows of the same arrays; the Monte Carlo) in the Moon-centred J2000
+frame. Far from the ground the compiled step runs many steps per call; near
+it, the rangefinder (:class:`.navigation.Rangefinder`) measures before each
+single step and the touchdown test runs after it. The truth only decides where
+the lander really is, what the rangefinder sees and when it touches the terrain.
 :func:`fly` flies the nominal run (no dispersions; ``seed`` drives sensor
 noise) and returns a :class:`lunarviz.trajectory.Trajectory` in ``MOON_ME``.
 
