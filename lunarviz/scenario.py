@@ -60,6 +60,7 @@ from typing import Any
 
 from . import timespec
 from .errors import ScenarioError, TimeError
+from .geometry import MOON_RADIUS_M
 from .terrain import CliffConfig, TerrainConfig
 from .trajectory import EVENT_NAMES
 
@@ -633,7 +634,7 @@ def parse(data: Mapping[str, Any], text: str, source: str) -> Scenario:
         ot.finish()
     if xt is not None:
         pos = xt.vec3("pos_m")
-        if math.hypot(*pos) < 1737.4e3:
+        if math.hypot(*pos) < MOON_RADIUS_M:
             raise xt.fail("pos_m", list(pos), "a MOON_ME position above the 1737.4 km sphere")
         state = StateStart(pos_m=pos, vel_mps=xt.vec3("vel_mps"))
         xt.finish()

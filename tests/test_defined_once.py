@@ -80,6 +80,19 @@ def test_the_old_copies_are_gone():
     assert {name: found[name] for name in GONE if name in found} == {}
 
 
+def test_no_other_module_writes_the_moon_radius_as_a_number():
+    # a literal 1737400 (or 1737.4e3, 1737.4 km) outside geometry.py is a copy of MOON_RADIUS_M by another name
+    copies = []
+    for path in sorted(PKG.rglob("*.py")):
+        rel = path.relative_to(PKG).as_posix()
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            if (isinstance(node, ast.Constant) and isinstance(node.value, (int, float))
+                    and not isinstance(node.value, bool) and node.value in (1737400.0, 1737.4)):
+                copies.append(f"{rel}:{node.lineno}")
+    assert [c for c in copies if not c.startswith("geometry.py:")] == []
+    assert len(copies) == 1
+
+
 def test_the_walker_sees_every_kind_of_definition():
     # guard against a test that passes because it sees nothing
     found = definitions()
