@@ -53,10 +53,11 @@ def naive_baseline(traj, et0, n, size, out_path):
     """Same chase view, no level of detail, no floating origin tricks, plain open_movie loop."""
     import pyvista as pv
 
+    from lunarviz.geometry import MOON_RADIUS_M
     from lunarviz.render import camera as cam
     from lunarviz.render import resources
     from lunarviz.render.scene import camera_context
-    from lunarviz.trajectory import MOON_RADIUS_M, quat_to_matrix
+    from lunarviz.trajectory import quat_to_matrix
 
     p = pv.Plotter(off_screen=True, window_size=list(size))
     globe = pv.Sphere(radius=MOON_RADIUS_M, theta_resolution=1400, phi_resolution=720, start_theta=-180,

@@ -68,6 +68,7 @@ import spiceypy as _spiceypy
 from spiceypy.utils.exceptions import SpiceyError
 
 from .errors import KernelError, LunarvizError, TimeError
+from .geometry import MOON_RADIUS_M, enu_basis, latlon_to_moon_me, moon_me_to_latlon
 
 try:  # compiled, vectorised SpiceyPy routines (SpiceyPy >= 7); same kernel pool
     from spiceypy import cyice as _cyice
@@ -133,9 +134,6 @@ __all__ = [
     "find_earth_rise_set",
     "find_sun_rise_set",
 ]
-
-#: mean radius of the Moon (IAU/LOLA reference sphere), metres
-MOON_RADIUS_M = 1737400.0
 
 _KM = 1000.0
 
@@ -715,63 +713,6 @@ def rotation(from_frame: str, to_frame: str, et_s) -> np.ndarray:
 # ---------------------------------------------------------------------------
 # Selenographic sites
 # ---------------------------------------------------------------------------
-
-
-def _check_lat(lat_deg) -> np.ndarray:
-    lat = np.asarray(lat_deg, dtype=float)
-    ok = np.abs(lat) <= 90.0  # False for NaN too
-    if not np.all(ok):
-        bad = np.atleast_1d(lat)[~np.atleast_1d(ok)][0]
-        raise LunarvizError(f"latitude {bad:g} deg is outside -90..90 deg")
-    return lat
-
-
-def _check_lon(lon_deg) -> np.ndarray:
-    lon = np.asarray(lon_deg, dtype=float)
-    if not np.all(np.isfinite(lon)):
-        raise LunarvizError(f"longitude {lon_deg} deg is not a finite number")
-    return lon
-
-
-def latlon_to_moon_me(lat_deg, lon_deg, height_m=0.0) -> np.ndarray:
-    """MOON_ME position (m) of a selenographic site on the 1737.4 km sphere.
-
-    Planetocentric latitude/longitude in MOON_ME (east-positive longitude),
-    ``height_m`` above the sphere. Broadcasts; result shape ``(..., 3)``.
-    """
-    lat = np.radians(_check_lat(lat_deg))
-    lon = np.radians(_check_lon(lon_deg))
-    r = MOON_RADIUS_M + np.asarray(height_m, dtype=float)
-    lat, lon, r = np.broadcast_arrays(lat, lon, r)
-    cl = np.cos(lat)
-    return np.stack([r * cl * np.cos(lon), r * cl * np.sin(lon), r * np.sin(lat)], axis=-1)
-
-
-def moon_me_to_latlon(pos_m) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Inverse of :func:`latlon_to_moon_me`: (lat_deg, lon_deg in (-180, 180], height_m)."""
-    p = np.asarray(pos_m, dtype=float)
-    x, y, z = p[..., 0], p[..., 1], p[..., 2]
-    r = np.sqrt(x * x + y * y + z * z)
-    lat = np.degrees(np.arctan2(z, np.hypot(x, y)))
-    lon = np.degrees(np.arctan2(y, x))
-    return lat, lon, r - MOON_RADIUS_M
-
-
-def enu_basis(lat_deg, lon_deg) -> np.ndarray:
-    """Local east, north, up unit vectors (rows) in MOON_ME at a site.
-
-    Shape ``(3, 3)`` for scalar inputs, ``(..., 3, 3)`` for arrays.
-    ``enu_basis(lat, lon) @ v_moon_me`` gives (east, north, up) components.
-    """
-    lat = np.radians(_check_lat(lat_deg))
-    lon = np.radians(_check_lon(lon_deg))
-    lat, lon = np.broadcast_arrays(lat, lon)
-    sl, cl, so, co = np.sin(lat), np.cos(lat), np.sin(lon), np.cos(lon)
-    zero = np.zeros_like(lat)
-    east = np.stack([-so, co, zero], axis=-1)
-    north = np.stack([-sl * co, -sl * so, cl], axis=-1)
-    up = np.stack([cl * co, cl * so, sl], axis=-1)
-    return np.stack([east, north, up], axis=-2)
 
 
 def _az_el_from_vectors(rel_m: np.ndarray, basis: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

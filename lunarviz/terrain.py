@@ -61,12 +61,10 @@ from typing import Any
 import numpy as np
 
 from .errors import ScenarioError
+from .geometry import MOON_RADIUS_M, enu_basis, latlon_to_unit, unit_to_latlon
 
-#: reference sphere radius, m (the same as ``lunarviz.ephemeris.MOON_RADIUS_M``)
-MOON_RADIUS_M = 1737400.0
 
 __all__ = [
-    "MOON_RADIUS_M",
     "CliffConfig",
     "TerrainConfig",
     "Terrain",
@@ -76,7 +74,6 @@ __all__ = [
     "TerrainTile",
     "TerrainMesh",
     "make_terrain",
-    "enu_basis",
     "load_dem",
 ]
 
@@ -297,21 +294,6 @@ class TerrainConfig:
 # --------------------------------------------------------------------------
 
 
-def enu_basis(lat_deg: float, lon_deg: float) -> np.ndarray:
-    """Rows = east, north, up unit vectors at (lat, lon) in ``MOON_ME``."""
-    lat, lon = math.radians(lat_deg), math.radians(lon_deg)
-    sl, cl, so, co = math.sin(lat), math.cos(lat), math.sin(lon), math.cos(lon)
-    return np.array([[-so, co, 0.0], [-sl * co, -sl * so, cl], [cl * co, cl * so, sl]])
-
-
-def _unit_from_latlon(lat_deg, lon_deg) -> np.ndarray:
-    lat = np.radians(np.asarray(lat_deg, dtype=float))
-    lon = np.radians(np.asarray(lon_deg, dtype=float))
-    lat, lon = np.broadcast_arrays(lat, lon)
-    cl = np.cos(lat)
-    return np.stack([cl * np.cos(lon), cl * np.sin(lon), np.sin(lat)], axis=-1)
-
-
 def _smoothstep(x: np.ndarray) -> np.ndarray:
     """C1 ramp: 0 for x <= 0, 1 for x >= 1."""
     x = np.clip(x, 0.0, 1.0)
@@ -434,14 +416,11 @@ class Terrain:
 
     def local_to_latlon(self, east_m, north_m) -> tuple[np.ndarray, np.ndarray]:
         """Selenographic latitude and longitude (deg) of local coordinates."""
-        u = self.local_to_unit(east_m, north_m)
-        lat = np.degrees(np.arcsin(np.clip(u[..., 2], -1.0, 1.0)))
-        lon = np.degrees(np.arctan2(u[..., 1], u[..., 0]))
-        return lat, lon
+        return unit_to_latlon(self.local_to_unit(east_m, north_m))
 
     def latlon_to_local(self, lat_deg, lon_deg) -> tuple[np.ndarray, np.ndarray]:
         """Site-local gnomonic ``(east_m, north_m)`` of lat/lon (nan on the far side)."""
-        e, n, c = self.unit_to_local(_unit_from_latlon(lat_deg, lon_deg))
+        e, n, c = self.unit_to_local(latlon_to_unit(lat_deg, lon_deg))
         far = c <= 1e-6
         return np.where(far, np.nan, e), np.where(far, np.nan, n)
 
@@ -460,7 +439,7 @@ class Terrain:
 
         Vectorised over broadcast inputs; 0 outside the terrain's extent.
         """
-        return self._height_of_unit(_unit_from_latlon(lat_deg, lon_deg))
+        return self._height_of_unit(latlon_to_unit(lat_deg, lon_deg))
 
     def surface_altitude_m(self, pos_m) -> np.ndarray:
         """Altitude (m) of ``MOON_ME`` points above the local surface (radial), shape ``pos_m.shape[:-1]``."""
@@ -471,12 +450,12 @@ class Terrain:
 
     def surface_point_m(self, lat_deg, lon_deg) -> np.ndarray:
         """``MOON_ME`` position (m) of the surface at lat/lon."""
-        unit = _unit_from_latlon(lat_deg, lon_deg)
+        unit = latlon_to_unit(lat_deg, lon_deg)
         return unit * (self.radius_m + self._height_of_unit(unit))[..., None]
 
     def albedo(self, lat_deg, lon_deg) -> np.ndarray:
         """Albedo detail factor at lat/lon (1 = the global map's value; bright fresh ejecta > 1)."""
-        e, n, c = self.unit_to_local(_unit_from_latlon(lat_deg, lon_deg))
+        e, n, c = self.unit_to_local(latlon_to_unit(lat_deg, lon_deg))
         half = 0.5 * self.extent_m
         inside = (c > 0.5) & (np.abs(e) < half) & (np.abs(n) < half)
         out = np.ones(np.shape(c))
@@ -642,8 +621,7 @@ class Terrain:
         points = unit * (self.radius_m + h)[:, None]
         site = self.site_unit * self.radius_m
         local = (points - site) @ self.basis.T
-        lat = np.degrees(np.arcsin(np.clip(unit[:, 2], -1, 1)))
-        lon = np.degrees(np.arctan2(unit[:, 1], unit[:, 0]))
+        lat, lon = unit_to_latlon(unit)
         return TerrainMesh(
             points_m=points, local_m=local, faces=faces.astype(np.int32),
             height_m=h, albedo=self.local_albedo(e, nn), lat_deg=lat, lon_deg=lon,

@@ -24,9 +24,7 @@ from typing import Any
 
 import numpy as np
 
-#: mean lunar radius used for latitude/longitude/altitude conversions, m
-MOON_RADIUS_M = 1737400.0
-
+from .geometry import unit_to_latlon
 
 @dataclass(frozen=True)
 class Event:
@@ -94,13 +92,11 @@ class State:
 
     @property
     def lat_deg(self) -> float:
-        x, y, z = self.pos_m
-        return float(np.degrees(np.arctan2(z, np.hypot(x, y))))
+        return float(unit_to_latlon(self.pos_m)[0])
 
     @property
     def lon_deg(self) -> float:
-        x, y, _ = self.pos_m
-        return float(np.degrees(np.arctan2(y, x)))
+        return float(unit_to_latlon(self.pos_m)[1])
 
     @property
     def body_up(self) -> np.ndarray:

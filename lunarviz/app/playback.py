@@ -265,33 +265,9 @@ def event_marks(events: Iterable, *, touchdown_label: str | None = None) -> list
     return marks
 
 
-def format_l_minus(et_s: float, planned_touchdown_et_s: float) -> str:
-    """Countdown to the planned touchdown: ``L-00:12:34`` or ``L+00:00:05``.
-
-    Returns ``""`` when the scenario has no planned touchdown.
-    """
-    if not math.isfinite(planned_touchdown_et_s):
-        return ""
-    d = planned_touchdown_et_s - et_s
-    sign = "-" if d >= 0 else "+"
-    # whole seconds as a countdown shows them (and as the HUD does): up before, down after
-    d = math.ceil(d - 1e-9) if d >= 0 else math.floor(-d + 1e-9)
-    h, rem = divmod(int(d), 3600)
-    m, s = divmod(rem, 60)
-    return f"L{sign}{h:02d}:{m:02d}:{s:02d}"
-
-
 def format_speed(speed: float) -> str:
     """``"1x (real time)"``, ``"0.25x"``, ``"1000x"``."""
     if abs(speed - 1.0) < 1e-9:
         return "1x (real time)"
     text = f"{speed:g}"
     return f"{text}x"
-
-
-def format_utc(et_s: float) -> str:
-    """UTC label of an ET, ``YYYY-MM-DD HH:MM:SS UTC`` (via :mod:`lunarviz.timebase`)."""
-    from lunarviz import timebase  # the one clock conversion; SPICE behind it
-
-    text = timebase.et_to_utc(et_s, digits=0)
-    return text.replace("T", " ").split(".")[0] + " UTC"

@@ -19,6 +19,7 @@ import dataclasses
 import math
 
 from lunarviz.errors import ScenarioError
+from lunarviz.physics.outcome import Outcome, touchdown_outcome
 
 LIMITS = {
     "lrf_valid_below_m": (1.0, 100e3),
@@ -85,6 +86,10 @@ def apply_changes(sc, changes: dict):
     return new
 
 
+#: how the what-if panel words each touchdown outcome
+_VERDICTS = {Outcome.LANDED: "soft touchdown", Outcome.HARD_LANDING: "hard landing", Outcome.CRASHED: "hard impact"}
+
+
 def outcome_text(traj) -> str:
     """One line: how a flight ended (touchdown speed, propellant left)."""
     if traj is None:
@@ -95,5 +100,5 @@ def outcome_text(traj) -> str:
         return f"no touchdown in the simulated span; {prop:.0f} kg propellant left"
     s = traj.at(ev.et_s)
     v = ev.speed_mps
-    verdict = "soft touchdown" if v < 5.0 else "hard impact"
+    verdict = _VERDICTS[touchdown_outcome(traj)]
     return f"{verdict} at {v:.1f} m/s ({v * 3.6:.0f} km/h); {max(s.propellant_kg, 0):.0f} kg propellant left"

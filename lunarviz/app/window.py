@@ -17,10 +17,12 @@ from pathlib import Path
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from lunarviz.errors import LunarvizError
+from lunarviz.formatting import format_l_minus, format_utc
+from lunarviz.physics.outcome import Outcome, touchdown_outcome
 
 from . import scenes as scene_files
 from .jobs import JobRunner
-from .playback import Playback, event_marks, format_l_minus, format_utc
+from .playback import Playback, event_marks
 from .plots import TelemetryPanel
 from .view3d import CAMERAS, FREE, SceneView
 from .widgets import PlaybackBar
@@ -47,8 +49,10 @@ def _touchdown_label(traj) -> str | None:
     ev = traj.event("touchdown")
     if ev is None:
         return None
-    speed = ev.speed_mps
-    return "Touchdown" if speed < 5.0 else f"Contact lost ({speed:.0f} m/s)"
+    outcome = touchdown_outcome(traj)
+    if outcome is Outcome.CRASHED:
+        return f"Contact lost ({ev.speed_mps:.0f} m/s)"
+    return "Touchdown" if outcome is Outcome.LANDED else f"Hard landing ({ev.speed_mps:.1f} m/s)"
 
 
 class MainWindow(QtWidgets.QMainWindow):

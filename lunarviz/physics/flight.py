@@ -23,8 +23,8 @@ import numpy as np
 
 from ..errors import ScenarioError
 from ..scenario import Scenario
-from ..terrain import enu_basis
-from ..trajectory import MOON_RADIUS_M, Event, Trajectory
+from ..geometry import MOON_RADIUS_M, enu_basis
+from ..trajectory import Event, Trajectory
 from . import frames
 from .dynamics import G0_MPS2, _rk4_one, cross3, gravity, kepler_state, rk4_step, rodrigues, slew
 from .guidance import e_guidance, terminal

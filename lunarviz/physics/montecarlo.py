@@ -20,11 +20,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..scenario import Scenario
-from ..terrain import enu_basis
-from ..trajectory import MOON_RADIUS_M
+from ..geometry import MOON_RADIUS_M, enu_basis, unit_to_latlon
 from . import frames
 from .flight import simulate
-from .summary import MAX_SOFT_HORIZONTAL_MPS, MAX_SOFT_VERTICAL_MPS
+from .outcome import Outcome, classify, touchdown_speeds
 
 #: semi-axis scale of the 99 % ellipse of a 2-D normal distribution
 K99 = math.sqrt(-2.0 * math.log(1.0 - 0.99))
@@ -34,7 +33,7 @@ K99 = math.sqrt(-2.0 * math.log(1.0 - 0.99))
 class MonteCarloResult:
     runs: int
     seed: int
-    outcome: np.ndarray            # (runs,) str: landed / crashed / no_touchdown
+    outcome: np.ndarray            # (runs,) str: an Outcome value per run
     touchdown_et_s: np.ndarray
     lat_deg: np.ndarray
     lon_deg: np.ndarray
@@ -49,14 +48,14 @@ class MonteCarloResult:
 
     @property
     def success_rate(self) -> float:
-        return float(np.mean(self.outcome == "landed")) if self.runs else 0.0
+        return float(np.mean(self.outcome == Outcome.LANDED.value)) if self.runs else 0.0
 
     def to_dict(self) -> dict:
         return {
             "runs": self.runs,
             "seed": self.seed,
             "success_rate": self.success_rate,
-            "outcomes": {k: int(np.sum(self.outcome == k)) for k in ("landed", "crashed", "no_touchdown")},
+            "outcomes": {k: int(np.sum(self.outcome == k)) for k in (o.value for o in Outcome)},
             "landing_ellipse": {
                 "probability": 0.99,
                 "center_east_m": self.ellipse_center_m[0],
@@ -108,22 +107,16 @@ def run(scn: Scenario, runs: int, seed: int = 0) -> MonteCarloResult:
         r_in, v_in = res.td_r[ok], res.td_v[ok]
         pos = np.einsum("nij,nj->ni", rot, r_in)
         vel = np.einsum("nij,nj->ni", rot, v_in) + np.einsum("nij,nj->ni", rdot, r_in)
-        rn = np.linalg.norm(pos, axis=1)
-        up = pos / rn[:, None]
-        vzz = np.einsum("ij,ij->i", vel, up)
+        up = pos / np.linalg.norm(pos, axis=1)[:, None]
+        vzz, vh[ok] = touchdown_speeds(pos, vel)
         vz[ok] = np.abs(vzz)
-        vh[ok] = np.linalg.norm(vel - vzz[:, None] * up, axis=1)
-        lat[ok] = np.degrees(np.arcsin(np.clip(pos[:, 2] / rn, -1, 1)))
-        lon[ok] = np.degrees(np.arctan2(pos[:, 1], pos[:, 0]))
+        lat[ok], lon[ok] = unit_to_latlon(pos)
         enu = enu_basis(scn.site_lat_deg, scn.site_lon_deg)
         site = enu[2] * MOON_RADIUS_M
         d = up * MOON_RADIUS_M - site
         east[ok] = d @ enu[0]
         north[ok] = d @ enu[1]
-    outcome = np.full(runs, "no_touchdown", dtype=object)
-    soft = (vz <= MAX_SOFT_VERTICAL_MPS) & (vh <= MAX_SOFT_HORIZONTAL_MPS)
-    outcome[ok & soft] = "landed"
-    outcome[ok & ~soft] = "crashed"
+    outcome = classify(vz, vh)  # NaN speeds (no contact) give no_touchdown
     prop = res.td_mass - scn.vehicle.dry_mass_kg
     center, semi, az = ellipse(east[ok], north[ok])
     return MonteCarloResult(

@@ -1,9 +1,8 @@
 """Outcome of a flown trajectory: what the CLI's ``--json`` reports.
 
-"Touchdown" is the first surface contact, soft or not. The outcome is
-``landed`` when that contact is within the landing envelope
-(vertical <= 3 m/s, horizontal <= 2 m/s), ``crashed`` otherwise, and
-``no_touchdown`` when the flight ended without reaching the surface.
+"Touchdown" is the first surface contact, soft or not; its ``outcome``
+(``landed``, ``hard_landing``, ``crashed`` or ``no_touchdown``) is decided by
+:mod:`lunarviz.physics.outcome`, where the thresholds and their rationale live.
 """
 
 from __future__ import annotations
@@ -11,19 +10,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
-
+from ..geometry import great_circle_m, moon_me_to_latlon
 from ..trajectory import Trajectory
-
-#: landing envelope, m/s
-MAX_SOFT_VERTICAL_MPS = 3.0
-MAX_SOFT_HORIZONTAL_MPS = 2.0
-
-
-def classify(vertical_mps: float, horizontal_mps: float) -> str:
-    if abs(vertical_mps) <= MAX_SOFT_VERTICAL_MPS and horizontal_mps <= MAX_SOFT_HORIZONTAL_MPS:
-        return "landed"
-    return "crashed"
+from .outcome import classify, touchdown_speeds
 
 
 def _num(x: float) -> float | None:
@@ -51,14 +40,11 @@ def outcome_summary(traj: Trajectory) -> dict[str, Any]:
                                   if math.isfinite(traj.planned_touchdown_et_s) else None),
     }
     if td is not None:
-        up = td.pos_m / np.linalg.norm(td.pos_m)
-        vz = float(np.dot(td.vel_mps, up))
-        vh = float(np.linalg.norm(td.vel_mps - vz * up))
-        lat = math.degrees(math.atan2(td.pos_m[2], math.hypot(td.pos_m[0], td.pos_m[1])))
-        lon = math.degrees(math.atan2(td.pos_m[1], td.pos_m[0]))
+        vz, vh = (float(x) for x in touchdown_speeds(td.pos_m, td.vel_mps))
+        lat, lon = (float(x) for x in moon_me_to_latlon(td.pos_m)[:2])
         st = traj.at(td.et_s)
         out.update(
-            outcome=classify(vz, vh),
+            outcome=classify(vz, vh).value,
             touchdown_utc=et_to_utc(td.et_s),
             touchdown_vertical_speed_mps=abs(vz),
             touchdown_horizontal_speed_mps=vh,
@@ -80,10 +66,3 @@ def outcome_summary(traj: Trajectory) -> dict[str, Any]:
     out["events"] = events
     return out
 
-
-def great_circle_m(lat1, lon1, lat2, lon2, radius_m: float = 1737400.0):
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dl = np.radians(np.asarray(lon2) - np.asarray(lon1))
-    a = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    d = 2 * radius_m * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
-    return float(d) if np.ndim(d) == 0 else d

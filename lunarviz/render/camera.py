@@ -32,7 +32,8 @@ from typing import Any
 import numpy as np
 
 from ..errors import ScenarioError
-from ..trajectory import MOON_RADIUS_M, State, Trajectory
+from ..geometry import MOON_RADIUS_M, enu_basis_from_up, unit_to_latlon
+from ..trajectory import State, Trajectory
 
 PRESET_NAMES = ("chase", "orbit", "site", "earthrise", "down")
 
@@ -111,8 +112,7 @@ def surface_point(height_fn, pos_m: np.ndarray) -> np.ndarray:
     up = _unit(pos_m)
     h = 0.0
     if height_fn is not None:
-        lat = np.degrees(np.arcsin(np.clip(up[2], -1, 1)))
-        lon = np.degrees(np.arctan2(up[1], up[0]))
+        lat, lon = unit_to_latlon(up)
         h = float(np.asarray(height_fn(np.array([lat]), np.array([lon])))[0])
     return up * (MOON_RADIUS_M + h)
 
@@ -121,17 +121,12 @@ def _terrain_max_nearby(height_fn, p: np.ndarray, radius_m: float) -> float:
     """Highest terrain height (m above the sphere) at ``p`` and on two circles around it."""
     if height_fn is None:
         return 0.0
-    up = _unit(p)
-    e = _unit(np.cross([0.0, 0.0, 1.0], up)) if abs(up[2]) < 0.999 else np.array([1.0, 0.0, 0.0])
-    n = np.cross(up, e)
+    e, n, _ = enu_basis_from_up(p)
     ang = np.linspace(0, 2 * np.pi, 12, endpoint=False)
     pts = [p]
     for r in (0.4 * radius_m, radius_m):
         pts += [p + r * (np.cos(a) * e + np.sin(a) * n) for a in ang]
-    pts = np.array(pts)
-    u = pts / np.linalg.norm(pts, axis=1, keepdims=True)
-    lat = np.degrees(np.arcsin(np.clip(u[:, 2], -1, 1)))
-    lon = np.degrees(np.arctan2(u[:, 1], u[:, 0]))
+    lat, lon = unit_to_latlon(np.array(pts))
     return float(np.max(height_fn(lat, lon)))
 
 

@@ -3,7 +3,7 @@
 Everything is a pure function of the simulation time (fixed random seed, closed-form ballistic
 flight in lunar gravity, no air), so any frame can be rendered on its own and renders repeat exactly.
 
-* **Crash** (touchdown faster than :data:`lunarviz.render.hud.IMPACT_ABOVE_MPS`): a white-hot
+* **Crash** (a ``crashed`` :class:`~lunarviz.physics.outcome.Outcome`): a white-hot
   flash that grows and fades in ~1 s; an ejecta curtain of dust grains thrown out at 30-60 deg
   that fly on parabolas (g = 1.62 m/s^2) and settle where they land; the lander tumbled and half
   buried from the moment of impact.
@@ -35,17 +35,6 @@ WRECK_SINK_M = 0.9
 DUST_BELOW_M = 25.0
 N_DUST = 4000
 DUST_RADIUS_M = 30.0
-
-
-def enu_basis(up: np.ndarray) -> np.ndarray:
-    """Columns east, north, up at a point whose radial direction is ``up``."""
-    up = up / np.linalg.norm(up)
-    east = np.cross([0.0, 0.0, 1.0], up)
-    if np.linalg.norm(east) < 1e-9:
-        east = np.array([1.0, 0.0, 0.0])
-    east /= np.linalg.norm(east)
-    north = np.cross(up, east)
-    return np.stack([east, north, up], axis=1)
 
 
 class Ejecta:

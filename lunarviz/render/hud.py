@@ -3,7 +3,7 @@
 Layout (all sizes proportional to the window height, so the same overlay is
 legible at 640x360 and crisp at 3840x2160):
 
-* top left: title, UTC, ``L-mm:ss`` to the planned touchdown;
+* top left: title, UTC, ``L-HH:MM:SS`` to the planned touchdown (:mod:`lunarviz.formatting`, as the viewer's bar);
 * top right: flight phase;
 * bottom left: altitude (true, and what the lander believed in fault
   scenarios), vertical and horizontal speed in m/s and km/h, propellant,
@@ -20,6 +20,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from ..formatting import format_l_minus, format_utc
+from ..physics.outcome import Outcome, touchdown_outcome
 from ..trajectory import State, Trajectory
 
 #: seconds a caption stays on screen after its event
@@ -33,32 +35,6 @@ _PHASE_LABELS = {
     "landed": "LANDED", "crashed": "IMPACT", "impact": "IMPACT", "hover": "HOVER", "freefall": "FREE FALL",
     "surface": "LANDED",
 }
-#: a touchdown faster than this (m/s) is labelled an impact
-IMPACT_ABOVE_MPS = 5.0
-
-
-def _utc(et_s: float) -> str:
-    try:
-        from ..timebase import et_to_utc  # noqa: PLC0415
-
-        return str(et_to_utc(et_s, 0))
-    except ImportError:  # pragma: no cover - timebase is part of the core
-        return f"ET {et_s:.0f}"
-
-
-def lminus(et_s: float, planned_et_s: float) -> str:
-    """``L-01:45`` before the planned touchdown, ``L+00:12`` after; ``''`` if there is no plan.
-
-    Whole seconds, truncated (105.4 s before touchdown shows ``L-01:45``).
-    """
-    if not math.isfinite(planned_et_s):
-        return ""
-    d = et_s - planned_et_s
-    sign = "-" if d < 0 else "+"
-    s = int(math.floor(abs(d) + 1e-6))  # whole seconds, truncated like a countdown clock
-    hh, rem = divmod(s, 3600)
-    mm, ss = divmod(rem, 60)
-    return f"L{sign}{hh:d}:{mm:02d}:{ss:02d}" if hh else f"L{sign}{mm:02d}:{ss:02d}"
 
 
 def _fmt_alt(m: float) -> str:
@@ -80,11 +56,13 @@ def show_estimate(traj: Trajectory) -> bool:
 
 
 def phase_label(name: str, traj: Trajectory | None = None) -> str:
-    """Upper-case label of a phase; ``surface`` after a fast touchdown reads ``IMPACT``."""
+    """Upper-case label of a phase; ``surface`` after a crash reads ``IMPACT AT ...`` (see :class:`Outcome`)."""
     if name in ("surface", "landed") and traj is not None:
-        ev = traj.event("touchdown")
-        if ev is not None and ev.speed_mps > IMPACT_ABOVE_MPS:
-            return f"IMPACT AT {ev.speed_mps:.0f} m/s"
+        outcome = touchdown_outcome(traj)
+        if outcome is Outcome.CRASHED:
+            return f"IMPACT AT {traj.event('touchdown').speed_mps:.0f} m/s"
+        if outcome is Outcome.HARD_LANDING:
+            return "HARD LANDING"
     return _PHASE_LABELS.get(name, name.replace("_", " ").upper())
 
 
@@ -92,8 +70,8 @@ def format_lines(traj: Trajectory, st: State, et_s: float, *, with_estimate: boo
     """The HUD's text blocks (``top_left``, ``top_right``, ``bottom_left``) at one instant."""
     if with_estimate is None:
         with_estimate = show_estimate(traj)
-    lm = lminus(et_s, traj.planned_touchdown_et_s)
-    top_left = f"{_utc(et_s)} UTC" + (f"   {lm}" if lm else "")
+    lm = format_l_minus(et_s, traj.planned_touchdown_et_s)
+    top_left = format_utc(et_s) + (f"   {lm}" if lm else "")
     vs, hs = st.vertical_speed_mps, st.horizontal_speed_mps
     # no "-0.0 m/s" at rest: speeds that round to zero are shown as zero
     vs = 0.0 if abs(vs) < 0.05 else vs

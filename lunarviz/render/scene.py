@@ -42,7 +42,9 @@ from typing import Any
 import numpy as np
 
 from .. import ephemeris
-from ..trajectory import MOON_RADIUS_M, Trajectory, quat_to_matrix
+from ..geometry import MOON_RADIUS_M, enu_basis_from_up, latlon_to_moon_me, unit_to_latlon
+from ..physics.outcome import Outcome, touchdown_outcome
+from ..trajectory import Trajectory, quat_to_matrix
 from . import camera as cam
 from . import effects as fx
 from . import resources
@@ -192,13 +194,12 @@ def _target(traj: Trajectory, target_lat_lon) -> np.ndarray:
     if target_lat_lon is None:
         p = traj.pos_m[-1]
         return p / np.linalg.norm(p) * MOON_RADIUS_M
-    lat, lon = (math.radians(float(x)) for x in target_lat_lon)
-    return MOON_RADIUS_M * np.array([math.cos(lat) * math.cos(lon), math.cos(lat) * math.sin(lon), math.sin(lat)])
+    return latlon_to_moon_me(float(target_lat_lon[0]), float(target_lat_lon[1]))
 
 
 def _latlon(p: np.ndarray) -> tuple[float, float]:
-    r = float(np.linalg.norm(p))
-    return math.degrees(math.asin(p[2] / r)), math.degrees(math.atan2(p[1], p[0]))
+    lat, lon = unit_to_latlon(p)
+    return float(lat), float(lon)
 
 
 def _ground_m(height_fn, p: np.ndarray) -> np.ndarray:
@@ -508,8 +509,6 @@ def _points_actor(n: int, rgb: np.ndarray):
 
 def _build_effects(h: SceneHandles) -> None:
     """Actors of :mod:`lunarviz.render.effects` (hidden until their moment)."""
-    from .hud import IMPACT_ABOVE_MPS  # noqa: PLC0415
-
     pv, _ = _vtk()
     td = h.traj.event("touchdown")
     h.data["fx"] = None
@@ -517,8 +516,8 @@ def _build_effects(h: SceneHandles) -> None:
         return
     speed = float(np.linalg.norm(np.asarray(td.vel_mps, float)))
     pos = np.asarray(td.pos_m, float)
-    basis = fx.enu_basis(pos)
-    crashed = speed > IMPACT_ABOVE_MPS
+    basis = enu_basis_from_up(pos).T  # columns east, north, up
+    crashed = touchdown_outcome(h.traj) is Outcome.CRASHED
     travel = np.asarray(td.vel_mps, float)
     up = basis[:, 2]
     th = travel - up * np.dot(travel, up)
@@ -600,7 +599,7 @@ def _update_effects(h: SceneHandles, et_s: float, st, origin: np.ndarray, R: np.
             d["dust_pd"].points = d["dust"].positions(et_s)
             d["dust_pd"].point_data["rgb"] = d["dust"].rgba(et_s, min(1.0, 1.6 * k))
             a.GetProperty().SetPointSize(1.6 * scale)
-            _place(a, fx.enu_basis(ground), ground - origin)
+            _place(a, enu_basis_from_up(ground).T, ground - origin)
     return R, rel
 
 
@@ -804,7 +803,7 @@ def update(handles: SceneHandles, et_s: float, camera: str | cam.CameraSpec | No
     d_t = float(np.linalg.norm(tg - origin))
     r_ring = float(np.clip(0.02 * d_t, 6.0, 60e3))
     upt = tg / np.linalg.norm(tg)
-    _place(h.actors["target_ring"], fx.enu_basis(upt), tg + upt * max(0.3, 0.002 * d_t) - origin, r_ring)
+    _place(h.actors["target_ring"], enu_basis_from_up(upt).T, tg + upt * max(0.3, 0.002 * d_t) - origin, r_ring)
 
     # sky
     _update_sky(h, et_s, origin, sun_dir, ctx.earth_pos_m)
@@ -914,13 +913,7 @@ def _update_sky(h: SceneHandles, et_s: float, origin: np.ndarray, sun_dir: np.nd
     r_sun = D * SUN_RADIUS_M / ds
     _place(h.actors["sun"], trans=u * D, scale=r_sun)
     # glow quad perpendicular to the view of the Sun
-    z = -u
-    x = np.cross([0.0, 0.0, 1.0], z)
-    if np.linalg.norm(x) < 1e-6:
-        x = np.array([1.0, 0.0, 0.0])
-    x /= np.linalg.norm(x)
-    y = np.cross(z, x)
-    _place(h.actors["sun_glow"], np.stack([x, y, z], axis=1), u * (D * 1.001), r_sun * 14.0)
+    _place(h.actors["sun_glow"], enu_basis_from_up(-u).T, u * (D * 1.001), r_sun * 14.0)
     # Earth: direction and size from the camera (parallax matters: ~0.26 deg)
     to_e = earth_pos_m - origin
     de = np.linalg.norm(to_e)

@@ -11,17 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..trajectory import MOON_RADIUS_M, Event, Trajectory, quat_from_matrix
+from ..geometry import MOON_RADIUS_M, enu_basis
+from ..trajectory import Event, Trajectory, quat_from_matrix
 
 PHASES = ("coast", "braking", "pitch_up", "terminal", "landed")
-
-
-def _site_basis(lat_deg: float, lon_deg: float):
-    la, lo = np.radians(lat_deg), np.radians(lon_deg)
-    e = np.array([-np.sin(lo), np.cos(lo), 0.0])
-    n = np.array([-np.sin(la) * np.cos(lo), -np.sin(la) * np.sin(lo), np.cos(la)])
-    u = np.array([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)])
-    return e, n, u
 
 
 def demo_trajectory(touchdown_et_s: float = 802423089.0, lat_deg: float = 60.5, lon_deg: float = -4.6,
@@ -33,7 +26,7 @@ def demo_trajectory(touchdown_et_s: float = 802423089.0, lat_deg: float = 60.5, 
     """
     from scipy.interpolate import PchipInterpolator  # noqa: PLC0415
 
-    e, n, u = _site_basis(lat_deg, lon_deg)
+    e, n, u = enu_basis(lat_deg, lon_deg)
     hd = np.radians(heading_deg)
     fwd = np.cos(hd) * n + np.sin(hd) * e  # direction of travel at the site
     t_td = touchdown_et_s

@@ -26,9 +26,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..terrain import enu_basis
+from ..geometry import MOON_RADIUS_M, enu_basis, unit_to_latlon
 
-MOON_RADIUS_M = 1737400.0
 #: angular radius of the Sun seen from the Moon (deg), for soft shadow edges
 SUN_RADIUS_DEG = 0.266
 
@@ -76,8 +75,7 @@ def globe_mesh(centre_lat_deg: float, centre_lon_deg: float, ring_angles: np.nda
     dirs = ct * u + st * (np.cos(ph)[None, :, None] * n + np.sin(ph)[None, :, None] * e)
     dirs = dirs.reshape(-1, 3)
     dirs = np.vstack([u, dirs, -u])  # centre, rings, antipode
-    lat = np.degrees(np.arcsin(np.clip(dirs[:, 2], -1, 1)))
-    lon = np.degrees(np.arctan2(dirs[:, 1], dirs[:, 0]))
+    lat, lon = unit_to_latlon(dirs)
     dist_m = np.concatenate([[0.0], np.repeat(th, n_seg), [np.pi]]) * MOON_RADIUS_M
     h = np.zeros(len(dirs))
     displaced = dist_m <= terrain_radius_m

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from lunarviz.trajectory import MOON_RADIUS_M, Event, Trajectory
+from lunarviz.geometry import MOON_RADIUS_M
+from lunarviz.trajectory import Event, Trajectory
 
 
 def synthetic_descent(n: int = 601, duration_s: float = 600.0, et0_s: float = 802_000_000.0) -> Trajectory:

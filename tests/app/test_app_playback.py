@@ -5,8 +5,9 @@ import math
 import pytest
 
 from lunarviz.app.playback import (
-    MAX_SPEED, MIN_SPEED, SPEEDS, FakeClock, Playback, event_marks, format_l_minus, format_speed,
+    MAX_SPEED, MIN_SPEED, SPEEDS, FakeClock, Playback, event_marks, format_speed,
 )
+from lunarviz.formatting import format_l_minus
 from lunarviz.trajectory import Event
 
 EXACT = 1e-9  # seconds; arithmetic on small floats

@@ -15,6 +15,7 @@ from lunarviz.app.playback import CAMERAS, FakeClock
 from lunarviz.app.scenes import resolve_scene
 from lunarviz.app.widgets import TIMELINE_STEPS
 from lunarviz.app.window import MainWindow
+from lunarviz.physics.outcome import Outcome, touchdown_outcome
 
 WHATIF_TIMEOUT_MS = 90_000
 #: the longest wait for something the event loop will do (returns as soon as it is done;
@@ -124,7 +125,8 @@ def test_event_list_jumps(win, resilience):
     for wanted in ("deorbit", "powered_descent", "pitch_up", "lrf_first_valid", "earthrise", "touchdown"):
         assert wanted in names
     i = names.index("touchdown")
-    expected = "Touchdown" if traj.event("touchdown").speed_mps < 5.0 else "Contact lost"
+    expected = {Outcome.LANDED: "Touchdown", Outcome.HARD_LANDING: "Hard landing",
+                Outcome.CRASHED: "Contact lost"}[touchdown_outcome(traj)]
     assert win.event_list.item(i).text().startswith(expected)
     win.event_list.itemClicked.emit(win.event_list.item(i))
     assert win.playback.et_s == traj.event("touchdown").et_s
