@@ -105,7 +105,8 @@ def main(argv=None) -> int:
     ap.add_argument("--antialias", default=None, choices=("none", "msaa"), help="override the default")
     args = ap.parse_args(argv)
 
-    from lunarviz.render.offscreen import check_headless, load_flight, make_plotter
+    from lunarviz.commands.flights import load_flight
+    from lunarviz.render.offscreen import check_headless, make_plotter
 
     check_headless()
     from lunarviz.render import scene

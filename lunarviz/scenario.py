@@ -32,8 +32,17 @@ Tables (keys marked * are required):
 ``[faults.imu_reset]`` at_utc*, engine_off_s* (optional table)
 ``[dispersions]`` position_m, velocity_mps, thrust_frac, isp_frac, alt_error_m, lrf_noise_frac
 ``[sim]``        coast_step_s, powered_step_s, max_after_touchdown_s
-``[terrain]``    handed unchanged to :func:`lunarviz.terrain.TerrainConfig.from_mapping`
-``[render]``     stored raw (a mapping) in :attr:`Scenario.render`
+``[terrain]``    kind, seed, extent_m, relief_m, crater_density, min_crater_m, max_crater_m,
+                 sfd_break_m, fresh_fraction, roughness, path, dem_spacing_m, ``[terrain.cliff]``
+                 -> :class:`lunarviz.terrain.TerrainConfig` (no table: a bare sphere)
+``[render]``     camera, start, end, fps, speed, size, codec, ``[[render.keyframes]]`` (at*,
+                 camera*, transition_s, camera options) -> :class:`RenderSettings`
+
+Every table goes through the one validator (:class:`_Table`, reporting through
+:class:`_Ctx`), so every message has the same shape and the line of the key.
+Times relative to events stay unresolved specs until a flight exists, but their
+syntax and names are checked here (:mod:`lunarviz.timespec`), as are camera
+names (:data:`CAMERA_NAMES`) and their options (:data:`CAMERA_OPTIONS`).
 """
 
 from __future__ import annotations
@@ -44,22 +53,17 @@ import math
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from .errors import ScenarioError
+from . import timespec
+from .errors import ScenarioError, TimeError
+from .terrain import CliffConfig, TerrainConfig
+from .trajectory import EVENT_NAMES
 
 _REQ = object()
-
-
-def _freeze(obj: Any) -> Any:
-    if isinstance(obj, Mapping):
-        return MappingProxyType({str(k): _freeze(v) for k, v in obj.items()})
-    if isinstance(obj, list):
-        return tuple(_freeze(v) for v in obj)
-    return obj
 
 
 # --------------------------------------------------------------------------- dataclasses
@@ -200,6 +204,62 @@ class SimSettings:
     max_after_touchdown_s: float = 20.0
 
 
+#: the camera presets a scene may name (``lunarviz.render.camera`` implements one per name)
+CAMERA_NAMES = ("chase", "orbit", "site", "earthrise", "down")
+#: per camera, the keyframe options it reads and their bounds (min, max); all optional
+CAMERA_OPTIONS: dict[str, dict[str, tuple[float, float]]] = {
+    "chase": {"fov_deg": (1.0, 150.0), "distance_m": (1.0, 100e3), "elevation_deg": (-89.0, 89.0),
+              "azimuth_deg": (-360.0, 360.0)},
+    "orbit": {"fov_deg": (1.0, 150.0), "distance_m": (1e3, 1e9)},
+    "site": {"fov_deg": (1.0, 150.0), "distance_m": (1.0, 100e3), "eye_height_m": (0.1, 1000.0)},
+    "earthrise": {"fov_deg": (1.0, 150.0)},
+    "down": {"fov_deg": (1.0, 150.0)},
+}
+#: output formats of ``lunarviz render``
+CODECS = ("h264", "prores", "png")
+#: allowed frame width and height, pixels
+FRAME_SIDE_PX = (16, 8192)
+_SIZE_RE = re.compile(r"^\s*(\d+)\s*[xX*]\s*(\d+)\s*$")
+
+
+def frame_size(text: Any) -> tuple[int, int] | None:
+    """``"1920x1080"`` -> ``(1920, 1080)``; None unless WIDTHxHEIGHT with each side in :data:`FRAME_SIDE_PX`."""
+    m = _SIZE_RE.match(text) if isinstance(text, str) else None
+    if not m:
+        return None
+    w, h = int(m.group(1)), int(m.group(2))
+    lo, hi = FRAME_SIDE_PX
+    return (w, h) if lo <= w <= hi and lo <= h <= hi else None
+
+
+@dataclass(frozen=True)
+class Keyframe:
+    """One ``[[render.keyframes]]`` entry: from ``at`` on, camera ``camera``, blended in over ``transition_s``.
+
+    ``at`` is an unresolved time spec (syntax checked at load, see :mod:`lunarviz.timespec`);
+    ``options`` holds only the options given, each one the camera reads (:data:`CAMERA_OPTIONS`).
+    """
+
+    at: str
+    camera: str
+    transition_s: float = 4.0
+    options: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
+
+
+@dataclass(frozen=True)
+class RenderSettings:
+    """The ``[render]`` table: defaults for ``lunarviz render``/``still`` (None = the command's own) and keyframes."""
+
+    camera: str | None = None
+    start: str | None = None
+    end: str | None = None
+    fps: float | None = None
+    speed: float | None = None
+    size: tuple[int, int] | None = None
+    codec: str | None = None
+    keyframes: tuple[Keyframe, ...] = ()
+
+
 @dataclass(frozen=True)
 class Scenario:
     path: str
@@ -215,8 +275,23 @@ class Scenario:
     imu_reset: ImuReset | None
     dispersions: Dispersions
     sim: SimSettings
-    terrain: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
-    render: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    #: the ``[terrain]`` table (a bare sphere round the site when the file has none)
+    terrain: TerrainConfig | None = None
+    render: RenderSettings = field(default_factory=RenderSettings)
+
+    def __post_init__(self) -> None:
+        if self.terrain is None:
+            object.__setattr__(self, "terrain", TerrainConfig(
+                kind="sphere", site_lat_deg=self.site.lat_deg, site_lon_deg=self.site.lon_deg, source=self.path))
+        t = self.terrain
+        if (t.site_lat_deg, t.site_lon_deg) != (self.site.lat_deg, self.site.lon_deg):
+            raise ValueError(f"Scenario terrain is centred on ({t.site_lat_deg}, {t.site_lon_deg}) but the site is "
+                             f"({self.site.lat_deg}, {self.site.lon_deg}); use Scenario.moved_to")
+
+    def moved_to(self, lat_deg: float, lon_deg: float) -> Scenario:
+        """This scenario with the site (and the terrain centred on it) at ``lat_deg, lon_deg``."""
+        return replace(self, site=replace(self.site, lat_deg=float(lat_deg), lon_deg=float(lon_deg)),
+                       terrain=replace(self.terrain, site_lat_deg=float(lat_deg), site_lon_deg=float(lon_deg)))
 
     @property
     def site_lat_deg(self) -> float:
@@ -236,49 +311,70 @@ class Scenario:
 
 
 # --------------------------------------------------------------------------- validation helpers
-class _Ctx:
-    def __init__(self, source: str, text: str):
-        self.source = source
-        self.lines = text.splitlines()
+_HEADER_RE = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+_KEY_RE = re.compile(r"^\s*([A-Za-z0-9_\-\". ]+?)\s*=")
 
-    def line_of(self, table: str, key: str | None) -> int | None:
-        """Best-effort 1-based line of ``key`` in ``[table]`` (or of the header)."""
-        header_re = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
-        current = ""
-        header_line = None
-        parts = table.split(".") if table else []
-        for i, raw in enumerate(self.lines, 1):
-            m = header_re.match(raw)
+#: a key path inside the file: table names, keys and array indices, e.g. ("render", "keyframes", 2, "camera")
+Path_ = tuple[str | int, ...]
+
+
+def _dotted(text: str) -> tuple[str, ...]:
+    return tuple(p.strip().strip('"').strip("'") for p in text.split("."))
+
+
+class _Lines:
+    """Best-effort 1-based line of every table header and key of a TOML text (arrays of tables indexed)."""
+
+    def __init__(self, text: str):
+        self.where: dict[Path_, int] = {}
+        counts: dict[tuple[str, ...], int] = {}
+        current: Path_ = ()
+        for i, raw in enumerate(text.splitlines(), 1):
+            m = _HEADER_RE.match(raw)
             if m:
-                current = re.sub(r"\s*\.\s*", ".", m.group(1)).replace('"', "")
-                if current == table and header_line is None:
-                    header_line = i
+                names = _dotted(m.group(2))
+                if m.group(1) == "[[":
+                    n = counts.get(names, 0)
+                    counts[names] = n + 1
+                    current = (*names, n)
+                else:
+                    current = names
+                self.where.setdefault(current, i)
                 continue
-            if key is None:
-                continue
-            km = re.match(r"^\s*([A-Za-z0-9_\-\".]+)\s*=", raw)
-            if not km:
-                continue
-            dotted = km.group(1).replace('"', "")
-            full = f"{current}.{dotted}" if current else dotted
-            if full == (f"{table}.{key}" if table else key):
-                return i
-        if header_line is not None:
-            return header_line
-        # dotted keys / inline tables: look for the last component of the table name
-        if parts:
-            for i, raw in enumerate(self.lines, 1):
-                if re.match(rf"^\s*{re.escape(parts[-1])}\s*=", raw):
-                    return i
+            km = _KEY_RE.match(raw)
+            if km:
+                self.where.setdefault((*current, *_dotted(km.group(1))), i)
+
+    def line_of(self, path: Path_) -> int | None:
+        """The line of ``path``, else of the nearest enclosing table or key that is in the text."""
+        for n in range(len(path), 0, -1):
+            if path[:n] in self.where:
+                return self.where[path[:n]]
         return None
 
-    def error(self, table: str, key: str | None, msg: str) -> ScenarioError:
-        line = self.line_of(table, key)
+
+def _what(path: Path_, key: str | None) -> str:
+    """How a message names a place: ``[vehicle] dry_mass_kg``, or ``render.keyframes[2].camera`` in arrays."""
+    if any(isinstance(p, int) for p in path):
+        s = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
+        return f"{s}.{key}" if key else s
+    tname = f"[{'.'.join(path)}]" if path else "(top level)"
+    return f"{tname} {key}" if key else tname
+
+
+class _Ctx:
+    """The one error-reporting path of the schema: ``file:line: where: what was wrong; expected ...``."""
+
+    def __init__(self, source: str, text: str = ""):
+        self.source = source
+        self.lines = _Lines(text)
+
+    def error(self, table: str | Path_, key: str | None, msg: str) -> ScenarioError:
+        path = tuple(table.split(".")) if isinstance(table, str) and table else tuple(table or ())
+        line = self.lines.line_of((*path, key) if key is not None else path)
         where = f"{self.source}:{line}" if line else self.source
-        tname = f"[{table}]" if table else "(top level)"
-        what = f"{tname} {key}" if key else tname
         sep = " " if msg.startswith("= ") else ": "
-        return ScenarioError(f"{where}: {what}{sep}{msg}")
+        return ScenarioError(f"{where}: {_what(path, key)}{sep}{msg}")
 
 
 def _fmt(v: Any) -> str:
@@ -286,16 +382,28 @@ def _fmt(v: Any) -> str:
     return s if len(s) <= 60 else s[:57] + "..."
 
 
+def _bounds_text(gt, ge, lt, le) -> str:
+    bounds = [f"{op} {b:g}" for op, b in ((">", gt), (">=", ge), ("<", lt), ("<=", le)) if b is not None]
+    return " and ".join(bounds)
+
+
 class _Table:
-    def __init__(self, ctx: _Ctx, name: str, data: Any, *, required: bool = True):
-        self.ctx, self.name = ctx, name
+    """One table of the file being read: typed getters that raise through :class:`_Ctx` (key and line known)."""
+
+    def __init__(self, ctx: _Ctx, name: str | Path_, data: Any, *, required: bool = True):
+        self.ctx = ctx
+        self.path: Path_ = tuple(name.split(".")) if isinstance(name, str) and name else tuple(name or ())
         if data is None:
             data = {}
         if not isinstance(data, Mapping):
-            parent, _, key = name.rpartition(".")
-            raise ctx.error(parent, key, f"= {_fmt(data)}: expected a table")
+            raise ctx.error(self.path[:-1], str(self.path[-1]) if self.path else None,
+                            f"= {_fmt(data)}: expected a table")
         self.data = dict(data)
         self.used: set[str] = set()
+
+    @property
+    def name(self) -> str:
+        return ".".join(str(p) for p in self.path)
 
     def has(self, key: str) -> bool:
         return key in self.data
@@ -306,14 +414,14 @@ class _Table:
             if default is _REQ:
                 close = difflib.get_close_matches(key, [str(k) for k in self.data], n=1)
                 if close:
-                    raise self.ctx.error(self.name, close[0],
+                    raise self.ctx.error(self.path, close[0],
                                          f"unknown key; expected the required key '{key}'")
-                raise self.ctx.error(self.name, None, f"missing required key '{key}'")
+                raise self.ctx.error(self.path, None, f"missing required key '{key}'")
             return default
         return self.data[key]
 
     def fail(self, key: str, value: Any, expected: str) -> ScenarioError:
-        return self.ctx.error(self.name, key, f"= {_fmt(value)}: expected {expected}")
+        return self.ctx.error(self.path, key, f"= {_fmt(value)}: expected {expected}")
 
     def num(self, key: str, default: Any = _REQ, *, gt: float | None = None,
             ge: float | None = None, le: float | None = None, lt: float | None = None,
@@ -323,16 +431,8 @@ class _Table:
             return None
         if v is default and default is not _REQ and key not in self.data:
             return v
-        bounds = []
-        if gt is not None:
-            bounds.append(f"> {gt:g}")
-        if ge is not None:
-            bounds.append(f">= {ge:g}")
-        if lt is not None:
-            bounds.append(f"< {lt:g}")
-        if le is not None:
-            bounds.append(f"<= {le:g}")
-        expected = "a number" + (" " + " and ".join(bounds) if bounds else "")
+        bounds = _bounds_text(gt, ge, lt, le)
+        expected = "a number" + (" " + bounds if bounds else "")
         if isinstance(v, bool) or not isinstance(v, (int, float)):
             raise self.fail(key, v, expected)
         v = float(v)
@@ -343,7 +443,16 @@ class _Table:
             raise self.fail(key, v, expected)
         return v
 
-    def string(self, key: str, default: Any = _REQ, choices: tuple[str, ...] | None = None) -> Any:
+    def integer(self, key: str, default: Any = _REQ, *, ge: int, le: int) -> int:
+        v = self._get(key, default)
+        if key not in self.data:
+            return v
+        if isinstance(v, bool) or not isinstance(v, int) or not ge <= v <= le:
+            raise self.fail(key, v, f"an integer from {ge} to {le}")
+        return v
+
+    def string(self, key: str, default: Any = _REQ, choices: tuple[str, ...] | None = None,
+               max_len: int | None = None) -> Any:
         v = self._get(key, default)
         if v is None and default is None:
             return None
@@ -351,6 +460,8 @@ class _Table:
             raise self.fail(key, v, "a string")
         if choices and v not in choices:
             raise self.fail(key, v, "one of " + ", ".join(repr(c) for c in choices))
+        if max_len is not None and (len(v) > max_len or "\n" in v):
+            raise self.fail(key, v, f"one line of at most {max_len} characters")
         return v
 
     def boolean(self, key: str, default: Any = _REQ) -> bool:
@@ -384,6 +495,19 @@ class _Table:
             raise self.fail(key, v, "a UTC time without a zone offset")
         return d.isoformat(timespec="milliseconds")
 
+    def time_spec(self, key: str, default: Any = _REQ) -> Any:
+        """A time specification (``touchdown-120s``), syntax and names checked, left unresolved."""
+        v = self._get(key, default)
+        if key not in self.data:
+            return v
+        if not isinstance(v, str):
+            raise self.fail(key, v, "a time such as 'touchdown-120s', 'start' or '2025-06-05T19:10:00'")
+        try:
+            timespec.parse(v)
+        except TimeError as exc:
+            raise self.ctx.error(self.path, key, str(exc)) from None
+        return v.strip()
+
     def vec3(self, key: str) -> tuple[float, float, float]:
         v = self._get(key, _REQ)
         if not isinstance(v, list) or len(v) != 3 or any(
@@ -396,26 +520,32 @@ class _Table:
         self.used.add(key)
         if key not in self.data:
             if required:
-                raise self.ctx.error(self.name, None, f"missing required table [{self._child(key)}]")
+                raise self.ctx.error(self.path, None, f"missing required table [{self._child(key)}]")
             return None
-        return _Table(self.ctx, self._child(key), self.data[key])
+        return _Table(self.ctx, (*self.path, key), self.data[key])
 
-    def raw_mapping(self, key: str) -> Mapping[str, Any]:
+    def tables(self, key: str, max_n: int) -> list[_Table]:
+        """An array of tables (``[[render.keyframes]]``), each element a :class:`_Table`."""
         self.used.add(key)
-        v = self.data.get(key, {})
-        if not isinstance(v, Mapping):
-            raise self.fail(key, v, "a table")
-        return _freeze(v)
+        v = self.data.get(key, [])
+        if not isinstance(v, list):
+            raise self.fail(key, v, f"an array of tables [[{self._child(key)}]]")
+        if len(v) > max_n:
+            raise self.fail(key, f"{len(v)} entries", f"at most {max_n} [[{self._child(key)}]] entries")
+        for i, item in enumerate(v):
+            if not isinstance(item, Mapping):
+                raise self.ctx.error((*self.path, key, i), None, f"= {_fmt(item)}: expected a table")
+        return [_Table(self.ctx, (*self.path, key, i), item) for i, item in enumerate(v)]
 
     def _child(self, key: str) -> str:
-        return f"{self.name}.{key}" if self.name else key
+        return f"{self.name}.{key}" if self.path else key
 
     def finish(self) -> None:
         unknown = [k for k in self.data if k not in self.used]
         if unknown:
             k = unknown[0]
             allowed = ", ".join(sorted(self.used)) or "none"
-            raise self.ctx.error(self.name, k, f"unknown key (allowed here: {allowed})")
+            raise self.ctx.error(self.path, k, f"unknown key (allowed here: {allowed})")
 
 
 def _et_order(ctx: _Ctx, items: list[tuple[str, str, str | None]]) -> None:
@@ -451,12 +581,7 @@ def parse(data: Mapping[str, Any], text: str, source: str) -> Scenario:
     story = root.sub("story")
     title = story.string("title")
     description = story.string("description", "")
-    captions_t = story.sub("captions", required=False)
-    captions: dict[str, str] = {}
-    if captions_t is not None:
-        for k in list(captions_t.data):
-            captions[k] = captions_t.string(k)
-        captions_t.finish()
+    captions = _captions(story.sub("captions", required=False))
     story.finish()
 
     st = root.sub("site")
@@ -607,10 +732,10 @@ def parse(data: Mapping[str, Any], text: str, source: str) -> Scenario:
     )
     simt.finish()
 
-    terrain = root.raw_mapping("terrain")
-    if terrain:
-        _check_terrain(ctx, data.get("terrain"), site)
-    render = root.raw_mapping("render")
+    tt_ = root.sub("terrain", required=False)
+    terrain = _terrain(tt_, site.lat_deg, site.lon_deg) if tt_ is not None else None
+    rt = root.sub("render", required=False)
+    render = _render(rt) if rt is not None else RenderSettings()
     root.finish()
     return Scenario(
         path=source, title=title, description=description,
@@ -620,24 +745,133 @@ def parse(data: Mapping[str, Any], text: str, source: str) -> Scenario:
     )
 
 
-def _check_terrain(ctx: _Ctx, table: Any, site: Site) -> None:
-    """Validate ``[terrain]`` now (with the terrain module's own rules), adding the line."""
-    from .terrain import TerrainConfig
+#: the most keyframes a [render] table may hold
+MAX_KEYFRAMES = 200
+#: the longest caption, characters (one line on a 16:9 frame)
+MAX_CAPTION_CHARS = 160
 
-    try:
-        TerrainConfig.from_mapping(table, source=ctx.source, site_lat_deg=site.lat_deg,
-                                   site_lon_deg=site.lon_deg)
-    except ScenarioError as exc:
-        msg = str(exc)
-        m = re.search(r"\[(terrain(?:\.[a-z_]+)?)\]\s+(?:unknown key '([^']+)'|([A-Za-z0-9_]+)\s*=)", msg)
-        line = ctx.line_of(m.group(1), m.group(2) or m.group(3)) if m else ctx.line_of("terrain", None)
-        if line and msg.startswith(f"{ctx.source}: "):
-            msg = f"{ctx.source}:{line}: " + msg[len(ctx.source) + 2:]
-        raise ScenarioError(msg) from None
-    except Exception as exc:  # noqa: BLE001 - another module's validator: never a traceback
-        line = ctx.line_of("terrain", None)
-        where = f"{ctx.source}:{line}" if line else ctx.source
-        raise ScenarioError(f"{where}: [terrain]: {exc}; expected a valid terrain table") from None
+
+def _captions(t: _Table | None) -> dict[str, str]:
+    """``[story.captions]``: event name -> one-line text; the names are those a flight's events may have."""
+    if t is None:
+        return {}
+    out = {}
+    for k in list(t.data):
+        if k not in EVENT_NAMES:
+            close = difflib.get_close_matches(k, EVENT_NAMES, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise t.ctx.error(t.path, k, f"unknown event{hint}; expected one of {', '.join(EVENT_NAMES)}")
+        out[k] = t.string(k, max_len=MAX_CAPTION_CHARS)
+    t.finish()
+    return out
+
+
+def _cliff(t: _Table) -> CliffConfig:
+    d = CliffConfig()
+    c = CliffConfig(
+        height_m=t.num("height_m", d.height_m, ge=-20e3, le=20e3),
+        offset_m=t.num("offset_m", d.offset_m, ge=-500e3, le=500e3),
+        azimuth_deg=t.num("azimuth_deg", d.azimuth_deg, ge=-360.0, le=360.0),
+        width_m=t.num("width_m", d.width_m, gt=0.0, le=100e3),
+        back_slope_m=t.num("back_slope_m", d.back_slope_m, gt=0.0, le=1e6),
+        length_m=t.num("length_m", d.length_m, ge=0.0, le=1e6),
+    )
+    t.finish()
+    return c
+
+
+def _terrain(t: _Table, site_lat_deg: float, site_lon_deg: float) -> TerrainConfig:
+    """``[terrain]`` -> :class:`lunarviz.terrain.TerrainConfig` (a relative DEM path is relative to the file)."""
+    d = TerrainConfig()
+    kind = t.string("kind", "procedural", choices=("procedural", "sphere", "dem"))
+    dmin = t.num("min_crater_m", d.min_crater_m, gt=0.0, le=100e3)
+    dmax = t.num("max_crater_m", d.max_crater_m, gt=0.0, le=100e3)
+    if not dmax > dmin:
+        raise t.fail("max_crater_m", dmax, f"a value > min_crater_m ({dmin:g})")
+    cliff_t = t.sub("cliff", required=False)
+    path = t.string("path", None)
+    if path is not None:
+        if not path:
+            raise t.fail("path", path, "a DEM file path")
+        p = Path(path).expanduser()
+        path = str(p if p.is_absolute() else Path(t.ctx.source).parent / p)
+    if kind == "dem" and path is None:
+        raise t.ctx.error(t.path, "path", 'missing: kind = "dem" needs path = "<DEM file>"')
+    if kind == "dem" and not Path(path).is_file():
+        raise t.fail("path", t.data["path"], f"an existing DEM file (looked for {path})")
+    if kind != "dem" and path is not None:
+        raise t.fail("path", t.data["path"], 'no path unless kind = "dem"')
+    cfg = TerrainConfig(
+        kind=kind, site_lat_deg=float(site_lat_deg), site_lon_deg=float(site_lon_deg),
+        seed=t.integer("seed", d.seed, ge=0, le=2**32 - 1),
+        extent_m=t.num("extent_m", d.extent_m, gt=100.0, le=500e3),
+        relief_m=t.num("relief_m", d.relief_m, ge=0.0, le=5000.0),
+        crater_density=t.num("crater_density", d.crater_density, ge=0.0, le=1.0),
+        min_crater_m=dmin, max_crater_m=dmax,
+        sfd_break_m=t.num("sfd_break_m", d.sfd_break_m, gt=0.0, le=100e3),
+        fresh_fraction=t.num("fresh_fraction", d.fresh_fraction, ge=0.0, le=1.0),
+        roughness=t.num("roughness", d.roughness, ge=0.0, le=10.0),
+        cliff=_cliff(cliff_t) if cliff_t is not None else None,
+        path=path,
+        dem_spacing_m=t.num("dem_spacing_m", None, gt=0.0, le=10e3, allow_none=True),
+        source=t.ctx.source,
+    )
+    t.finish()
+    return cfg
+
+
+def _keyframe(t: _Table) -> Keyframe:
+    at = t.time_spec("at")
+    cam = t._get("camera", _REQ)
+    if cam not in CAMERA_NAMES:
+        close = difflib.get_close_matches(str(cam), CAMERA_NAMES, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise t.ctx.error(t.path, "camera", f"unknown camera {cam!r}{hint}; expected one of {', '.join(CAMERA_NAMES)}")
+    trans = t.num("transition_s", 4.0, ge=0.0, le=3600.0)
+    allowed = CAMERA_OPTIONS[cam]
+    opts = {}
+    for k in list(t.data):
+        if k in ("at", "camera", "transition_s"):
+            continue
+        if k not in allowed:
+            known = {o for table in CAMERA_OPTIONS.values() for o in table}
+            what = f"not an option of camera {cam!r}" if k in known else "unknown key"
+            raise t.ctx.error(t.path, k, f"{what}; expected at, camera, transition_s, {', '.join(allowed)}")
+        lo, hi = allowed[k]
+        opts[k] = t.num(k, ge=lo, le=hi)
+    t.finish()
+    return Keyframe(at=at, camera=cam, transition_s=trans, options=MappingProxyType(opts))
+
+
+def _render(t: _Table) -> RenderSettings:
+    """``[render]`` -> :class:`RenderSettings` (keyframes included); times stay unresolved specs."""
+    size = t._get("size", None)
+    if size is not None and frame_size(size) is None:
+        lo, hi = FRAME_SIDE_PX
+        raise t.fail("size", size, f"WIDTHxHEIGHT in pixels, each {lo}..{hi}, e.g. '1920x1080'")
+    rs = RenderSettings(
+        camera=t.string("camera", None, choices=(*CAMERA_NAMES, "scenario")),
+        start=t.time_spec("start", None),
+        end=t.time_spec("end", None),
+        fps=t.num("fps", None, gt=0.0, le=240.0, allow_none=True),
+        speed=t.num("speed", None, gt=0.0, le=1e5, allow_none=True),
+        size=frame_size(size) if size is not None else None,
+        codec=t.string("codec", None, choices=CODECS),
+        keyframes=tuple(_keyframe(k) for k in t.tables("keyframes", MAX_KEYFRAMES)),
+    )
+    t.finish()
+    return rs
+
+
+def terrain_config(table: Mapping[str, Any] | None, *, source: str, site_lat_deg: float,
+                   site_lon_deg: float) -> TerrainConfig:
+    """A ``[terrain]`` table given as a mapping (not read from a file) -> TerrainConfig; errors name ``source``."""
+    return _terrain(_Table(_Ctx(source), "terrain", table), site_lat_deg, site_lon_deg)
+
+
+def render_settings(table: Mapping[str, Any] | None, *, source: str) -> RenderSettings:
+    """A ``[render]`` table given as a mapping -> RenderSettings; errors name ``source``."""
+    return _render(_Table(_Ctx(source), "render", table))
 
 
 def loads(text: str, source: str = "<string>") -> Scenario:

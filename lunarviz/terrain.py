@@ -54,15 +54,13 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .errors import ScenarioError
 from .geometry import MOON_RADIUS_M, enu_basis, latlon_to_unit, unit_to_latlon
-
 
 __all__ = [
     "CliffConfig",
@@ -108,32 +106,6 @@ class CliffConfig:
     length_m: float = 0.0
 
 
-#: keys accepted in the ``[terrain]`` table, with their meaning (for messages and docs)
-_TERRAIN_KEYS = {
-    "kind": '"procedural", "sphere" or "dem"',
-    "seed": "an integer",
-    "extent_m": "a number > 100 (side of the square patch, m)",
-    "relief_m": "a number >= 0 (RMS of the long-wavelength relief, m)",
-    "crater_density": "a number >= 0 (craters of D >= 1 m per m^2)",
-    "min_crater_m": "a number > 0",
-    "max_crater_m": "a number > min_crater_m",
-    "sfd_break_m": "a number > 0",
-    "fresh_fraction": "a number in [0, 1]",
-    "roughness": "a number in [0, 10] (scale of the small-scale roughness; 0 = none)",
-    "path": "a DEM file path (for kind = \"dem\")",
-    "dem_spacing_m": "a number > 0 (grid spacing of a DEM without georeferencing, m)",
-    "cliff": "a table with height_m, offset_m, azimuth_deg, width_m, back_slope_m, length_m",
-}
-_CLIFF_KEYS = {
-    "height_m": "a number (step height, m; may be 0)",
-    "offset_m": "a number (signed distance of the scarp from the site along the azimuth, m)",
-    "azimuth_deg": "a number (direction of the downward step, degrees from north through east)",
-    "width_m": "a number > 0",
-    "back_slope_m": "a number > 0",
-    "length_m": "a number >= 0 (0 = unlimited)",
-}
-
-
 @dataclass(frozen=True)
 class TerrainConfig:
     """Validated ``[terrain]`` settings for one scenario (all SI units).
@@ -169,124 +141,16 @@ class TerrainConfig:
         site_lat_deg: float,
         site_lon_deg: float,
     ) -> TerrainConfig:
-        """Build a config from a scenario's ``[terrain]`` table.
+        """Build a config from a ``[terrain]`` table given as a mapping.
 
-        Raises :class:`lunarviz.errors.ScenarioError` naming ``source`` and
-        the key for unknown keys and bad values. A relative ``path`` is taken
-        relative to the folder of ``source``.
+        The validation is the scenario schema's (:func:`lunarviz.scenario.terrain_config`,
+        the one place the keys, bounds and defaults are defined): errors are
+        :class:`lunarviz.errors.ScenarioError` naming ``source`` and the key. A
+        relative ``path`` is taken relative to the folder of ``source``.
         """
-        mapping = {} if mapping is None else mapping
-        if not isinstance(mapping, Mapping):
-            raise ScenarioError(f"{source}: [terrain] must be a table, got {type(mapping).__name__}")
+        from .scenario import terrain_config
 
-        def bad(key: str, value: Any, expected: str) -> ScenarioError:
-            return ScenarioError(f"{source}: [terrain] {key} = {value!r}: expected {expected}")
-
-        for key in mapping:
-            if key not in _TERRAIN_KEYS:
-                raise ScenarioError(
-                    f"{source}: [terrain] unknown key {key!r}; known keys: {', '.join(sorted(_TERRAIN_KEYS))}"
-                )
-
-        def number(key: str, default: float, table: Mapping[str, Any], keys: dict, prefix: str,
-                   check=lambda v: True) -> float:
-            if key not in table:
-                return default
-            value = table[key]
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
-                    or not check(float(value)):
-                raise bad(prefix + key, value, keys[key])
-            return float(value)
-
-        def num(key, default, check=lambda v: True):
-            return number(key, default, mapping, _TERRAIN_KEYS, "", check)
-
-        kind = mapping.get("kind", "procedural")
-        if kind not in ("procedural", "sphere", "dem"):
-            raise bad("kind", kind, _TERRAIN_KEYS["kind"])
-        seed = mapping.get("seed", 0)
-        if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-            raise bad("seed", seed, "an integer >= 0")
-        for name, value in (("site_lat_deg", site_lat_deg), ("site_lon_deg", site_lon_deg)):
-            if not isinstance(value, (int, float)) or not math.isfinite(value):
-                raise ScenarioError(f"{source}: site {name} = {value!r}: expected a finite number")
-        if not -90.0 <= site_lat_deg <= 90.0:
-            raise ScenarioError(f"{source}: site latitude {site_lat_deg!r}: expected -90..90 degrees")
-
-        extent = num("extent_m", 20000.0, lambda v: 100.0 < v <= 500000.0)
-        relief = num("relief_m", 25.0, lambda v: 0.0 <= v <= 5000.0)
-        density = num("crater_density", 0.03, lambda v: 0.0 <= v <= 1.0)
-        dmin = num("min_crater_m", 2.0, lambda v: v > 0.0)
-        dmax = num("max_crater_m", 3000.0, lambda v: v > dmin)
-        sfd_break = num("sfd_break_m", 100.0, lambda v: v > 0.0)
-        fresh = num("fresh_fraction", 0.12, lambda v: 0.0 <= v <= 1.0)
-        rough = num("roughness", 1.0, lambda v: 0.0 <= v <= 10.0)
-        if "min_crater_m" in mapping and dmin > dmax:
-            raise bad("min_crater_m", mapping["min_crater_m"], "less than max_crater_m")
-
-        cliff = None
-        if "cliff" in mapping:
-            table = mapping["cliff"]
-            if not isinstance(table, Mapping):
-                raise bad("cliff", table, _TERRAIN_KEYS["cliff"])
-            for key in table:
-                if key not in _CLIFF_KEYS:
-                    raise ScenarioError(
-                        f"{source}: [terrain.cliff] unknown key {key!r}; known keys: "
-                        f"{', '.join(sorted(_CLIFF_KEYS))}"
-                    )
-
-            def cnum(key, default, check=lambda v: True):
-                return number(key, default, table, _CLIFF_KEYS, "cliff.", check)
-
-            d = CliffConfig()
-            cliff = CliffConfig(
-                height_m=cnum("height_m", d.height_m, lambda v: abs(v) <= 20000.0),
-                offset_m=cnum("offset_m", d.offset_m),
-                azimuth_deg=cnum("azimuth_deg", d.azimuth_deg),
-                width_m=cnum("width_m", d.width_m, lambda v: v > 0.0),
-                back_slope_m=cnum("back_slope_m", d.back_slope_m, lambda v: v > 0.0),
-                length_m=cnum("length_m", d.length_m, lambda v: v >= 0.0),
-            )
-
-        path = None
-        dem_spacing = None
-        if "path" in mapping:
-            raw = mapping["path"]
-            if not isinstance(raw, str) or not raw:
-                raise bad("path", raw, _TERRAIN_KEYS["path"])
-            p = Path(raw).expanduser()
-            if not p.is_absolute():
-                p = Path(source).parent / p
-            path = str(p)
-        if "dem_spacing_m" in mapping:
-            dem_spacing = num("dem_spacing_m", 1.0, lambda v: v > 0.0)
-        if kind == "dem":
-            if path is None:
-                raise ScenarioError(f'{source}: [terrain] kind = "dem" needs path = "<DEM file>"')
-            if not Path(path).is_file():
-                raise bad("path", mapping["path"], f"an existing DEM file (looked for {path})")
-        elif path is not None:
-            raise bad("path", mapping["path"], 'no path unless kind = "dem"')
-
-        return cls(
-            kind=kind,
-            site_lat_deg=float(site_lat_deg),
-            site_lon_deg=float(site_lon_deg),
-            seed=int(seed),
-            extent_m=extent,
-            relief_m=relief,
-            crater_density=density,
-            min_crater_m=dmin,
-            max_crater_m=dmax,
-            sfd_break_m=sfd_break,
-            fresh_fraction=fresh,
-            roughness=rough,
-            cliff=cliff,
-            path=path,
-            dem_spacing_m=dem_spacing,
-            source=source,
-        )
+        return terrain_config(mapping, source=source, site_lat_deg=site_lat_deg, site_lon_deg=site_lon_deg)
 
 
 # --------------------------------------------------------------------------
@@ -1065,7 +929,11 @@ class DemTerrain(Terrain):
 
 @functools.lru_cache(maxsize=8)
 def make_terrain(config: TerrainConfig) -> Terrain:
-    """Build the terrain a config describes (cached: equal configs share one object)."""
+    """Build the terrain a config describes: the one terrain factory and the one cache.
+
+    Equal configs share one object, so the flight, the renderer and the viewer's
+    what-if flights never build the same seeded terrain twice.
+    """
     if config.kind == "sphere":
         return SphereTerrain(config.site_lat_deg, config.site_lon_deg, config.extent_m)
     if config.kind == "dem":
@@ -1074,5 +942,3 @@ def make_terrain(config: TerrainConfig) -> Terrain:
     return ProceduralTerrain(config)
 
 
-def _config_fields() -> tuple[str, ...]:  # pragma: no cover - documentation helper
-    return tuple(f.name for f in fields(TerrainConfig))

@@ -20,11 +20,32 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .geometry import unit_to_latlon
+
+if TYPE_CHECKING:  # the core modules import each other only for annotations here
+    from .scenario import Scenario
+    from .terrain import Terrain
+
+#: the names a flight's events may have (what ``[story.captions]`` and time specs may name)
+EVENT_NAMES = (
+    "start",                   # the start epoch of the scenario
+    "earthrise", "earthset",   # the Earth rising / setting as seen from the lander in orbit
+    "deorbit", "deorbit_end",  # deorbit burn: ignition and cut-off
+    "powered_descent",         # powered descent initiation (PDI)
+    "pitch_up",                # braking done: the pitch-up towards vertical
+    "terminal",                # terminal descent begins
+    "imu_reset",               # an injected IMU reset (engine off)
+    "engine_restart",          # the engine back on after it
+    "lrf_first_valid",         # the laser rangefinder's first accepted range
+    "lrf_rejected",            # a rangefinder measurement rejected by the jump test
+    "propellant_exhausted",    # the tanks ran dry
+    "touchdown",               # first surface contact, soft or not
+)
+
 
 @dataclass(frozen=True)
 class Event:
@@ -126,7 +147,10 @@ class Trajectory:
     events : named moments, in time order.
     dry_mass_kg : the vehicle's dry mass, to compute propellant remaining.
     planned_touchdown_et_s : the mission's planned touchdown time (nan if none).
-    scenario : the Scenario that produced this trajectory (or None).
+    scenario : the Scenario that produced this trajectory (None for synthetic ones).
+    terrain : the terrain it was flown over (a ``SphereTerrain`` without a ``[terrain]``
+        table; None for synthetic trajectories), so a renderer draws exactly the
+        ground the physics hit without rebuilding it.
     """
 
     et_s: np.ndarray
@@ -143,7 +167,8 @@ class Trajectory:
     events: tuple[Event, ...] = ()
     dry_mass_kg: float = 0.0
     planned_touchdown_et_s: float = float("nan")
-    scenario: Any = field(default=None, compare=False, repr=False)
+    scenario: Scenario | None = field(default=None, compare=False, repr=False)
+    terrain: Terrain | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         et = _readonly(self.et_s)

@@ -22,12 +22,14 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from lunarviz.scenario import CAMERA_NAMES
+
 #: the speeds offered by the viewer (1.0 is real time)
 SPEEDS: tuple[float, ...] = (0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0)
 MIN_SPEED = SPEEDS[0]
 MAX_SPEED = SPEEDS[-1]
-#: camera presets of :mod:`lunarviz.render.camera`, in the order of the 1-5 keys
-CAMERAS: tuple[str, ...] = ("chase", "orbit", "site", "earthrise", "down")
+#: camera presets (:data:`lunarviz.scenario.CAMERA_NAMES`), in the order of the 1-5 keys
+CAMERAS: tuple[str, ...] = CAMERA_NAMES
 #: display frame rate that defines "one frame" for frame stepping, frames per second
 FRAME_RATE_HZ = 30.0
 

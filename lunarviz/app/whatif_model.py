@@ -76,13 +76,9 @@ def apply_changes(sc, changes: dict):
         veh["main_thrust_n"] = float(changes["main_thrust_n"])
     if veh:
         new = dataclasses.replace(new, vehicle=dataclasses.replace(new.vehicle, **veh))
-    site = {}
-    if "site_lat_deg" in changes:
-        site["lat_deg"] = float(changes["site_lat_deg"])
-    if "site_lon_deg" in changes:
-        site["lon_deg"] = float(changes["site_lon_deg"])
-    if site:
-        new = dataclasses.replace(new, site=dataclasses.replace(new.site, **site))
+    if "site_lat_deg" in changes or "site_lon_deg" in changes:  # the terrain moves with the site
+        new = new.moved_to(float(changes.get("site_lat_deg", new.site.lat_deg)),
+                           float(changes.get("site_lon_deg", new.site.lon_deg)))
     return new
 
 

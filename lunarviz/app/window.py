@@ -361,7 +361,7 @@ class MainWindow(QtWidgets.QMainWindow):
         """Show a flown trajectory (synchronous; builds the 3D scene)."""
         if scenario is not None:
             self.scenario = scenario
-        elif getattr(traj, "scenario", None) is not None:
+        elif traj.scenario is not None:
             self.scenario = traj.scenario
         self.traj = traj
         self.whatif_traj = None
@@ -370,7 +370,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.playback.set_span(traj.start_et_s, traj.end_et_s)
         self.view.set_trajectory(traj)
         self.telemetry.set_trajectory(traj)
-        title = getattr(self.scenario, "title", None) or (self.scenario_path.stem if self.scenario_path else "")
+        title = (self.scenario.title if self.scenario is not None else "") or (
+            self.scenario_path.stem if self.scenario_path else "")
         self.setWindowTitle(f"lunarviz — {title}" if title else "lunarviz")
         self._fill_events()
         self.whatif.set_scenario(self.scenario)

@@ -161,7 +161,7 @@ def write_spk(traj, path: str, naif_id: int = -999) -> None:
     with atomic_output(path) as tmp:
         tmp.unlink()  # SPICE will not overwrite: give it a fresh name
         write_spk_type13(tmp, naif_id, et, r_in, v_in, center=301, frame="J2000",
-                         segment_id=f"lunarviz {getattr(traj.scenario, 'name', '')}",
+                         segment_id=f"lunarviz {traj.scenario.name if traj.scenario is not None else ''}",
                          more_segments=more)
 
 

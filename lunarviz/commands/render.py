@@ -5,9 +5,6 @@ from __future__ import annotations
 from ..errors import RenderError
 from . import add_scene_argument
 
-#: keys of the scenario's [render] table that set defaults for this command
-RENDER_DEFAULT_KEYS = ("camera", "start", "end", "fps", "speed", "size", "codec")
-
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
@@ -38,25 +35,6 @@ def register(subparsers) -> None:
     p.set_defaults(func=run)
 
 
-def _defaults(traj) -> dict:
-    sc = traj.scenario
-    table = dict(getattr(sc, "render", None) or {}) if sc is not None else {}
-    src = str(getattr(sc, "path", "scenario"))
-    out = {}
-    for k in RENDER_DEFAULT_KEYS:
-        if k in table:
-            out[k] = table[k]
-    for k in ("fps", "speed"):
-        if k in out and (isinstance(out[k], bool) or not isinstance(out[k], int | float) or not out[k] > 0):
-            raise RenderError(f"{src}: render.{k}: {out[k]!r} is not a positive number")
-    for k in ("camera", "start", "end", "size", "codec"):
-        if k in out and not isinstance(out[k], str):
-            raise RenderError(f"{src}: render.{k}: {out[k]!r} is not a string")
-    if "codec" in out and out["codec"] not in ("h264", "prores", "png"):
-        raise RenderError(f"{src}: render.codec: {out['codec']!r}; expected h264, prores or png")
-    return out
-
-
 def run(args) -> int:
     from ..render.offscreen import check_headless, parse_size
     from ..scenario import resolve
@@ -66,23 +44,21 @@ def run(args) -> int:
         parse_size(args.size)  # fail fast on a typo, before flying the scenario
     check_headless()
 
-    from ..render.camera import PRESET_NAMES
-    from ..render.offscreen import load_flight
     from ..render.timespec import parse_time_spec
     from ..render.video import check_output, render_video
+    from ..scenario import CAMERA_NAMES
+    from .flights import load_flight
 
+    if args.camera is not None and args.camera not in (*CAMERA_NAMES, "scenario"):
+        raise RenderError(f"--camera {args.camera!r}: expected one of {', '.join(CAMERA_NAMES)} or scenario")
     traj = load_flight(scene)
-    d = _defaults(traj)
-    src = str(getattr(traj.scenario, "path", "scenario"))
-    size = parse_size(args.size or d.get("size", "1920x1080"),
-                      what="--size" if args.size else f"{src}: render.size")
-    codec = args.codec or d.get("codec", "h264")
+    d = traj.scenario.render  # the [render] table, validated at load: command-line options win
+    size = parse_size(args.size) if args.size else (d.size or (1920, 1080))
+    codec = args.codec or d.codec or "h264"
     check_output(args.output, codec, size)
-    fps = args.fps if args.fps is not None else float(d.get("fps", 30.0))
-    speed = args.speed if args.speed is not None else float(d.get("speed", 1.0))
-    camera = args.camera or d.get("camera", "scenario")
-    if camera not in (*PRESET_NAMES, "scenario"):
-        raise RenderError(f"--camera {camera!r}: expected one of {', '.join(PRESET_NAMES)} or scenario")
+    fps = args.fps if args.fps is not None else (d.fps or 30.0)
+    speed = args.speed if args.speed is not None else (d.speed or 1.0)
+    camera = args.camera or d.camera or "scenario"
 
     def when(spec, fallback_specs, what):
         if spec is not None:
@@ -96,8 +72,8 @@ def run(args) -> int:
                 continue
         raise RenderError(f"no {what} time: give --{what}")
 
-    start = when(args.start or d.get("start"), ["powered_descent-60s", "start"], "start")
-    end = when(args.end or d.get("end"), ["touchdown+15s", "end"], "end")
+    start = when(args.start or d.start, ["powered_descent-60s", "start"], "start")
+    end = when(args.end or d.end, ["touchdown+15s", "end"], "end")
     # a polite kill (SIGTERM, e.g. `timeout` or a job scheduler) cleans up like Ctrl-C: the temporary
     # output is removed instead of being left behind
     import signal

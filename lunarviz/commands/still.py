@@ -29,7 +29,7 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from ..render.offscreen import check_headless, load_flight, parse_size
+    from ..render.offscreen import check_headless, parse_size
     from ..scenario import resolve
 
     scene = resolve(args.scene)  # a misspelt scene name fails first, with the shipped names
@@ -38,11 +38,12 @@ def run(args) -> int:
         raise RenderError(f"{args.output}: the output of 'still' must be a .png file")
     check_headless()
 
-    from ..render.camera import PRESET_NAMES
     from ..render.still import render_still, write_png
+    from ..scenario import CAMERA_NAMES
+    from .flights import load_flight
 
-    if args.camera not in (*PRESET_NAMES, "scenario"):
-        raise RenderError(f"--camera {args.camera!r}: expected one of {', '.join(PRESET_NAMES)} or scenario")
+    if args.camera not in (*CAMERA_NAMES, "scenario"):
+        raise RenderError(f"--camera {args.camera!r}: expected one of {', '.join(CAMERA_NAMES)} or scenario")
     traj = load_flight(scene)
     img = render_still(traj, args.at, camera=args.camera, size=size, quality=args.quality,
                        antialias=None if args.antialias == "none" else args.antialias, hud=not args.no_hud)

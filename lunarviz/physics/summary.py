@@ -25,8 +25,8 @@ def outcome_summary(traj: Trajectory) -> dict[str, Any]:
     td = traj.event("touchdown")
     pd = traj.event("powered_descent")
     out: dict[str, Any] = {
-        "scenario": getattr(traj.scenario, "name", None),
-        "title": getattr(traj.scenario, "title", None),
+        "scenario": traj.scenario.name if traj.scenario is not None else None,
+        "title": traj.scenario.title if traj.scenario is not None else None,
         "outcome": "no_touchdown",
         "touchdown_utc": None,
         "touchdown_vertical_speed_mps": None,

@@ -25,17 +25,18 @@ interpolation, eye distance geometrically, all eased with a smoothstep.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
 
 import numpy as np
 
-from ..errors import ScenarioError
+from ..errors import ScenarioError, TimeError
 from ..geometry import MOON_RADIUS_M, enu_basis_from_up, unit_to_latlon
+from ..scenario import CAMERA_NAMES, Keyframe, RenderSettings
 from ..trajectory import State, Trajectory
 
-PRESET_NAMES = ("chase", "orbit", "site", "earthrise", "down")
+#: the preset names, defined once by the scenario schema (:data:`lunarviz.scenario.CAMERA_NAMES`)
+PRESET_NAMES = CAMERA_NAMES
 
 
 @dataclass(frozen=True)
@@ -287,6 +288,7 @@ def down(ctx: CameraContext) -> CameraSpec:
 PRESETS: dict[str, Callable[[CameraContext], CameraSpec]] = {
     "chase": chase, "orbit": orbit, "site": site, "earthrise": earthrise, "down": down,
 }
+assert tuple(PRESETS) == CAMERA_NAMES, "one preset function per scenario camera name"
 
 
 def preset(name: str, ctx: CameraContext) -> CameraSpec:
@@ -353,91 +355,51 @@ def blend(a: CameraSpec, b: CameraSpec, w: float) -> CameraSpec:
 
 
 @dataclass(frozen=True)
-class Keyframe:
-    et_s: float
-    camera: str
-    transition_s: float
-    options: Mapping[str, float]
-
-
-_KEYFRAME_OPTIONS = ("fov_deg", "distance_m", "elevation_deg", "azimuth_deg", "eye_height_m")
-
-
-@dataclass(frozen=True)
 class CameraPath:
-    """Presets switched at keyframe times, blended over each keyframe's ``transition_s``."""
+    """Presets switched at keyframe times, blended over each keyframe's ``transition_s``.
+
+    ``keyframes`` are the scenario's (:class:`lunarviz.scenario.Keyframe`), in time
+    order; ``et_s`` their resolved times.
+    """
 
     keyframes: tuple[Keyframe, ...]
+    et_s: tuple[float, ...]
 
     def spec(self, ctx: CameraContext) -> CameraSpec:
         kfs = self.keyframes
         i = 0
-        for k, kf in enumerate(kfs):
-            if kf.et_s <= ctx.et_s:
+        for k, et in enumerate(self.et_s):
+            if et <= ctx.et_s:
                 i = k
-        cur = kfs[i]
+        cur, et_cur = kfs[i], self.et_s[i]
         spec_cur = preset(cur.camera, replace(ctx, options=cur.options))
-        if i == 0 or cur.transition_s <= 0 or ctx.et_s >= cur.et_s + cur.transition_s:
+        if i == 0 or cur.transition_s <= 0 or ctx.et_s >= et_cur + cur.transition_s:
             return spec_cur
         prev = kfs[i - 1]
         spec_prev = preset(prev.camera, replace(ctx, options=prev.options))
-        return blend(spec_prev, spec_cur, (ctx.et_s - cur.et_s) / cur.transition_s)
+        return blend(spec_prev, spec_cur, (ctx.et_s - et_cur) / cur.transition_s)
 
 
-def path_from_render_table(render: Mapping[str, Any] | None, traj: Trajectory, *, source: str = "scenario",
-                           time_fn: Callable[[str], float] | None = None) -> CameraPath | None:
-    """Parse ``[[render.keyframes]]`` (``at``, ``camera``, optional ``transition_s`` and options).
+def camera_path(render: RenderSettings, traj: Trajectory, *, source: str = "scenario",
+                time_fn: Callable[[str], float] | None = None) -> CameraPath | None:
+    """The keyframed path of a scenario's ``[render]`` settings on ``traj`` (None without keyframes).
 
-    Errors name the file (``source``) and the key, e.g.
-    ``scenes/x.toml: render.keyframes[2].camera: unknown camera 'chse' ...``.
+    The keyframes were checked at load (camera names, options, time syntax); what
+    can only fail now is a time this flight does not have, reported as
+    ``scenes/x.toml: render.keyframes[2].at: ...``.
     """
-    if not render:
+    if not render.keyframes:
         return None
-    kfs = render.get("keyframes")
-    if kfs is None:
-        return None
-    if not isinstance(kfs, Sequence) or isinstance(kfs, str | bytes):
-        raise ScenarioError(f"{source}: render.keyframes: expected an array of tables [[render.keyframes]]")
     if time_fn is None:
-        from .timespec import parse_time_spec  # noqa: PLC0415
+        from .timespec import parse_time_spec
 
         def time_fn(spec: str) -> float:
             return parse_time_spec(spec, traj)
-    out = []
-    for n, kf in enumerate(kfs):
-        key = f"render.keyframes[{n}]"
-        if not isinstance(kf, Mapping):
-            raise ScenarioError(f"{source}: {key}: expected a table with 'at' and 'camera'")
-        unknown = set(kf) - {"at", "camera", "transition_s", *_KEYFRAME_OPTIONS}
-        if unknown:
-            raise ScenarioError(f"{source}: {key}.{sorted(unknown)[0]}: unknown key; expected at, camera, "
-                                f"transition_s, {', '.join(_KEYFRAME_OPTIONS)}")
-        if "at" not in kf or "camera" not in kf:
-            raise ScenarioError(f"{source}: {key}: needs both 'at' (a time) and 'camera' (a preset name)")
-        cam = kf["camera"]
-        if cam not in PRESETS:
-            raise ScenarioError(f"{source}: {key}.camera: unknown camera {cam!r}; expected one of "
-                                f"{', '.join(PRESET_NAMES)}")
+    timed = []
+    for n, kf in enumerate(render.keyframes):
         try:
-            et = time_fn(str(kf["at"]))
-        except Exception as exc:  # a LunarvizError from timespec: re-label with file and key
-            raise ScenarioError(f"{source}: {key}.at: {exc}") from None
-        trans = kf.get("transition_s", 4.0)
-        if not isinstance(trans, int | float) or isinstance(trans, bool) or not (0 <= trans <= 3600):
-            raise ScenarioError(f"{source}: {key}.transition_s: {trans!r} is not a number of seconds in 0..3600")
-        opts = {}
-        for o in _KEYFRAME_OPTIONS:
-            if o in kf:
-                v = kf[o]
-                if not isinstance(v, int | float) or isinstance(v, bool) or not np.isfinite(v):
-                    raise ScenarioError(f"{source}: {key}.{o}: {v!r} is not a number")
-                if o in ("fov_deg",) and not (1 <= v <= 150):
-                    raise ScenarioError(f"{source}: {key}.{o}: {v} is outside 1..150 deg")
-                if o in ("distance_m", "eye_height_m") and v <= 0:
-                    raise ScenarioError(f"{source}: {key}.{o}: {v} must be > 0")
-                opts[o] = float(v)
-        out.append(Keyframe(float(et), str(cam), float(trans), opts))
-    if not out:
-        return None
-    out.sort(key=lambda k: k.et_s)
-    return CameraPath(tuple(out))
+            timed.append((float(time_fn(kf.at)), n, kf))
+        except TimeError as exc:
+            raise ScenarioError(f"{source}: render.keyframes[{n}].at: {exc}") from None
+    timed.sort(key=lambda x: (x[0], x[1]))
+    return CameraPath(tuple(k for _, _, k in timed), tuple(et for et, _, _ in timed))

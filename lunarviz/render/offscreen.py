@@ -3,7 +3,6 @@
 * :func:`check_headless` -- make sure VTK can open an off-screen OpenGL
   context *before* touching VTK (without libEGL or OSMesa VTK segfaults);
 * :func:`parse_size` -- ``1920x1080`` -> ``(1920, 1080)`` with a clear error;
-* :func:`load_flight` -- scenario file or shipped scene name -> Trajectory;
 * :func:`make_plotter` / :func:`grab` -- an off-screen plotter and its pixels.
 """
 
@@ -12,11 +11,11 @@ from __future__ import annotations
 import ctypes.util
 import glob
 import os
-import re
 
 import numpy as np
 
 from ..errors import RenderError
+from ..scenario import FRAME_SIDE_PX, frame_size
 
 APT_LINE = ("apt-get install -y --no-install-recommends libegl1 libgl1-mesa-dri"
             "   (or libosmesa6 for OSMesa)")
@@ -52,28 +51,13 @@ def check_headless() -> str:
     raise RenderError(f"no off-screen OpenGL found (neither libEGL nor libOSMesa); install it with: {APT_LINE}")
 
 
-_SIZE = re.compile(r"^\s*(\d+)\s*[xX*]\s*(\d+)\s*$")
-
-
 def parse_size(text: str, *, what: str = "--size") -> tuple[int, int]:
-    """``WIDTHxHEIGHT`` in pixels, each 16..8192."""
-    m = _SIZE.match(str(text))
-    if not m:
-        raise RenderError(f"{what} {text!r}: expected WIDTHxHEIGHT in pixels, e.g. 1920x1080")
-    w, h = int(m.group(1)), int(m.group(2))
-    for v in (w, h):
-        if not 16 <= v <= 8192:
-            raise RenderError(f"{what} {text!r}: each side must be 16..8192 pixels")
-    return w, h
-
-
-def load_flight(scene: str):
-    """Load a scenario (path or shipped name) and fly it; returns the Trajectory."""
-    from .. import physics, scenario  # noqa: PLC0415
-
-    path = scenario.resolve(scene)
-    sc = scenario.load(path)
-    return physics.fly(sc)
+    """``WIDTHxHEIGHT`` in pixels, each side within :data:`lunarviz.scenario.FRAME_SIDE_PX`."""
+    size = frame_size(str(text))
+    if size is None:
+        lo, hi = FRAME_SIDE_PX
+        raise RenderError(f"{what} {text!r}: expected WIDTHxHEIGHT in pixels, each side {lo}..{hi}, e.g. 1920x1080")
+    return size
 
 
 def make_plotter(size: tuple[int, int], *, antialias: str | None = None):

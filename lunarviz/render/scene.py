@@ -44,6 +44,7 @@ import numpy as np
 from .. import ephemeris
 from ..geometry import MOON_RADIUS_M, enu_basis_from_up, latlon_to_moon_me, unit_to_latlon
 from ..physics.outcome import Outcome, touchdown_outcome
+from ..terrain import SphereTerrain, Terrain
 from ..trajectory import Trajectory, quat_to_matrix
 from . import camera as cam
 from . import effects as fx
@@ -98,7 +99,7 @@ class SceneHandles:
     target_m: np.ndarray | None = None
     site_m: np.ndarray | None = None
     height_fn: Callable | None = None
-    terrain: Any = None
+    terrain: Terrain | None = None
     origin_m: np.ndarray = field(default_factory=lambda: np.zeros(3))
     camera: cam.CameraSpec | None = None
     camera_path: cam.CameraPath | None = None
@@ -169,28 +170,18 @@ def _sun_dir(et_s: float) -> np.ndarray:
     return s / np.linalg.norm(s)
 
 
-def _terrain_for(traj: Trajectory, terrain: Any) -> Any:
-    """The terrain object (``height_m``, optionally ``albedo``): explicit, the scenario's, or None (sphere)."""
+def _terrain_for(traj: Trajectory, terrain: Terrain | None) -> Terrain | None:
+    """The terrain to draw: explicit, else the one the flight was flown over; None for the bare sphere."""
     if terrain is None:
-        sc = traj.scenario
-        if sc is None or not getattr(sc, "terrain", None):
-            return None
-        try:
-            from ..physics.flight import make_terrain_for  # noqa: PLC0415
-        except ImportError:
-            return None
-        terrain = make_terrain_for(sc)
-    if terrain is None or not hasattr(terrain, "height_m") or type(terrain).__name__ == "SphereTerrain":
+        terrain = traj.terrain
+    if terrain is None or isinstance(terrain, SphereTerrain):
         return None
     return terrain
 
 
 def _target(traj: Trajectory, target_lat_lon) -> np.ndarray:
     if target_lat_lon is None and traj.scenario is not None:
-        sc = traj.scenario
-        lat, lon = getattr(sc, "site_lat_deg", None), getattr(sc, "site_lon_deg", None)
-        if lat is not None and lon is not None:
-            target_lat_lon = (lat, lon)
+        target_lat_lon = (traj.scenario.site.lat_deg, traj.scenario.site.lon_deg)
     if target_lat_lon is None:
         p = traj.pos_m[-1]
         return p / np.linalg.norm(p) * MOON_RADIUS_M
@@ -208,7 +199,7 @@ def _ground_m(height_fn, p: np.ndarray) -> np.ndarray:
 
 # ------------------------------------------------------------------ build
 def build(plotter, traj: Trajectory, *, quality: str = "high", hud: bool = True, title: str | None = None,
-          captions: dict[str, str] | None = None, terrain: Any = None,
+          captions: dict[str, str] | None = None, terrain: Terrain | None = None,
           target_lat_lon: tuple[float, float] | None = None, async_bake: bool = False) -> SceneHandles:
     """Add the whole scene to ``plotter`` and return the handles for :func:`update`.
 
@@ -272,7 +263,7 @@ def build(plotter, traj: Trajectory, *, quality: str = "high", hud: bool = True,
     end_p = traj.pos_m[-1]
     site_lat, site_lon = _latlon(end_p)
     rings = graded_ring_angles(2.0, q["ratio_near"], 30e3, q["ratio_far"])
-    t_radius = 0.72 * float(getattr(h.terrain, "extent_m", 20e3)) if h.terrain is not None else 0.0
+    t_radius = 0.72 * float(h.terrain.extent_m) if h.terrain is not None else 0.0
     near = globe_mesh(site_lat, site_lon, rings, q["n_seg"], h.height_fn, t_radius)
     h.site_m = near.centre_m
     h.data["near_mesh"] = near
@@ -388,16 +379,14 @@ def build(plotter, traj: Trajectory, *, quality: str = "high", hud: bool = True,
         from .hud import Hud  # noqa: PLC0415
 
         if title is None:
-            title = getattr(sc, "title", None) or "lunarviz"
+            title = (sc.title if sc is not None else None) or "lunarviz"
         if captions is None:
-            captions = dict(getattr(sc, "captions", None) or {})
+            captions = dict(sc.captions) if sc is not None else {}
         h.hud = Hud(plotter, traj, title=title, captions=captions)
 
-    # ---- camera path from the scenario's [render] table
-    render_table = getattr(sc, "render", None) if sc is not None else None
-    if render_table:
-        src = str(getattr(sc, "path", None) or getattr(sc, "source", None) or "scenario")
-        h.camera_path = cam.path_from_render_table(render_table, traj, source=src)
+    # ---- camera path from the scenario's [render] keyframes
+    if sc is not None:
+        h.camera_path = cam.camera_path(sc.render, traj, source=sc.path)
 
     # ---- keep clipping range and sky camera right before every render (also when the
     #      viewer's interactor has moved the camera)
@@ -993,7 +982,7 @@ def _before_render(h: SceneHandles) -> None:
     if r > R + 600e3:
         far = r + R
     # height above the highest terrain (conservative: no per-frame terrain lookup)
-    alt = r - R - (float(getattr(h.terrain, "max_height_m", 0.0)) if h.terrain is not None else 0.0)
+    alt = r - R - (float(h.terrain.max_height_m) if h.terrain is not None else 0.0)
     # nearest geometry: the ground (terrain rises at most a few km above the sphere) and the lander
     near_cands = [(alt - 8000.0) * 0.6] if alt > 20e3 else []
     lander = h.actors.get("lander")

@@ -171,7 +171,7 @@ class TerrainPatch:
 def _fingerprint(terrain) -> str:
     import hashlib  # noqa: PLC0415
 
-    g = np.linspace(-0.45, 0.45, 17) * float(getattr(terrain, "extent_m", 20000.0))
+    g = np.linspace(-0.45, 0.45, 17) * float(terrain.extent_m)
     E, N = np.meshgrid(g, g)
     h = np.asarray(terrain.local_height_m(E.ravel(), N.ravel()), float)
     a = np.asarray(terrain.local_albedo(E.ravel(), N.ravel()), float)

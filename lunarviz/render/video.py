@@ -27,9 +27,9 @@ import numpy as np
 
 from ..errors import RenderError
 from ..fileio import atomic_output
+from ..scenario import CODECS
 from ..trajectory import Trajectory
 
-CODECS = ("h264", "prores", "png")
 _EXT = {"h264": (".mp4", ".mkv", ".mov"), "prores": (".mov",), "png": ("",)}
 
 

@@ -38,6 +38,17 @@ def test_vehicle_and_site_changes(sc):
     assert (new.site.lat_deg, new.site.lon_deg) == (61.0, -5.0)
     assert new.vehicle.dry_mass_kg == sc.vehicle.dry_mass_kg and new.title == sc.title
     assert apply_changes(sc, {}) is sc
+    # the typed tables come along: the terrain moves with the site, the render settings stay
+    assert (new.terrain.site_lat_deg, new.terrain.site_lon_deg) == (61.0, -5.0)
+    assert new.terrain.seed == sc.terrain.seed and new.render == sc.render
+    assert apply_changes(sc, {"site_lon_deg": -4.0}).terrain.site_lat_deg == 60.5
+
+
+def test_a_site_moved_without_its_terrain_is_refused(sc):
+    import dataclasses
+
+    with pytest.raises(ValueError, match="moved_to"):
+        dataclasses.replace(sc, site=dataclasses.replace(sc.site, lat_deg=10.0))
 
 
 @pytest.mark.parametrize("changes, match", [

@@ -7,8 +7,9 @@ import pytest
 
 from lunarviz.errors import ScenarioError, TimeError
 from lunarviz.render import hud
-from lunarviz.render.camera import path_from_render_table
+from lunarviz.render.camera import camera_path
 from lunarviz.render.timespec import parse_time_spec
+from lunarviz.scenario import render_settings
 from lunarviz.timebase import utc_to_et
 
 
@@ -48,6 +49,10 @@ def test_earthrise_keyword_uses_event_search(demo_traj):
         parse_time_spec("earthrise", demo_traj)
 
 
+def path_from_render_table(table, traj, source):
+    return camera_path(render_settings(table, source=source), traj, source=source)
+
+
 def test_keyframes_validation_names_file_and_key(demo_traj):
     ok = {"keyframes": [{"at": "start", "camera": "orbit"},
                         {"at": "touchdown-60s", "camera": "chase", "transition_s": 5, "fov_deg": 50}]}
@@ -61,6 +66,12 @@ def test_keyframes_validation_names_file_and_key(demo_traj):
     with pytest.raises(ScenarioError, match=r"render\.keyframes\[0\]\.zoom: unknown key"):
         path_from_render_table({"keyframes": [{"at": "start", "camera": "orbit", "zoom": 2}]}, demo_traj,
                                source="x.toml")
+
+
+def test_keyframe_times_this_flight_lacks_fail_when_resolved(demo_traj):
+    # 'deorbit' is a valid event name (checked at load) but the synthetic descent has none
+    with pytest.raises(ScenarioError, match=r"^x\.toml: render\.keyframes\[0\]\.at: .*not an event of this flight"):
+        path_from_render_table({"keyframes": [{"at": "deorbit", "camera": "orbit"}]}, demo_traj, source="x.toml")
 
 
 def test_keyframed_camera_blends_smoothly(demo_traj):

@@ -34,7 +34,7 @@ def test_defaults_and_values():
         ({"fresh_fraction": 2}, "fresh_fraction"),
         ({"max_crater_m": 1.0}, "max_crater_m"),
         ({"cliff": {"height": 3}}, "height"),
-        ({"cliff": {"width_m": 0}}, "cliff.width_m"),
+        ({"cliff": {"width_m": 0}}, "[terrain.cliff] width_m"),
         ({"cliff": 5}, "cliff"),
         ({"kind": "dem"}, "path"),
         ({"kind": "dem", "path": "nope.tif"}, "path"),
