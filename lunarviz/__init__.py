@@ -36,7 +36,7 @@ def load(source: str | os.PathLike | Mapping[str, Any]) -> Scenario:
     the same tables as a file. Bad input raises :class:`~lunarviz.errors.ScenarioError`
     with a one-line message naming the file, key and value.
     """
-    from . import scenario  # noqa: PLC0415
+    from . import scenario
 
     if isinstance(source, Mapping):
         return scenario.parse(source, "", "<dict>")
@@ -48,7 +48,7 @@ def fly(scenario: Scenario, seed: int = 0) -> Trajectory:
 
     The same scenario and seed give an identical trajectory.
     """
-    from .physics import fly as _fly  # noqa: PLC0415
+    from .physics import fly as _fly
 
     return _fly(scenario, seed=seed)
 
@@ -64,10 +64,10 @@ def still(traj: Trajectory, at: str | float, camera: str = "chase",
     uint8 array; with ``path`` the image is also written there as a PNG
     (atomically: no half-written file is ever left).
     """
-    from .render.still import render_still, write_png  # noqa: PLC0415
+    from .render.still import render_still, write_png
 
     if path is not None and not str(path).lower().endswith(".png"):
-        from .errors import RenderError  # noqa: PLC0415
+        from .errors import RenderError
 
         raise RenderError(f"{path}: a still must be written to a .png file")
     img = render_still(traj, at, camera=camera, size=tuple(size))

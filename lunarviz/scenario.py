@@ -244,6 +244,8 @@ class Keyframe:
     camera: str
     transition_s: float = 4.0
     options: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
+    #: the line of ``at`` in the file, for errors found only when ``at`` is resolved on a flight
+    line: int | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -840,7 +842,8 @@ def _keyframe(t: _Table) -> Keyframe:
         lo, hi = allowed[k]
         opts[k] = t.num(k, ge=lo, le=hi)
     t.finish()
-    return Keyframe(at=at, camera=cam, transition_s=trans, options=MappingProxyType(opts))
+    return Keyframe(at=at, camera=cam, transition_s=trans, options=MappingProxyType(opts),
+                    line=t.ctx.lines.line_of((*t.path, "at")))
 
 
 def _render(t: _Table) -> RenderSettings:
@@ -869,9 +872,9 @@ def terrain_config(table: Mapping[str, Any] | None, *, source: str, site_lat_deg
     return _terrain(_Table(_Ctx(source), "terrain", table), site_lat_deg, site_lon_deg)
 
 
-def render_settings(table: Mapping[str, Any] | None, *, source: str) -> RenderSettings:
-    """A ``[render]`` table given as a mapping -> RenderSettings; errors name ``source``."""
-    return _render(_Table(_Ctx(source), "render", table))
+def render_settings(table: Mapping[str, Any] | None, *, source: str, text: str = "") -> RenderSettings:
+    """A ``[render]`` table given as a mapping -> RenderSettings; errors name ``source`` (and lines, given ``text``)."""
+    return _render(_Table(_Ctx(source, text), "render", table))
 
 
 def loads(text: str, source: str = "<string>") -> Scenario:

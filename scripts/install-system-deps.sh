@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The system packages lunarviz needs on Debian 12 / Ubuntu 24.04: Python with
+# The system packages lunarviz needs on Debian 12 (Ubuntu 24.04 untested): Python with
 # venv, Mesa's software OpenGL (EGL and OSMesa; no GPU needed), Xvfb and the
 # X/Qt libraries of the desktop viewer. Runs apt-get as root, or through sudo
 # when not root. Used by the README's Quick start and by .ci/run.

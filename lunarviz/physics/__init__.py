@@ -3,7 +3,7 @@
 Public entry point: :func:`fly` (scenario, seed) -> :class:`lunarviz.trajectory.Trajectory`.
 """
 
-from .flight import PHASES, fly, simulate  # noqa: F401
-from .summary import outcome_summary  # noqa: F401
+from .flight import PHASES, fly, simulate
+from .summary import outcome_summary
 
 __all__ = ["PHASES", "fly", "simulate", "outcome_summary"]

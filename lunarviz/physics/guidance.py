@@ -1,4 +1,4 @@
-"""Guidance laws, computed from the navigation *estimate* (never the truth).
+"""Guidance: a command from the navigation *estimate* (never the truth).
 
 Braking and approach phases: **E-guidance** (Cherry 1964, the explicit
 target-referenced guidance family the Apollo LM braking/approach programs
@@ -16,46 +16,102 @@ Terminal phase: a rate-of-descent schedule against the estimated altitude,
 ``v_down = min(v_max, v_td + k h_est)``, tracked with a first-order loop,
 plus horizontal flight towards the site at a limited speed (pure
 velocity nulling in the last ~50 m), with the thrust tilt limited to 30 deg.
+
+Phases (the codes of :data:`lunarviz.physics.flight.PHASES`) follow the clock
+(braking until the high gate's time, approach until the low gate's) and never
+go back; an approach whose estimated altitude is below the low gate goes
+terminal early. Vectors are 3-tuples in the inertial frame (m, m/s, m/s^2).
 """
 
 from __future__ import annotations
 
-import numpy as np
+import math
+
+from . import vec3
+from ._jit import jit
+
+# phase codes, as in flight.PHASES
+P_BRAKING, P_APPROACH, P_TERMINAL = 3, 4, 5
+
+#: shortest time-to-go E-guidance divides by, s
+MIN_TGO_S = 4.0
+#: time constant of the terminal descent-rate loop, s
+TAU_V_S = 1.5
+#: fastest horizontal speed the terminal phase flies towards the site, m/s
+MAX_H_SPEED_MPS = 10.0
+#: largest thrust tilt from the local vertical in the terminal phase
+TAN_MAX_TILT = math.tan(math.radians(30.0))
 
 
-def e_guidance(r: np.ndarray, v: np.ndarray, r_t: np.ndarray, v_t: np.ndarray,
-               tgo_s: float) -> np.ndarray:
-    """Commanded total acceleration (n,3) to reach (r_t, v_t) in tgo_s seconds."""
-    t = max(tgo_s, 4.0)
-    return 6.0 * (r_t - r) / (t * t) - (4.0 * v + 2.0 * v_t) / t
+@jit
+def phase(current, t, alt_est_m, et_hg, et_lg, lg_alt_m):
+    """Guidance phase at ``t`` (ET s) from the current one; ``et_lg``/``lg_alt_m`` nan without
+    an approach phase."""
+    if t < et_hg - 1e-9:
+        by_clock = P_BRAKING
+    elif t < et_lg - 1e-9:
+        by_clock = P_APPROACH
+    else:
+        by_clock = P_TERMINAL
+    ph = max(current, by_clock)
+    if ph == P_APPROACH and alt_est_m < lg_alt_m:  # below the low gate: no climbing back to it
+        ph = P_TERMINAL
+    return ph
 
 
-def terminal(r: np.ndarray, v_rel: np.ndarray, up: np.ndarray, alt_est: np.ndarray,
-             site_rel: np.ndarray, g_mag: np.ndarray, *, rate_gain: float, max_rate: float,
-             td_rate: float, h_gain: float, tau_v: float = 1.5, max_h_speed: float = 10.0,
-             max_tilt_rad: float = np.radians(30.0)) -> np.ndarray:
-    """Commanded total acceleration (n,3) in the terminal phase.
+@jit
+def e_guidance(r, v, r_t, v_t, tgo_s):
+    """Commanded total acceleration to reach (r_t, v_t) in tgo_s seconds."""
+    t = max(tgo_s, MIN_TGO_S)
+    t2 = t * t
+    return (6.0 * (r_t[0] - r[0]) / t2 - (4.0 * v[0] + 2.0 * v_t[0]) / t,
+            6.0 * (r_t[1] - r[1]) / t2 - (4.0 * v[1] + 2.0 * v_t[1]) / t,
+            6.0 * (r_t[2] - r[2]) / t2 - (4.0 * v[2] + 2.0 * v_t[2]) / t)
 
-    ``v_rel``: estimated velocity relative to the ground; ``site_rel``: site minus
-    estimated position; ``g_mag``: local gravity magnitude (n,).
-    Vertical: track ``-min(max_rate, td_rate + rate_gain * h_est)`` with time
-    constant ``tau_v`` (never commanding the thrust to point below the horizon).
+
+@jit
+def descent_rate(alt_est_m, rate_gain, max_rate, td_rate):
+    """Commanded vertical speed (m/s, negative down) of the terminal schedule."""
+    return -min(max_rate, td_rate + rate_gain * max(alt_est_m, 0.0))
+
+
+@jit
+def terminal(v_rel, up, alt_est_m, site_rel, g_mag, rate_gain, max_rate, td_rate, h_gain):
+    """Commanded total acceleration in the terminal phase.
+
+    ``v_rel``: estimated velocity relative to the ground; ``up``: estimated
+    local vertical; ``site_rel``: site minus estimated position; ``g_mag``:
+    local gravity (m/s^2). Vertical: track :func:`descent_rate` with time
+    constant :data:`TAU_V_S` (never commanding the thrust below the horizon).
     Horizontal: fly towards the site at ``h_gain/2 * distance`` (at most
-    ``max_h_speed``), tracking that velocity with gain ``h_gain``.
+    :data:`MAX_H_SPEED_MPS`), tracking that velocity with gain ``h_gain``.
     """
-    v_up = np.einsum("ij,ij->i", v_rel, up)
-    v_cmd = -np.minimum(max_rate, td_rate + rate_gain * np.maximum(alt_est, 0.0))
-    a_up = np.maximum((v_cmd - v_up) / tau_v, -0.9 * g_mag)
-    v_h = v_rel - v_up[:, None] * up
-    p_h = site_rel - np.einsum("ij,ij->i", site_rel, up)[:, None] * up
-    v_h_cmd = 0.5 * h_gain * p_h
-    sp = np.linalg.norm(v_h_cmd, axis=1)
-    v_h_cmd *= np.where(sp > max_h_speed, max_h_speed / np.maximum(sp, 1e-12), 1.0)[:, None]
+    v_up = vec3.dot(v_rel, up)
+    v_cmd = descent_rate(alt_est_m, rate_gain, max_rate, td_rate)
+    a_up = max((v_cmd - v_up) / TAU_V_S, -0.9 * g_mag)
+    v_h = vec3.axpy(-v_up, up, v_rel)
+    p_h = vec3.axpy(-vec3.dot(site_rel, up), up, site_rel)
+    v_h_cmd = vec3.scale(p_h, 0.5 * h_gain)
+    sp = vec3.norm(v_h_cmd)
+    if sp > MAX_H_SPEED_MPS:
+        v_h_cmd = vec3.scale(v_h_cmd, MAX_H_SPEED_MPS / max(sp, 1e-12))
     # close to the ground only null the horizontal velocity (no site seeking below ~50 m)
-    v_h_cmd *= np.clip(alt_est / 100.0 - 0.5, 0.0, 1.0)[:, None]
-    a_h = h_gain * (v_h_cmd - v_h)
-    # limit horizontal acceleration so the thrust stays within max_tilt of vertical
-    lim = np.tan(max_tilt_rad) * np.maximum(a_up + g_mag, 0.1)
-    ah_n = np.linalg.norm(a_h, axis=1)
-    scale = np.where(ah_n > lim, lim / np.maximum(ah_n, 1e-12), 1.0)
-    return a_up[:, None] * up + a_h * scale[:, None]
+    v_h_cmd = vec3.scale(v_h_cmd, min(max(alt_est_m / 100.0 - 0.5, 0.0), 1.0))
+    a_h = vec3.scale(vec3.sub(v_h_cmd, v_h), h_gain)
+    # limit the horizontal acceleration so the thrust stays within the tilt limit
+    lim = TAN_MAX_TILT * max(a_up + g_mag, 0.1)
+    ah_n = vec3.norm(a_h)
+    if ah_n > lim:
+        a_h = vec3.scale(a_h, lim / max(ah_n, 1e-12))
+    return vec3.axpy(a_up, up, a_h)
+
+
+@jit
+def thrust_force(a_cmd, g, up, mass_kg):
+    """Force (N) that gives ``a_cmd`` against gravity ``g``; an engine cannot push the
+    lander down, so any downward component (along ``-up``) is dropped."""
+    f = vec3.scale(vec3.sub(a_cmd, g), mass_kg)
+    f_up = vec3.dot(f, up)
+    if f_up < 0.0:
+        f = vec3.axpy(-f_up, up, f)
+    return f

@@ -20,11 +20,65 @@ along the beam is below that value (Resilience's degraded LRF); (b)
 reference measurement renewed every 2 s) larger than the threshold (beyond the change of the inertial
 estimate meanwhile) makes the software reject the LRF for the rest of the
 flight (HAKUTO-R Mission 1).
+
+Resets: an inertial-unit reset (Beresheet) leaves the engine off from the
+reset until the engine restarts (:func:`engine_enabled`).
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from . import vec3
+from ._jit import jit
+
+#: the rangefinder jump test compares with a reference measurement renewed this often, s
+JUMP_WINDOW_S = 2.0
+#: innovation clip for the velocity channel of the LRF filter, m
+VEL_INNOVATION_CLIP_M = 30.0
+
+
+@jit
+def propagate(dr, dv, r_true, h, bias_up_mps2):
+    """The estimate's error (dr, dv) after ``h`` seconds of inertial propagation (tuples).
+
+    The accelerometer bias acts along the estimated local vertical at the new
+    true position ``r_true`` plus the error."""
+    if bias_up_mps2 != 0.0:
+        dv = vec3.axpy(bias_up_mps2 * h, vec3.unit(vec3.add(r_true, dr)), dv)
+    return vec3.axpy(h, dv, dr), dv
+
+
+@jit
+def engine_enabled(t, reset_et, restart_et):
+    """False while an inertial-unit reset keeps the engine off (``reset_et <= t < restart_et``;
+    nan: no reset)."""
+    return not (reset_et <= t < restart_et)
+
+
+def _unit(x: np.ndarray) -> np.ndarray:
+    return x / np.sqrt(np.einsum("ij,ij->i", x, x))[:, None]
+
+
+def _dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.einsum("ij,ij->i", a, b)
+
+
+def initial_errors(r: np.ndarray, v: np.ndarray, w: np.ndarray, alt_err_m: np.ndarray,
+                   vz_err_mps: float, downrange_err_m: float, crossrange_err_m: float):
+    """Initial estimate errors (dr, dv) (n, 3) of true inertial states r, v (n, 3).
+
+    Altitude and vertical-speed errors along the local vertical; horizontal
+    knowledge errors in the frame of the ground track (velocity relative to the
+    ground, Moon angular velocity ``w``)."""
+    up = _unit(r)
+    dr = alt_err_m[:, None] * up
+    if downrange_err_m or crossrange_err_m:
+        v_rel = v - np.cross(w, r)
+        along = _unit(v_rel - _dot(v_rel, up)[:, None] * up)
+        right = np.cross(along, up)
+        dr = dr + downrange_err_m * along + crossrange_err_m * right
+    return dr, vz_err_mps * up
 
 
 def slant_range(terrain, r_me: np.ndarray, beam_me: np.ndarray, cos_off: np.ndarray,
@@ -72,6 +126,106 @@ class LrfState:
         self.prev_est = np.full(n, np.nan)
         self.first_valid_t = np.full(n, np.nan)
         self.rejected_t = np.full(n, np.nan)
+
+
+class Rangefinder:
+    """The laser rangefinder and its filter for ``n`` runs (numpy, between compiled steps).
+
+    ``lrf``: the scenario's ``[lrf]`` settings; ``terrain``: what the beam sees
+    (``surface_altitude_m``, ``radius_m``, height bounds); ``r_site_ref_m``: the
+    radius the altitude estimate is measured from; ``k1``/``k2``: filter gains
+    (1/s, 1/s^2); ``noise_f``: per-run noise scale; ``rng``: the noise source.
+    """
+
+    def __init__(self, lrf, terrain, r_site_ref_m: float, k1: float, k2: float,
+                 noise_f: np.ndarray, rng: np.random.Generator):
+        self.lrf, self.terrain, self.r_site_ref = lrf, terrain, r_site_ref_m
+        self.k1, self.k2, self.noise_f, self.rng = k1, k2, noise_f, rng
+        self.cos_max_off = float(np.cos(np.radians(lrf.max_off_nadir_deg)))
+        self.state = LrfState(noise_f.size)
+
+    def reach_m(self) -> float:
+        """Height above the lowest terrain within which a valid range is possible (-1: never)."""
+        lrf = self.lrf
+        if not lrf.enabled:
+            return -1.0
+        reach = lrf.max_range_m
+        if lrf.fault_valid_below_m is not None:
+            reach = min(reach, lrf.fault_valid_below_m / max(self.cos_max_off, 1e-3))
+        return reach + max(float(getattr(self.terrain, "max_height_m", 0.0)), 0.0) + 50.0
+
+    def measure(self, idx: np.ndarray, r_me: np.ndarray, beam_me: np.ndarray, cos_off: np.ndarray):
+        """(altitude measured along the beam, valid) for runs ``idx`` (MOON_ME beams)."""
+        lrf = self.lrf
+        rng_m = slant_range(self.terrain, r_me, beam_me, cos_off)
+        h_true_beam = rng_m * cos_off
+        ok = np.isfinite(rng_m) & (rng_m <= lrf.max_range_m) & (rng_m > 0) & (cos_off >= self.cos_max_off)
+        if lrf.fault_valid_below_m is not None:
+            ok &= h_true_beam <= lrf.fault_valid_below_m
+        noise = self.rng.standard_normal(idx.size) * lrf.noise_m * self.noise_f[idx]
+        return h_true_beam + noise, ok
+
+    def update(self, cand: np.ndarray, t: float, dt: float, r: np.ndarray, b: np.ndarray,
+               dr: np.ndarray, dv: np.ndarray, valid: np.ndarray, to_me) -> list[str]:
+        """Measure for the candidate runs, reject or accept, correct (dr, dv) in place.
+
+        ``r``, ``b``: true inertial positions and thrust axes (n, 3) (beam = body -Z);
+        ``to_me(vectors)``: J2000 -> MOON_ME at ``t``; ``valid`` (n,) is set where a
+        measurement was used. Returns the names of run 0's rangefinder events at ``t``."""
+        events: list[str] = []
+        idx = np.nonzero(cand)[0]
+        cos_off = _dot(b[idx], _unit(r[idx]))
+        pointing = cos_off >= self.cos_max_off
+        if not np.any(pointing):
+            return events
+        idx, cos_off = idx[pointing], cos_off[pointing]
+        h_meas, ok = self.measure(idx, to_me(r[idx]), to_me(-b[idx]), cos_off)
+        r_e = r[idx] + dr[idx]
+        h_est = np.sqrt(_dot(r_e, r_e)) - self.r_site_ref
+        ok = self._jump_test(idx, ok, h_meas, h_est, t, events)
+        if not np.any(ok):
+            return events
+        sel = idx[ok]
+        self._renew_reference(idx, sel, ok, h_meas, h_est, t, events)
+        y = (h_meas - h_est)[ok]
+        up_e = _unit(r_e[ok])
+        dr[sel] += (self.k1 * dt * y)[:, None] * up_e
+        # the velocity correction sees a clipped innovation, so a large first-fix
+        # altitude correction does not kick the velocity estimate
+        y_v = np.clip(y, -VEL_INNOVATION_CLIP_M, VEL_INNOVATION_CLIP_M)
+        dv[sel] += (self.k2 * dt * y_v)[:, None] * up_e
+        valid[sel] = True
+        return events
+
+    def _jump_test(self, idx, ok, h_meas, h_est, t, events):
+        """Reject the rangefinder for good where the measured altitude jumped (beyond the
+        change of the inertial estimate) since the reference measurement."""
+        st, limit = self.state, self.lrf.jump_reject_m
+        if limit is None:
+            return ok
+        had = ok & np.isfinite(st.prev_h[idx])
+        pred = st.prev_h[idx] + (h_est - st.prev_est[idx])
+        jump = had & (np.abs(h_meas - pred) > limit)
+        if np.any(jump):
+            st.rejected[idx[jump]] = True
+            st.rejected_t[idx[jump]] = t
+            if jump[0] and idx[0] == 0:
+                events.append("lrf_rejected")
+        return ok & ~jump
+
+    def _renew_reference(self, idx, sel, ok, h_meas, h_est, t, events):
+        st = self.state
+        # the jump test's reference measurement is renewed every JUMP_WINDOW_S
+        renew = sel[~(t - st.prev_t[sel] < JUMP_WINDOW_S)]
+        okr = np.isin(idx, renew) & ok
+        st.prev_h[renew] = h_meas[okr]
+        st.prev_est[renew] = h_est[okr]
+        st.prev_t[renew] = t
+        first = np.isnan(st.first_valid_t[sel])
+        if np.any(first):
+            st.first_valid_t[sel[first]] = t
+            if sel[0] == 0 and first[0]:
+                events.append("lrf_first_valid")
 
 
 class GridTerrain:

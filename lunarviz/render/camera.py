@@ -385,8 +385,8 @@ def camera_path(render: RenderSettings, traj: Trajectory, *, source: str = "scen
     """The keyframed path of a scenario's ``[render]`` settings on ``traj`` (None without keyframes).
 
     The keyframes were checked at load (camera names, options, time syntax); what
-    can only fail now is a time this flight does not have, reported as
-    ``scenes/x.toml: render.keyframes[2].at: ...``.
+    can only fail now is a time this flight does not have, reported with the
+    keyframe's line as ``scenes/x.toml:131: render.keyframes[2].at: ...``.
     """
     if not render.keyframes:
         return None
@@ -400,6 +400,7 @@ def camera_path(render: RenderSettings, traj: Trajectory, *, source: str = "scen
         try:
             timed.append((float(time_fn(kf.at)), n, kf))
         except TimeError as exc:
-            raise ScenarioError(f"{source}: render.keyframes[{n}].at: {exc}") from None
+            where = f"{source}:{kf.line}" if kf.line else source
+            raise ScenarioError(f"{where}: render.keyframes[{n}].at: {exc}") from None
     timed.sort(key=lambda x: (x[0], x[1]))
     return CameraPath(tuple(k for _, _, k in timed), tuple(et for et, _, _ in timed))

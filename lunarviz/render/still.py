@@ -17,10 +17,10 @@ def render_still(traj, at, *, camera: str = "chase", size: tuple[int, int] = (19
     an event name, an ISO UTC time); ``camera`` a preset name or ``"scenario"``;
     ``size`` is (width, height) in pixels; ``antialias`` ``"msaa"`` or None.
     """
-    from . import scene as scene_mod  # noqa: PLC0415
-    from .camera import PRESET_NAMES  # noqa: PLC0415
-    from .offscreen import check_headless, grab, make_plotter  # noqa: PLC0415
-    from .timespec import parse_time_spec  # noqa: PLC0415
+    from . import scene as scene_mod
+    from .camera import PRESET_NAMES
+    from .offscreen import check_headless, grab, make_plotter
+    from .timespec import parse_time_spec
 
     if camera not in (*PRESET_NAMES, "scenario"):
         raise RenderError(f"camera {camera!r}: expected one of {', '.join(PRESET_NAMES)} or scenario")
@@ -37,10 +37,10 @@ def render_still(traj, at, *, camera: str = "chase", size: tuple[int, int] = (19
 
 def write_png(img: np.ndarray, path: str | os.PathLike) -> None:
     """Write ``img`` as a PNG atomically (a temporary file renamed when complete)."""
-    from PIL import Image  # noqa: PLC0415
+    from PIL import Image
 
-    from ..fileio import atomic_output  # noqa: PLC0415
-    from .offscreen import make_readable  # noqa: PLC0415
+    from ..fileio import atomic_output
+    from .offscreen import make_readable
 
     if not str(path).lower().endswith(".png"):
         raise RenderError(f"{path}: a still must be written to a .png file")

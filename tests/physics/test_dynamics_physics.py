@@ -11,6 +11,7 @@ ENERGY_REL_TOL = 1e-9        # relative drift of the specific energy over one or
 MOMENTUM_REL_TOL = 1e-9
 MASS_REL_TOL = 1e-9
 TOUCHDOWN_ALT_TOL_M = 1e-3   # touchdown refined by bisection on the step's Hermite interpolant
+FALLBACK_POS_TOL_M = 1e-9    # uncompiled vs compiled step, every sample
 
 
 def test_coast_conserves_energy_and_angular_momentum():
@@ -148,22 +149,66 @@ def test_state_start_in_moon_me_reproduces_orbit_start(fly_scene):
     assert np.linalg.norm(td1.pos_m - td2.pos_m) < 1.0
 
 
-def test_single_run_fast_path_matches_vectorised_runs(fly_scene):
-    """A lone run uses a float fast path in the E-guidance phases; two identical runs in
-    (2, 3) arrays take the general vectorised path: same flight to rounding (sensor noise
-    off, since each run draws its own)."""
+def test_a_lone_flight_and_runs_flown_together_take_the_same_steps(fly_scene):
+    """The single flight and the vectorised runs (Monte Carlo) fly the one step: two identical
+    runs flown together touch down exactly where the lone run does (sensor noise off, since
+    each run draws its own)."""
     import dataclasses
 
     from lunarviz import physics
-    from lunarviz.physics import simulate
+    from lunarviz.physics import frames, simulate
 
     scn = fly_scene("resilience").scenario
     quiet = dataclasses.replace(scn, lrf=dataclasses.replace(scn.lrf, noise_m=0.0))
     single = physics.fly(quiet).event("touchdown")
     res = simulate(quiet, 2, seed=0, record=False, dispersed=False)
-    assert res.td_et[0] == res.td_et[1]
-    assert abs(res.td_et[0] - single.et_s) < 1e-4
-    from lunarviz.physics import frames
-
+    assert res.td_et[0] == res.td_et[1] == single.et_s
+    assert np.array_equal(res.td_r[0], res.td_r[1])
     rot = frames.rot_j2000_to_me(single.et_s)
-    assert np.linalg.norm(rot @ res.td_r[0] - single.pos_m) < 0.01
+    assert np.linalg.norm(rot @ res.td_r[0] - single.pos_m) < 1e-6
+
+
+def test_uncompiled_fallback_flies_the_same_trajectory(fly_scene, tmp_path):
+    """With ``LUNARVIZ_NO_JIT=1`` the same step runs as plain Python (numba missing or
+    switched off): HAKUTO-R M1 (rangefinder rejection, hover, empty tank, free fall) flies
+    the same samples to 1e-9 m as the compiled step."""
+    import os
+    import subprocess
+    import sys
+
+    from lunarviz.physics import simulate
+
+    out = tmp_path / "plain.npz"
+    code = ("import sys, numpy as np; from lunarviz import scenario; from lunarviz.physics import simulate;"
+            "from lunarviz.physics._jit import COMPILED; assert not COMPILED;"
+            "r = simulate(scenario.load(sys.argv[1]), 1, 0).samples;"
+            "np.savez(sys.argv[2], t=r['t'], r=r['r'], m=r['m'])")
+    env = dict(os.environ, LUNARVIZ_NO_JIT="1")
+    path = str(fly_scene("hakuto-r-m1").scenario.path)
+    subprocess.run([sys.executable, "-W", "error", "-c", code, path, str(out)], env=env, check=True,
+                   timeout=300)
+    plain = np.load(out)
+    compiled = simulate(fly_scene("hakuto-r-m1").scenario, 1, 0).samples
+    assert plain["t"].shape == compiled["t"].shape
+    assert np.abs(plain["r"] - compiled["r"]).max() < FALLBACK_POS_TOL_M
+    assert np.abs(plain["m"] - compiled["m"]).max() < 1e-9
+
+
+def test_first_compile_without_a_writable_cache_is_silent(tmp_path):
+    """A cold compile (a whole flight) whose cache folder cannot be created prints nothing
+    (warnings are errors)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NUMBA_")}
+    env.update(LUNARVIZ_CACHE=str(blocker / "cache"))
+    code = ("import sys; from lunarviz import physics, scenario;"
+            "print(physics.fly(scenario.load(sys.argv[1])).event('touchdown') is not None)")
+    scene = Path(__file__).resolve().parents[2] / "scenes" / "apollo11.toml"
+    res = subprocess.run([sys.executable, "-W", "error", "-c", code, str(scene)], env=env,
+                         capture_output=True, text=True, timeout=300, check=False)
+    assert res.returncode == 0 and res.stdout.strip() == "True" and res.stderr == "", res.stderr

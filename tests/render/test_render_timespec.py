@@ -74,6 +74,17 @@ def test_keyframe_times_this_flight_lacks_fail_when_resolved(demo_traj):
         path_from_render_table({"keyframes": [{"at": "deorbit", "camera": "orbit"}]}, demo_traj, source="x.toml")
 
 
+def test_keyframe_times_resolved_late_still_name_their_line(demo_traj):
+    import tomllib
+
+    text = ('[render]\n\n[[render.keyframes]]\nat = "start"\ncamera = "orbit"\n\n'
+            '[[render.keyframes]]\ncamera = "chase"\nat = "deorbit"\n')
+    r = render_settings(tomllib.loads(text)["render"], source="x.toml", text=text)
+    assert [k.line for k in r.keyframes] == [4, 9]
+    with pytest.raises(ScenarioError, match=r"^x\.toml:9: render\.keyframes\[1\]\.at: .*not an event of this flight"):
+        camera_path(r, demo_traj, source="x.toml")
+
+
 def test_keyframed_camera_blends_smoothly(demo_traj):
     from lunarviz import ephemeris
     from lunarviz.render.camera import CameraContext
