@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..scenario import Scenario
 from ..geometry import MOON_RADIUS_M, enu_basis, unit_to_latlon
+from ..scenario import Scenario
 from . import frames
 from .flight import simulate
 from .outcome import Outcome, classify, touchdown_speeds

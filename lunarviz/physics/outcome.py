@@ -37,7 +37,7 @@ and the viewer can read it without running a flight.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 import numpy as np
 
@@ -60,16 +60,13 @@ MAX_HARD_VERTICAL_MPS = 5.0
 MAX_HARD_HORIZONTAL_MPS = 3.0
 
 
-class Outcome(str, Enum):
-    """How a flight ended; the value is the string ``fly --json`` reports."""
+class Outcome(StrEnum):
+    """How a flight ended; the value (and ``str()``) is the string ``fly --json`` reports."""
 
     LANDED = "landed"
     HARD_LANDING = "hard_landing"
     CRASHED = "crashed"
     NO_TOUCHDOWN = "no_touchdown"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 def classify(vertical_mps, horizontal_mps):

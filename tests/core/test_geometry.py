@@ -11,8 +11,14 @@ import pytest
 from lunarviz import ephemeris, geometry
 from lunarviz.errors import LunarvizError
 from lunarviz.geometry import (
-    MOON_RADIUS_M, enu_basis, enu_basis_from_up, great_circle_m, latlon_to_moon_me, latlon_to_unit,
-    moon_me_to_latlon, unit_to_latlon,
+    MOON_RADIUS_M,
+    enu_basis,
+    enu_basis_from_up,
+    great_circle_m,
+    latlon_to_moon_me,
+    latlon_to_unit,
+    moon_me_to_latlon,
+    unit_to_latlon,
 )
 
 KERNEL = Path(__file__).resolve().parents[2] / "assets" / "kernels" / "lunarviz_constants.tpc"

@@ -8,8 +8,14 @@ import numpy as np
 import pytest
 
 from lunarviz.physics.outcome import (
-    MAX_HARD_HORIZONTAL_MPS, MAX_HARD_VERTICAL_MPS, MAX_LANDED_HORIZONTAL_MPS, MAX_LANDED_VERTICAL_MPS, Outcome,
-    classify, touchdown_outcome, touchdown_speeds,
+    MAX_HARD_HORIZONTAL_MPS,
+    MAX_HARD_VERTICAL_MPS,
+    MAX_LANDED_HORIZONTAL_MPS,
+    MAX_LANDED_VERTICAL_MPS,
+    Outcome,
+    classify,
+    touchdown_outcome,
+    touchdown_speeds,
 )
 
 
@@ -38,7 +44,7 @@ def test_classify_arrays_match_scalars_and_nan_is_no_touchdown():
     vh = np.array([0.1, 0.1, 0.1, np.nan])
     out = classify(vz, vh)
     assert list(out) == ["landed", "hard_landing", "crashed", "no_touchdown"]
-    assert [classify(a, b).value for a, b in zip(vz, vh)] == list(out)
+    assert [classify(a, b).value for a, b in zip(vz, vh, strict=True)] == list(out)
     assert Outcome("hard_landing") is Outcome.HARD_LANDING and str(Outcome.CRASHED) == "crashed"
 
 
