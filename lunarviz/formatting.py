@@ -24,7 +24,7 @@ __all__ = ["format_utc", "format_l_minus"]
 
 def format_utc(et_s: float) -> str:
     """UTC of an ET, ``YYYY-MM-DD HH:MM:SS UTC`` (whole seconds, truncated; via :mod:`lunarviz.timebase`)."""
-    from .timebase import et_to_utc
+    from .timebase import et_to_utc  # here, not at the top: timebase loads SPICE on first use
 
     text = et_to_utc(et_s, digits=3)
     return text.replace("T", " ").split(".")[0] + " UTC"
