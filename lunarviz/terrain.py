@@ -344,7 +344,7 @@ class Terrain:
         direc = np.asarray(direction, dtype=float)
         if origin.ndim == 2 or direc.ndim == 2:
             origin, direc = np.broadcast_arrays(np.atleast_2d(origin), np.atleast_2d(direc))
-            return np.array([self.raycast_m(o, d, max_range_m) for o, d in zip(origin, direc)])
+            return np.array([self.raycast_m(o, d, max_range_m) for o, d in zip(origin, direc, strict=True)])
         norm = np.linalg.norm(direc)
         if not norm > 0 or not np.all(np.isfinite(origin)):
             return float("nan")
@@ -440,9 +440,9 @@ class Terrain:
         for k in range(levels):
             s = finest_spacing_m * 2 ** k
             idx = np.arange(n + 1)
-            I, J = np.meshgrid(idx, idx)  # I: east index, J: north index
-            e = ce + (I - n / 2) * s
-            nn = cn + (J - n / 2) * s
+            i_east, j_north = np.meshgrid(idx, idx)
+            e = ce + (i_east - n / 2) * s
+            nn = cn + (j_north - n / 2) * s
             h = self.local_height_m(e, nn)
             # stitch: odd vertices on the outer boundary take the mean of their neighbours
             h[0, 1:-1:2] = 0.5 * (h[0, 0:-2:2] + h[0, 2::2])
@@ -462,13 +462,20 @@ class Terrain:
                     used[dj:n + dj, di:n + di] |= keep
             vid = -np.ones((n + 1, n + 1), np.int64)
             vid[used] = offset + np.arange(used.sum())
-            pts_e.append(e[used]); pts_n.append(nn[used]); pts_h.append(h[used])
+            pts_e.append(e[used])
+            pts_n.append(nn[used])
+            pts_h.append(h[used])
             lev.append(np.full(int(used.sum()), k, np.int16))
-            a = vid[:-1, :-1][keep]; b = vid[:-1, 1:][keep]
-            c = vid[1:, 1:][keep]; d = vid[1:, :-1][keep]
-            faces.append(np.stack([a, b, c], -1)); faces.append(np.stack([a, c, d], -1))
+            a = vid[:-1, :-1][keep]
+            b = vid[:-1, 1:][keep]
+            c = vid[1:, 1:][keep]
+            d = vid[1:, :-1][keep]
+            faces.append(np.stack([a, b, c], -1))
+            faces.append(np.stack([a, c, d], -1))
             offset += int(used.sum())
-        e = np.concatenate(pts_e); nn = np.concatenate(pts_n); h = np.concatenate(pts_h)
+        e = np.concatenate(pts_e)
+        nn = np.concatenate(pts_n)
+        h = np.concatenate(pts_h)
         lev = np.concatenate(lev)
         faces = np.concatenate(faces)
         # share the vertices where two levels meet (same east/north) so the mesh is connected
@@ -568,9 +575,12 @@ _ROUGH_SLOPE = 0.012
 
 def _value_noise(x: np.ndarray, y: np.ndarray, seed: int) -> np.ndarray:
     """Smooth (C1) lattice value noise in [-1, 1], from an integer hash of the lattice corners."""
-    xi = np.floor(x); yi = np.floor(y)
-    fx = x - xi; fy = y - yi
-    xi = xi.astype(np.int64); yi = yi.astype(np.int64)
+    xi = np.floor(x)
+    yi = np.floor(y)
+    fx = x - xi
+    fy = y - yi
+    xi = xi.astype(np.int64)
+    yi = yi.astype(np.int64)
     salt = (seed * 1442695041 + 12345) & 0xFFFFFFFF
 
     def corner(i, j):
@@ -579,8 +589,12 @@ def _value_noise(x: np.ndarray, y: np.ndarray, seed: int) -> np.ndarray:
         h = h ^ (h >> 16)
         return h * (2.0 / 4294967296.0) - 1.0
 
-    sx = fx * fx * (3 - 2 * fx); sy = fy * fy * (3 - 2 * fy)
-    a = corner(xi, yi); b = corner(xi + 1, yi); c = corner(xi, yi + 1); d = corner(xi + 1, yi + 1)
+    sx = fx * fx * (3 - 2 * fx)
+    sy = fy * fy * (3 - 2 * fy)
+    a = corner(xi, yi)
+    b = corner(xi + 1, yi)
+    c = corner(xi, yi + 1)
+    d = corner(xi + 1, yi + 1)
     return (a + (b - a) * sx) * (1 - sy) + (c + (d - c) * sx) * sy
 
 
@@ -662,7 +676,8 @@ class ProceduralTerrain(Terrain):
         dmax = max((float(b.diameter_m.max()) for b in bands if b.diameter_m.size), default=0.0)
         rough = config.roughness * _ROUGH_SLOPE * sum(_ROUGH_WAVELENGTHS_M)
         self.max_height_m = relief_bound + max(cliff_h, 0.0) + 0.08 * dmax + rough + 5.0
-        self.min_height_m = -(relief_bound + 0.25 * dmax + rough + 5.0) - (cliff_h if config.cliff and config.cliff.height_m < 0 else 0.0)
+        cliff_below = cliff_h if config.cliff and config.cliff.height_m < 0 else 0.0
+        self.min_height_m = -(relief_bound + 0.25 * dmax + rough + 5.0) - cliff_below
 
     # ---- pieces ----
     def _taper(self, e, n) -> np.ndarray:
@@ -766,7 +781,8 @@ class ProceduralTerrain(Terrain):
     def local_height_m(self, east_m, north_m) -> np.ndarray:
         e, n = np.broadcast_arrays(np.asarray(east_m, float), np.asarray(north_m, float))
         shape = e.shape
-        e = e.ravel(); n = n.ravel()
+        e = e.ravel()
+        n = n.ravel()
         h = self.relief_m(e, n) + self.cliff_m(e, n)
         if self.config.roughness > 0:
             h += self.roughness_m(e, n)
@@ -779,7 +795,8 @@ class ProceduralTerrain(Terrain):
     def local_albedo(self, east_m, north_m) -> np.ndarray:
         e, n = np.broadcast_arrays(np.asarray(east_m, float), np.asarray(north_m, float))
         shape = e.shape
-        e = e.ravel(); n = n.ravel()
+        e = e.ravel()
+        n = n.ravel()
         _, alb = self._crater_sum(e, n, True)
         c = self.config.cliff
         if c is not None and c.height_m != 0:
@@ -870,7 +887,8 @@ def _read_pds3(path: Path) -> tuple[np.ndarray, float | None]:
         if "=" in line:
             k, v = line.split("=", 1)
             kv.setdefault(k.strip().upper(), v.strip().strip('"'))
-    lines = int(kv["LINES"]); samples = int(kv["LINE_SAMPLES"])
+    lines = int(kv["LINES"])
+    samples = int(kv["LINE_SAMPLES"])
     bits = int(kv.get("SAMPLE_BITS", "32"))
     stype = kv.get("SAMPLE_TYPE", "PC_REAL").upper()
     if "REAL" in stype:
@@ -916,8 +934,10 @@ class DemTerrain(Terrain):
         ny, nx = self.z.shape
         fx = np.clip((e + self._half_x) / self.spacing_m, 0, nx - 1.000001)
         fy = np.clip((self._half_y - n) / self.spacing_m, 0, ny - 1.000001)  # row 0 = north
-        i0 = np.floor(fx).astype(int); j0 = np.floor(fy).astype(int)
-        tx = fx - i0; ty = fy - j0
+        i0 = np.floor(fx).astype(int)
+        j0 = np.floor(fy).astype(int)
+        tx = fx - i0
+        ty = fy - j0
         z = self.z
         h = ((z[j0, i0] * (1 - tx) + z[j0, i0 + 1] * tx) * (1 - ty)
              + (z[j0 + 1, i0] * (1 - tx) + z[j0 + 1, i0 + 1] * tx) * ty)

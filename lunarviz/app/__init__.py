@@ -12,7 +12,6 @@ import sys
 
 from lunarviz.errors import LunarvizError
 
-
 #: PySide6 releases known to corrupt CPython < 3.12: every void Qt call drops a
 #: reference to ``None`` (and Python-defined ``Signal(bool)`` emits drop ``True``/
 #: ``False``), so a session aborts with "none_dealloc" after a few thousand calls.

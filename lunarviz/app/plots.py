@@ -11,13 +11,14 @@ from __future__ import annotations
 import math
 import os
 
+# pyqtgraph picks its Qt binding when first imported: PySide6, as the rest of the viewer
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
-import numpy as np  # noqa: E402
-import pyqtgraph as pg  # noqa: E402
-from PySide6 import QtCore, QtGui, QtWidgets  # noqa: E402
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore, QtGui, QtWidgets
 
-from lunarviz.trajectory import Trajectory  # noqa: E402
+from lunarviz.trajectory import Trajectory
 
 #: curve colours (true, believed/ghost accents)
 TRUE_PEN = (90, 170, 255)

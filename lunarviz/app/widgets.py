@@ -125,10 +125,12 @@ class PlaybackBar(QtWidgets.QWidget):
             b.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
             return b
 
-        self.back10 = button(sp.SP_MediaSeekBackward, "", "Back 10 s (Shift+Left)", lambda: self.step_requested.emit(-10.0))
+        self.back10 = button(sp.SP_MediaSeekBackward, "", "Back 10 s (Shift+Left)",
+                             lambda: self.step_requested.emit(-10.0))
         self.back1 = button(None, "-1f", "Back one frame (Left)", lambda: self.frame_requested.emit(-1))
         self.fwd1 = button(None, "+1f", "Forward one frame (Right)", lambda: self.frame_requested.emit(1))
-        self.fwd10 = button(sp.SP_MediaSeekForward, "", "Forward 10 s (Shift+Right)", lambda: self.step_requested.emit(10.0))
+        self.fwd10 = button(sp.SP_MediaSeekForward, "", "Forward 10 s (Shift+Right)",
+                            lambda: self.step_requested.emit(10.0))
         self.play_button.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
 
         self.speed = QtWidgets.QComboBox(self)

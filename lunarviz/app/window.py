@@ -241,8 +241,10 @@ class MainWindow(QtWidgets.QMainWindow):
         m.addAction(self._action("Slower", lambda: self.set_speed(self.playback.slower()), ["[", "-"]))
         m.addAction(self._action("Real time (1x)", lambda: self.set_speed(1.0), "0"))
         m.addSeparator()
-        m.addAction(self._action("Jump to start", lambda: self.seek(self.playback.start_et_s), QtGui.QKeySequence(K.Key_Home)))
-        m.addAction(self._action("Jump to end", lambda: self.seek(self.playback.end_et_s), QtGui.QKeySequence(K.Key_End)))
+        m.addAction(self._action("Jump to start", lambda: self.seek(self.playback.start_et_s),
+                                 QtGui.QKeySequence(K.Key_Home)))
+        m.addAction(self._action("Jump to end", lambda: self.seek(self.playback.end_et_s),
+                                 QtGui.QKeySequence(K.Key_End)))
         m.addAction(self._action("Next event", lambda: self.jump_event(+1), "N"))
         m.addAction(self._action("Previous event", lambda: self.jump_event(-1), "Shift+N"))
         self.loop_action = self._action("Loop", self._on_loop, "L", checkable=True)
@@ -280,7 +282,8 @@ class MainWindow(QtWidgets.QMainWindow):
     # ============================================================ scenarios
     def choose_scenario_file(self) -> None:
         start = str(scene_files.scenes_dir() or Path.cwd())
-        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Open scenario", start, "Scenarios (*.toml);;All files (*)")
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Open scenario", start,
+                                                        "Scenarios (*.toml);;All files (*)")
         if path:
             self.open_scenario(path)
 
@@ -585,7 +588,7 @@ class MainWindow(QtWidgets.QMainWindow):
             for d in side:
                 d.hide()
         else:
-            for d, vis in zip(side, getattr(self, "_side_visible", [True, True])):
+            for d, vis in zip(side, getattr(self, "_side_visible", [True, True]), strict=True):
                 d.setVisible(vis)
         self.telemetry.set_presentation(on)
         self.view.set_presentation(on)

@@ -577,7 +577,9 @@ def to_trajectory(scn: Scenario, res: RunResult) -> Trajectory:
 
         coast_end = plan.et_pdi
         if coast_end - t[0] > 60.0:
-            fn = lambda et: _hermite_positions(t, pos, vel, et)  # noqa: E731
+            def fn(et):
+                return _hermite_positions(t, pos, vel, et)
+
             for name, et in ephemeris.find_earth_rise_set(fn, float(t[0]), float(min(coast_end, t[-1])),
                                                            step_s=30.0):
                 p = fn(np.array([et]))[0]

@@ -85,7 +85,8 @@ class DustSheet:
         self.phase = rng.random(n)
         self.h = rng.uniform(0.0, 1.0, n) ** 2 * 0.5
         shade = rng.uniform(0.7, 1.0, n)
-        self.rgb = (shade[:, None] * np.array([0.62, 0.60, 0.56]) * 255).astype(np.uint8)  # near the ground's tone: a haze
+        # near the ground's tone: a haze
+        self.rgb = (shade[:, None] * np.array([0.62, 0.60, 0.56]) * 255).astype(np.uint8)
 
     def _f(self, et_s: float) -> np.ndarray:
         period = DUST_RADIUS_M / self.speed

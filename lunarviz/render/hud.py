@@ -101,7 +101,7 @@ class Hud:
     """VTK text actors on the plotter's main renderer; :meth:`update` per frame, :meth:`layout` on resize."""
 
     def __init__(self, plotter, traj: Trajectory, *, title: str, captions: Mapping[str, str] | None = None):
-        import vtk  # noqa: PLC0415
+        import vtk
 
         self.plotter = plotter
         self.traj = traj
@@ -148,7 +148,7 @@ class Hud:
 
     def _text_size(self, name: str, text: str | None = None) -> tuple[int, int]:
         """Width and height in pixels of an actor's text at its current font size."""
-        import vtk  # noqa: PLC0415
+        import vtk
 
         a = self.actors[name]
         text = a.GetInput() if text is None else text

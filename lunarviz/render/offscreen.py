@@ -67,9 +67,9 @@ def make_plotter(size: tuple[int, int], *, antialias: str | None = None):
     (and FXAA even more), so the default is none; ``"msaa"`` (4 samples)
     is used for stills. ``antialias``: ``"msaa"``, ``"fxaa"`` or None.
     """
-    import pyvista as pv  # noqa: PLC0415
+    import copy
 
-    import copy  # noqa: PLC0415
+    import pyvista as pv
 
     theme = copy.deepcopy(pv.global_theme)
     theme.multi_samples = 4 if antialias == "msaa" else 0

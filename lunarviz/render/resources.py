@@ -19,15 +19,16 @@ import numpy as np
 
 from ..errors import AssetError
 
+
 def _asset_path(name: str) -> Path:
-    from .. import assets  # noqa: PLC0415
+    from .. import assets
 
     return Path(assets.asset_path(name))
 
 
 def _texture_source(name: str, width: int) -> Path:
     """The smallest embedded texture of ``name`` at least ``width`` wide (else the largest)."""
-    from .. import assets  # noqa: PLC0415
+    from .. import assets
 
     levels = assets.TEXTURE_PYRAMIDS.get(name)
     if not levels:
@@ -41,7 +42,7 @@ def _texture_source(name: str, width: int) -> Path:
 def cache_dir() -> Path:
     """Resized textures and baked terrain patches: ``render/`` in the one user cache
     (:func:`lunarviz.assets.cache_dir`, i.e. ``$LUNARVIZ_CACHE`` or ``~/.cache/lunarviz``)."""
-    from .. import assets  # noqa: PLC0415
+    from .. import assets
 
     return assets.cache_dir() / "render"
 
@@ -54,7 +55,7 @@ def texture(name: str, width: int) -> np.ndarray:
     the LROC and Blue Marble maps). Resized with a Lanczos filter; cached on
     disk keyed by the source file's size and modification time.
     """
-    from PIL import Image  # noqa: PLC0415
+    from PIL import Image
 
     src = _texture_source(name, width)
     st = src.stat()
@@ -98,7 +99,7 @@ class StarField:
 @functools.lru_cache(maxsize=2)
 def stars(max_vmag: float = 6.5) -> StarField:
     """Stars brighter than ``max_vmag`` from the project catalogue."""
-    from .. import assets  # noqa: PLC0415
+    from .. import assets
 
     st = assets.load_stars()
     ra, dec = np.asarray(st.ra_deg, float), np.asarray(st.dec_deg, float)
@@ -124,7 +125,8 @@ def bv_to_rgb(bv: np.ndarray) -> np.ndarray:
     r = np.where(x <= 66, 255.0, 329.698727446 * np.power(np.maximum(x - 60, 1e-6), -0.1332047592))
     g = np.where(x <= 66, 99.4708025861 * np.log(x) - 161.1195681661,
                  288.1221695283 * np.power(np.maximum(x - 60, 1e-6), -0.0755148492))
-    b = np.where(x >= 66, 255.0, np.where(x <= 19, 0.0, 138.5177312231 * np.log(np.maximum(x - 10, 1e-6)) - 305.0447927307))
+    b = np.where(x >= 66, 255.0,
+                 np.where(x <= 19, 0.0, 138.5177312231 * np.log(np.maximum(x - 10, 1e-6)) - 305.0447927307))
     rgb = np.clip(np.stack([r, g, b], axis=-1), 0, 255) / 255.0
     # keep colours gentle: mix 60 % towards white, as the eye sees stars
     rgb = 0.4 * rgb + 0.6 * rgb.max(axis=-1, keepdims=True)
@@ -144,7 +146,7 @@ class LanderMesh:
 
 def _fallback_lander() -> LanderMesh:
     """A simple stand-in lander (body box, tanks, legs, nozzle) built from trimesh primitives."""
-    import trimesh  # noqa: PLC0415
+    import trimesh
 
     parts = []
 
@@ -188,7 +190,7 @@ def _fallback_lander() -> LanderMesh:
 def lander() -> LanderMesh:
     """The lander mesh from :func:`lunarviz.assets.load_lander` (or a built-in stand-in)."""
     try:
-        from .. import assets  # noqa: PLC0415
+        from .. import assets
     except ImportError:
         assets = None
     if assets is None or not hasattr(assets, "load_lander"):

@@ -78,8 +78,8 @@ FAR_GLOBE_BEYOND_M = MOON_RADIUS_M + 600e3
 
 
 def _vtk():
-    import pyvista as pv  # noqa: PLC0415
-    import vtk  # noqa: PLC0415
+    import pyvista as pv
+    import vtk
 
     return pv, vtk
 
@@ -376,7 +376,7 @@ def build(plotter, traj: Trajectory, *, quality: str = "high", hud: bool = True,
 
     # ---- HUD
     if hud:
-        from .hud import Hud  # noqa: PLC0415
+        from .hud import Hud
 
         if title is None:
             title = (sc.title if sc is not None else None) or "lunarviz"
@@ -867,7 +867,7 @@ def _update_shadows(h: SceneHandles, et_s: float) -> None:
     if h.data.get("async_bake") and not first:
         if h.data.get("bake_job") is not None:
             return  # one re-bake at a time; the key is checked again next frame
-        import threading  # noqa: PLC0415
+        import threading
 
         out: list = []
         sun = _sun_dir(key * 600.0)  # SPICE on this thread; the worker only does array maths

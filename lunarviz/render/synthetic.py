@@ -24,7 +24,7 @@ def demo_trajectory(touchdown_et_s: float = 802423089.0, lat_deg: float = 60.5, 
 
     ``heading_deg``: direction of travel at touchdown, from north through east.
     """
-    from scipy.interpolate import PchipInterpolator  # noqa: PLC0415
+    from scipy.interpolate import PchipInterpolator
 
     e, n, u = enu_basis(lat_deg, lon_deg)
     hd = np.radians(heading_deg)

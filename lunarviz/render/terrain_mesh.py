@@ -161,7 +161,7 @@ class TerrainPatch:
 
     def sample_height(self, east_m: np.ndarray, north_m: np.ndarray) -> np.ndarray:
         """Bilinear height at local coordinates; 0 outside the patch."""
-        from scipy.ndimage import map_coordinates  # noqa: PLC0415
+        from scipy.ndimage import map_coordinates
 
         col = (east_m + self.half_m) / self.step_m - 0.5
         row = (self.half_m - north_m) / self.step_m - 0.5
@@ -169,7 +169,7 @@ class TerrainPatch:
 
 
 def _fingerprint(terrain) -> str:
-    import hashlib  # noqa: PLC0415
+    import hashlib
 
     g = np.linspace(-0.45, 0.45, 17) * float(terrain.extent_m)
     E, N = np.meshgrid(g, g)
@@ -181,8 +181,8 @@ def _fingerprint(terrain) -> str:
 
 def make_patch(terrain, half_m: float, n: int, global_rgb: np.ndarray, cache_dir=None) -> TerrainPatch:
     """Sample ``terrain`` on an ``n x n`` grid of half-width ``half_m`` (heights cached on disk)."""
-    import os  # noqa: PLC0415
-    from pathlib import Path  # noqa: PLC0415
+    import os
+    from pathlib import Path
 
     step = 2 * half_m / n
     c = -half_m + (np.arange(n) + 0.5) * step
@@ -218,7 +218,7 @@ def make_patch(terrain, half_m: float, n: int, global_rgb: np.ndarray, cache_dir
 
 def sample_equirect_bilinear(img: np.ndarray, lat_deg: np.ndarray, lon_deg: np.ndarray) -> np.ndarray:
     """Bilinear RGB (0..1) of an equirectangular uint8 image (row 0 = 90 N, column 0 = 180 W)."""
-    from scipy.ndimage import map_coordinates  # noqa: PLC0415
+    from scipy.ndimage import map_coordinates
 
     hgt, w = img.shape[:2]
     col = (np.asarray(lon_deg) + 180.0) / 360.0 * w - 0.5
@@ -241,7 +241,7 @@ def bake_patch(patch: TerrainPatch, sun_dir: np.ndarray, *, outer: TerrainPatch 
     sampling the height grid (and ``outer`` beyond this patch) along the
     Sun's azimuth; the visible part of the solar disc gives a soft edge.
     """
-    from scipy.ndimage import map_coordinates  # noqa: PLC0415
+    from scipy.ndimage import map_coordinates
 
     n, step, half = patch.n, patch.step_m, patch.half_m
     s = patch.basis @ (np.asarray(sun_dir, float) / np.linalg.norm(sun_dir))  # local e, n, u

@@ -106,9 +106,9 @@ class _Writer:
 
     def _start_ffmpeg(self) -> None:
         """ffmpeg (from imageio-ffmpeg) reading raw RGB frames on stdin; exact size, no padding."""
-        import subprocess  # noqa: PLC0415
+        import subprocess
 
-        import imageio_ffmpeg  # noqa: PLC0415
+        import imageio_ffmpeg
 
         w, h = self.size
         cmd = [imageio_ffmpeg.get_ffmpeg_exe(), "-y", "-hide_banner", "-loglevel", "error",
@@ -132,7 +132,7 @@ class _Writer:
         return text[-1] if text else ""
 
     def _run(self) -> None:
-        from PIL import Image  # noqa: PLC0415
+        from PIL import Image
 
         try:
             while True:
@@ -212,8 +212,8 @@ def render_video(traj: Trajectory, out: str | os.PathLike, *, size: tuple[int, i
                  hud: bool = True, progress: bool = True, antialias: str | None = None,
                  on_frame: Callable[[int, np.ndarray], None] | None = None) -> VideoStats:
     """Render ``traj`` to ``out``; see the module docstring. Returns timing figures."""
-    from . import scene as scene_mod  # noqa: PLC0415
-    from .offscreen import grab, make_plotter, make_readable  # noqa: PLC0415
+    from . import scene as scene_mod
+    from .offscreen import grab, make_plotter, make_readable
 
     target = check_output(out, codec, size)
     t0 = traj.start_et_s if start_et_s is None else float(start_et_s)
@@ -234,7 +234,7 @@ def render_video(traj: Trajectory, out: str | os.PathLike, *, size: tuple[int, i
                 # temporary file is removed (else ffmpeg would create it again)
                 writer = _Writer(tmp, codec, fps, size)
                 if progress:
-                    from tqdm import tqdm  # noqa: PLC0415
+                    from tqdm import tqdm
 
                     bar = tqdm(total=len(times), unit="frame", desc=f"rendering {target.name}",
                                dynamic_ncols=True, smoothing=0.1)

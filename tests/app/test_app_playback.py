@@ -5,7 +5,13 @@ import math
 import pytest
 
 from lunarviz.app.playback import (
-    MAX_SPEED, MIN_SPEED, SPEEDS, FakeClock, Playback, event_marks, format_speed,
+    MAX_SPEED,
+    MIN_SPEED,
+    SPEEDS,
+    FakeClock,
+    Playback,
+    event_marks,
+    format_speed,
 )
 from lunarviz.formatting import format_l_minus
 from lunarviz.trajectory import Event
@@ -34,26 +40,33 @@ def test_slow_frames_do_not_slow_playback():
     # one tick after 2 s gives the same playhead as 120 ticks 1/60 s apart
     a, ca = make(10.0)
     b, cb = make(10.0)
-    a.play(); b.play()
-    ca.advance(2.0); a.tick()
+    a.play()
+    b.play()
+    ca.advance(2.0)
+    a.tick()
     for _ in range(120):
-        cb.advance(1 / 60); b.tick()
+        cb.advance(1 / 60)
+        b.tick()
     assert a.et_s == pytest.approx(b.et_s, abs=1e-6) == pytest.approx(20.0, abs=1e-6)
 
 
 def test_pause_freezes_and_resume_does_not_jump():
     pb, clock = make(5.0)
-    pb.play(); clock.advance(1.0); pb.pause()
+    pb.play()
+    clock.advance(1.0)
+    pb.pause()
     assert pb.et_s == pytest.approx(5.0)
     clock.advance(100.0)
     assert pb.tick() == pytest.approx(5.0)
-    pb.play(); clock.advance(1.0)
+    pb.play()
+    clock.advance(1.0)
     assert pb.tick() == pytest.approx(10.0)
 
 
 def test_speed_change_while_playing_keeps_playhead_continuous():
     pb, clock = make(1.0)
-    pb.play(); clock.advance(3.0)
+    pb.play()
+    clock.advance(3.0)
     pb.set_speed(100.0)              # takes the 3 s at 1x first
     clock.advance(1.0)
     assert pb.tick() == pytest.approx(103.0)
@@ -79,7 +92,8 @@ def test_speed_is_clamped_and_steps_through_the_list():
 
 def test_stops_at_end_and_play_restarts_from_start():
     pb, clock = make(1000.0)
-    pb.play(); clock.advance(10.0)
+    pb.play()
+    clock.advance(10.0)
     assert pb.tick() == 3600.0 and not pb.playing and pb.at_end
     pb.play()
     assert pb.et_s == 0.0 and pb.playing
@@ -87,7 +101,8 @@ def test_stops_at_end_and_play_restarts_from_start():
 
 def test_loop_wraps():
     pb, clock = make(1000.0, loop=True)
-    pb.play(); clock.advance(4.0)
+    pb.play()
+    clock.advance(4.0)
     assert pb.tick() == pytest.approx(400.0)
     assert pb.playing
 
@@ -107,7 +122,9 @@ def test_seek_step_and_frames_clamp():
 
 def test_seek_while_playing_continues_from_there():
     pb, clock = make(2.0)
-    pb.play(); clock.advance(1.0); pb.tick()
+    pb.play()
+    clock.advance(1.0)
+    pb.tick()
     pb.seek(1000.0)
     clock.advance(1.0)
     assert pb.tick() == pytest.approx(1002.0)

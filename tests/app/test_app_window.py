@@ -317,7 +317,7 @@ def test_video_export_runs_in_the_background_and_can_be_cancelled(win, qtbot, tm
     dlg.end_edit.setText("touchdown")
     assert dlg.start()
     qtbot.waitUntil(lambda: dlg.job.done >= 2, timeout=120_000)
-    with qtbot.waitSignal(dlg.job.finished, timeout=20_000) as blocker:
+    with qtbot.waitSignal(dlg.job.finished, timeout=WAIT_MS) as blocker:
         dlg.cancel_button.click()
     assert blocker.args[0] is False and "cancelled" in blocker.args[1]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["clip.mp4"]

@@ -59,7 +59,8 @@ def test_fresh_crater_depth_to_diameter():
                 continue
             r = np.linspace(0, 1.3 * d / 2, 200)
             ang = np.linspace(0, 2 * np.pi, 8, endpoint=False)
-            e = e0 + np.outer(np.cos(ang), r); n = n0 + np.outer(np.sin(ang), r)
+            e = e0 + np.outer(np.cos(ang), r)
+            n = n0 + np.outer(np.sin(ang), r)
             h = t.local_height_m(e, n)
             floor = np.median(h[:, 0])
             rim = np.median(h.max(axis=1))
@@ -95,7 +96,8 @@ def test_latlon_and_local_paths_agree(terrain):
 
 
 def test_surface_altitude(terrain):
-    e = np.array([10.0, -500.0, 4000.0]); n = np.array([-20.0, 900.0, 0.0])
+    e = np.array([10.0, -500.0, 4000.0])
+    n = np.array([-20.0, 900.0, 0.0])
     h = terrain.local_height_m(e, n)
     pos = terrain.local_to_moon_me(e, n, h + 100.0)
     np.testing.assert_allclose(terrain.surface_altitude_m(pos), 100.0, atol=MM)

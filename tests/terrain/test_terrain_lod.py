@@ -22,7 +22,7 @@ def test_lod_mesh_is_crack_free(terrain):
     levels = int(mesh.level.max()) + 1
     assert levels == terrain.lod_levels_needed(1.0, 32)
     assert 16 * 2 ** (levels - 1) >= terrain.extent_m / 2
-    table = {(round(a, 2), round(b, 2)): h for a, b, h in zip(e, n, mesh.height_m)}
+    table = {(round(a, 2), round(b, 2)): h for a, b, h in zip(e, n, mesh.height_m, strict=True)}
     assert len(table) == len(e)  # no duplicated vertices
     ce, cn = np.median(e[mesh.level == 0]), np.median(n[mesh.level == 0])
     for k in range(levels - 1):
