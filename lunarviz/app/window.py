@@ -269,15 +269,22 @@ class MainWindow(QtWidgets.QMainWindow):
         m.addAction(self._action("&Keyboard shortcuts", self.show_shortcuts, "F1"))
 
     def _fill_scenes_menu(self) -> None:
+        # The actions are made here and kept referenced: a wrapper returned by
+        # QMenu.addAction(str) can be a stale one of a deleted object at the
+        # same address (seen once on CI as "QSurface has no setToolTip").
         self.scenes_menu.clear()
+        self._scene_actions: list[QtGui.QAction] = []
         found = scene_files.bundled_scenes()
         if not found:
-            act = self.scenes_menu.addAction("(no bundled scenes found)")
+            act = QtGui.QAction("(no bundled scenes found)", self.scenes_menu)
             act.setEnabled(False)
+            self._scene_actions.append(act)
         for path in found:
-            act = self.scenes_menu.addAction(path.stem.replace("_", " "))
+            act = QtGui.QAction(path.stem.replace("_", " "), self.scenes_menu)
             act.setToolTip(str(path))
             act.triggered.connect(lambda _=False, p=path: self.open_scenario(p))
+            self._scene_actions.append(act)
+        self.scenes_menu.addActions(self._scene_actions)
 
     # ============================================================ scenarios
     def choose_scenario_file(self) -> None:
