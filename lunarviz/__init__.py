@@ -64,12 +64,10 @@ def still(traj: Trajectory, at: str | float, camera: str = "chase",
     uint8 array; with ``path`` the image is also written there as a PNG
     (atomically: no half-written file is ever left).
     """
-    from .render.still import render_still, write_png
+    from .render.still import check_png_path, render_still, write_png
 
-    if path is not None and not str(path).lower().endswith(".png"):
-        from .errors import RenderError
-
-        raise RenderError(f"{path}: a still must be written to a .png file")
+    if path is not None:
+        check_png_path(path)  # before the render, not after it
     img = render_still(traj, at, camera=camera, size=tuple(size))
     if path is not None:
         write_png(img, path)

@@ -44,13 +44,13 @@ def run(args) -> int:
         parse_size(args.size)  # fail fast on a typo, before flying the scenario
     check_headless()
 
+    from ..render.camera import check_camera
     from ..render.timespec import parse_time_spec
     from ..render.video import check_output, render_video
-    from ..scenario import CAMERA_NAMES
     from .flights import load_flight
 
-    if args.camera is not None and args.camera not in (*CAMERA_NAMES, "scenario"):
-        raise RenderError(f"--camera {args.camera!r}: expected one of {', '.join(CAMERA_NAMES)} or scenario")
+    if args.camera is not None:
+        check_camera(args.camera, "--camera")
     traj = load_flight(scene)
     d = traj.scenario.render  # the [render] table, validated at load: command-line options win
     size = parse_size(args.size) if args.size else (d.size or (1920, 1080))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from ..errors import RenderError
 from . import add_scene_argument
 
 
@@ -29,21 +28,17 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
+    from ..render.camera import check_camera
     from ..render.offscreen import check_headless, parse_size
+    from ..render.still import check_png_path, render_still, write_png
     from ..scenario import resolve
+    from .flights import load_flight
 
     scene = resolve(args.scene)  # a misspelt scene name fails first, with the shipped names
     size = parse_size(args.size)
-    if not str(args.output).lower().endswith(".png"):
-        raise RenderError(f"{args.output}: the output of 'still' must be a .png file")
+    check_png_path(args.output)
     check_headless()
-
-    from ..render.still import render_still, write_png
-    from ..scenario import CAMERA_NAMES
-    from .flights import load_flight
-
-    if args.camera not in (*CAMERA_NAMES, "scenario"):
-        raise RenderError(f"--camera {args.camera!r}: expected one of {', '.join(CAMERA_NAMES)} or scenario")
+    check_camera(args.camera, "--camera")
     traj = load_flight(scene)
     img = render_still(traj, args.at, camera=args.camera, size=size, quality=args.quality,
                        antialias=None if args.antialias == "none" else args.antialias, hud=not args.no_hud)

@@ -36,6 +36,7 @@ from .dynamics import kepler_state, rodrigues
 from .navigation import GridTerrain, Rangefinder, engine_enabled, initial_errors
 from .state import P_APPROACH, P_BRAKING, P_DCOAST, P_DEORBIT, P_FREEFALL, P_ORBIT, P_TERMINAL, Record, State
 from .step import CHANGE, END, EVENT, NEAR, SURFACE, advance
+from .vec3 import dot_rows, unit_rows
 
 PHASES = ("orbit", "deorbit", "descent_coast", "braking", "approach", "terminal", "freefall", "surface")
 P_SURFACE = S.P_SURFACE
@@ -191,14 +192,6 @@ def initial_state(scn: Scenario, plan: Plan) -> tuple[np.ndarray, np.ndarray]:
     return kepler_state(plan.gm, rp, ra, p_dir, n_hat, plan.et0 - et_anchor)
 
 
-def _unit(x: np.ndarray) -> np.ndarray:
-    return x / np.sqrt(np.einsum("ij,ij->i", x, x))[:, None]
-
-
-def _dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return np.einsum("ij,ij->i", a, b)
-
-
 @dataclass
 class RunResult:
     """Raw output of :func:`simulate` (inertial J2000 samples of run 0, per-run touchdowns)."""
@@ -214,9 +207,10 @@ class RunResult:
     exhausted_et: np.ndarray
 
 
-def _initial_runs(scn: Scenario, plan: Plan, n: int, rng: np.random.Generator, dispersed: bool):
-    """(State at the start epoch, per-run initial altitude-estimate error, rangefinder-noise scale)."""
-    r0, v0 = initial_state(scn, plan)
+def _initial_runs(scn: Scenario, r0: np.ndarray, v0: np.ndarray, et0: float, n: int,
+                  rng: np.random.Generator, dispersed: bool):
+    """(State at the start epoch ``et0`` from the nominal start (r0, v0), per-run initial
+    altitude-estimate error, rangefinder-noise scale)."""
     r, v = np.tile(r0, (n, 1)), np.tile(v0, (n, 1))
     d = scn.dispersions
     thrust_f, isp_f, noise_f = np.ones(n), np.ones(n), np.ones(n)
@@ -228,7 +222,7 @@ def _initial_runs(scn: Scenario, plan: Plan, n: int, rng: np.random.Generator, d
         isp_f = 1.0 + rng.standard_normal(n) * d.isp_frac
         alt_err0 = alt_err0 + rng.standard_normal(n) * d.alt_error_m
         noise_f = np.abs(1.0 + rng.standard_normal(n) * d.lrf_noise_frac)
-    st = State.start(plan.et0, r, v, scn.vehicle.wet_mass_kg, thrust_f, isp_f)
+    st = State.start(et0, r, v, scn.vehicle.wet_mass_kg, thrust_f, isp_f)
     return st, alt_err0, noise_f
 
 
@@ -248,8 +242,8 @@ class _Flight:
     def __init__(self, scn: Scenario, n: int, rng: np.random.Generator, record: bool, dispersed: bool):
         self.scn, self.n = scn, n
         self.plan = plan = make_plan(scn)
-        self.st, self.alt_err0, noise_f = _initial_runs(scn, plan, n, rng, dispersed)
         r0, v0 = initial_state(scn, plan)
+        self.st, self.alt_err0, noise_f = _initial_runs(scn, r0, v0, plan.et0, n, rng, dispersed)
         h = np.cross(r0, v0)
         self.n0 = h / np.linalg.norm(h)
         nav = scn.navigation
@@ -359,7 +353,7 @@ class _Flight:
         st.lrf_valid[:] = False
         gate = self.p[S.LRF_GATE]
         if gate > 0:
-            rn = np.sqrt(_dot(st.r, st.r))
+            rn = np.sqrt(dot_rows(st.r, st.r))
             cand = ~st.done & ~self.rf.state.rejected & (rn - MOON_RADIUS_M - self.p[S.HMIN] < gate)
             if np.any(cand):
                 for name in self.rf.update(cand, t0, dt, st.r, st.b, st.dr, st.dv, st.lrf_valid,
@@ -376,7 +370,7 @@ class _Flight:
     def _touchdown_test(self, active, t, dt, r0, v0, m0):
         plan, st = self.plan, self.st
         r1 = st.r
-        rn1 = np.sqrt(_dot(r1, r1))
+        rn1 = np.sqrt(dot_rows(r1, r1))
         near = active & (rn1 - MOON_RADIUS_M < self.p[S.HMAX] + 1.0)
         if not np.any(near):
             return
@@ -393,9 +387,9 @@ class _Flight:
     def _exact_altitude(self, idx: np.ndarray, p_me: np.ndarray) -> np.ndarray:
         """Altitude above the exact terrain; the height under a run is re-evaluated only
         after it moved > 0.2 m horizontally (a hovering lander costs nothing)."""
-        rn = np.sqrt(_dot(p_me, p_me))
+        rn = np.sqrt(dot_rows(p_me, p_me))
         unit = p_me / rn[:, None]
-        moved = np.sqrt(_dot(unit - self.h_cache_unit[idx], unit - self.h_cache_unit[idx])) * MOON_RADIUS_M
+        moved = np.sqrt(dot_rows(unit - self.h_cache_unit[idx], unit - self.h_cache_unit[idx])) * MOON_RADIUS_M
         stale = ~(moved < 0.2)
         if np.any(stale):
             j = idx[stale]
@@ -481,12 +475,12 @@ def simulate(scn: Scenario, n: int = 1, seed: int = 0, *, record: bool = True,
 # ---------------------------------------------------------------------- output
 def _quat_from_axes(z: np.ndarray, x_ref: np.ndarray) -> np.ndarray:
     """(N,4) quaternions (w,x,y,z) of frames with body +Z = z and +X towards x_ref."""
-    z = _unit(z)
-    x = x_ref - _dot(x_ref, z)[:, None] * z
+    z = unit_rows(z)
+    x = x_ref - dot_rows(x_ref, z)[:, None] * z
     xn = np.linalg.norm(x, axis=1)
     fallback = np.cross(z, np.array([0.0, 0.0, 1.0]))
     x = np.where((xn > 1e-9)[:, None], x, fallback)
-    x = _unit(x)
+    x = unit_rows(x)
     y = np.cross(z, x)
     m = np.stack([x, y, z], axis=2)  # columns
     tr = m[:, 0, 0] + m[:, 1, 1] + m[:, 2, 2]

@@ -29,9 +29,7 @@ import math
 
 from . import vec3
 from ._jit import jit
-
-# phase codes, as in flight.PHASES
-P_BRAKING, P_APPROACH, P_TERMINAL = 3, 4, 5
+from .state import P_APPROACH, P_BRAKING, P_TERMINAL
 
 #: shortest time-to-go E-guidance divides by, s
 MIN_TGO_S = 4.0

@@ -31,6 +31,7 @@ import numpy as np
 
 from . import vec3
 from ._jit import jit
+from .vec3 import dot_rows, unit_rows
 
 #: the rangefinder jump test compares with a reference measurement renewed this often, s
 JUMP_WINDOW_S = 2.0
@@ -56,14 +57,6 @@ def engine_enabled(t, reset_et, restart_et):
     return not (reset_et <= t < restart_et)
 
 
-def _unit(x: np.ndarray) -> np.ndarray:
-    return x / np.sqrt(np.einsum("ij,ij->i", x, x))[:, None]
-
-
-def _dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return np.einsum("ij,ij->i", a, b)
-
-
 def initial_errors(r: np.ndarray, v: np.ndarray, w: np.ndarray, alt_err_m: np.ndarray,
                    vz_err_mps: float, downrange_err_m: float, crossrange_err_m: float):
     """Initial estimate errors (dr, dv) (n, 3) of true inertial states r, v (n, 3).
@@ -71,11 +64,11 @@ def initial_errors(r: np.ndarray, v: np.ndarray, w: np.ndarray, alt_err_m: np.nd
     Altitude and vertical-speed errors along the local vertical; horizontal
     knowledge errors in the frame of the ground track (velocity relative to the
     ground, Moon angular velocity ``w``)."""
-    up = _unit(r)
+    up = unit_rows(r)
     dr = alt_err_m[:, None] * up
     if downrange_err_m or crossrange_err_m:
         v_rel = v - np.cross(w, r)
-        along = _unit(v_rel - _dot(v_rel, up)[:, None] * up)
+        along = unit_rows(v_rel - dot_rows(v_rel, up)[:, None] * up)
         right = np.cross(along, up)
         dr = dr + downrange_err_m * along + crossrange_err_m * right
     return dr, vz_err_mps * up
@@ -93,8 +86,8 @@ def slant_range(terrain, r_me: np.ndarray, beam_me: np.ndarray, cos_off: np.ndar
     """
     n = r_me.shape[0]
     cos_off = np.where(cos_off > 1e-3, cos_off, np.nan)
-    hmax = float(getattr(terrain, "max_height_m", 0.0)) + 1.0
-    hmin = float(getattr(terrain, "min_height_m", 0.0)) - 1.0
+    hmax = float(terrain.max_height_m) + 1.0
+    hmin = float(terrain.min_height_m) - 1.0
     alt_sph = np.sqrt(np.einsum("ij,ij->i", r_me, r_me)) - terrain.radius_m
     s0 = np.maximum((alt_sph - hmax) / cos_off, 0.0)
     s1 = np.maximum((alt_sph - hmin) / cos_off * 1.02, s0 + 1.0)
@@ -152,7 +145,7 @@ class Rangefinder:
         reach = lrf.max_range_m
         if lrf.fault_valid_below_m is not None:
             reach = min(reach, lrf.fault_valid_below_m / max(self.cos_max_off, 1e-3))
-        return reach + max(float(getattr(self.terrain, "max_height_m", 0.0)), 0.0) + 50.0
+        return reach + max(float(self.terrain.max_height_m), 0.0) + 50.0
 
     def measure(self, idx: np.ndarray, r_me: np.ndarray, beam_me: np.ndarray, cos_off: np.ndarray):
         """(altitude measured along the beam, valid) for runs ``idx`` (MOON_ME beams)."""
@@ -174,21 +167,21 @@ class Rangefinder:
         measurement was used. Returns the names of run 0's rangefinder events at ``t``."""
         events: list[str] = []
         idx = np.nonzero(cand)[0]
-        cos_off = _dot(b[idx], _unit(r[idx]))
+        cos_off = dot_rows(b[idx], unit_rows(r[idx]))
         pointing = cos_off >= self.cos_max_off
         if not np.any(pointing):
             return events
         idx, cos_off = idx[pointing], cos_off[pointing]
         h_meas, ok = self.measure(idx, to_me(r[idx]), to_me(-b[idx]), cos_off)
         r_e = r[idx] + dr[idx]
-        h_est = np.sqrt(_dot(r_e, r_e)) - self.r_site_ref
+        h_est = np.sqrt(dot_rows(r_e, r_e)) - self.r_site_ref
         ok = self._jump_test(idx, ok, h_meas, h_est, t, events)
         if not np.any(ok):
             return events
         sel = idx[ok]
         self._renew_reference(idx, sel, ok, h_meas, h_est, t, events)
         y = (h_meas - h_est)[ok]
-        up_e = _unit(r_e[ok])
+        up_e = unit_rows(r_e[ok])
         dr[sel] += (self.k1 * dt * y)[:, None] * up_e
         # the velocity correction sees a clipped innovation, so a large first-fix
         # altitude correction does not kick the velocity estimate
@@ -252,8 +245,8 @@ class GridTerrain:
     def __init__(self, terrain, spacing_m: float = 40.0):
         self.terrain = terrain
         self.radius_m = terrain.radius_m
-        self.max_height_m = float(getattr(terrain, "max_height_m", 0.0))
-        self.min_height_m = float(getattr(terrain, "min_height_m", 0.0))
+        self.max_height_m = float(terrain.max_height_m)
+        self.min_height_m = float(terrain.min_height_m)
         self.basis = terrain.basis
         half = 0.5 * float(terrain.extent_m)
         self.half = half

@@ -129,8 +129,8 @@ def params(scn, plan, gates, lrf_gate_m: float) -> np.ndarray:
         p[IMU_ON], p[IMU_OFF] = plan.imu_on, plan.imu_off
     p[W_MAG], p[ET_REF] = plan.w_mag, plan.et_ref
     p[LRF_GATE] = lrf_gate_m
-    p[HMIN] = float(getattr(plan.terrain, "min_height_m", 0.0))
-    p[HMAX] = float(getattr(plan.terrain, "max_height_m", 0.0))
+    p[HMIN] = float(plan.terrain.min_height_m)
+    p[HMAX] = float(plan.terrain.max_height_m)
     (hg_r, hg_v), low = gates
     p[HG_R:HG_R + 3], p[HG_V:HG_V + 3] = hg_r, hg_v
     if low is not None:

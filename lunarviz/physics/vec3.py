@@ -8,7 +8,19 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from ._jit import jit
+
+
+def unit_rows(x: np.ndarray) -> np.ndarray:
+    """The rows of an (n, 3) array scaled to unit length (numpy, outside the compiled step)."""
+    return x / np.sqrt(np.einsum("ij,ij->i", x, x))[:, None]
+
+
+def dot_rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Row-wise dot products (n,) of two (n, 3) arrays."""
+    return np.einsum("ij,ij->i", a, b)
 
 
 @jit

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from ..errors import ScenarioError, TimeError
+from ..errors import RenderError, ScenarioError, TimeError
 from ..geometry import MOON_RADIUS_M, enu_basis_from_up, unit_to_latlon
 from ..scenario import CAMERA_NAMES, Keyframe, RenderSettings
 from ..trajectory import State, Trajectory
@@ -289,6 +289,14 @@ PRESETS: dict[str, Callable[[CameraContext], CameraSpec]] = {
     "chase": chase, "orbit": orbit, "site": site, "earthrise": earthrise, "down": down,
 }
 assert tuple(PRESETS) == CAMERA_NAMES, "one preset function per scenario camera name"
+
+
+def check_camera(name: str, what: str = "camera") -> str:
+    """``name`` if it is a camera a still or a video can use (a preset or ``scenario``, the
+    scene's keyframed path); else a :class:`RenderError` naming ``what`` (e.g. ``--camera``)."""
+    if name not in (*CAMERA_NAMES, "scenario"):
+        raise RenderError(f"{what} {name!r}: expected one of {', '.join(CAMERA_NAMES)} or scenario")
+    return name
 
 
 def preset(name: str, ctx: CameraContext) -> CameraSpec:

@@ -18,12 +18,11 @@ def render_still(traj, at, *, camera: str = "chase", size: tuple[int, int] = (19
     ``size`` is (width, height) in pixels; ``antialias`` ``"msaa"`` or None.
     """
     from . import scene as scene_mod
-    from .camera import PRESET_NAMES
+    from .camera import check_camera
     from .offscreen import check_headless, grab, make_plotter
     from .timespec import parse_time_spec
 
-    if camera not in (*PRESET_NAMES, "scenario"):
-        raise RenderError(f"camera {camera!r}: expected one of {', '.join(PRESET_NAMES)} or scenario")
+    check_camera(camera)
     et_s = parse_time_spec(at, traj)
     check_headless()
     plotter = make_plotter(tuple(size), antialias=antialias)
@@ -35,6 +34,12 @@ def render_still(traj, at, *, camera: str = "chase", size: tuple[int, int] = (19
         plotter.close()
 
 
+def check_png_path(path: str | os.PathLike) -> None:
+    """A :class:`RenderError` unless ``path`` names a ``.png`` file (checked before rendering)."""
+    if not str(path).lower().endswith(".png"):
+        raise RenderError(f"{path}: a still must be written to a .png file")
+
+
 def write_png(img: np.ndarray, path: str | os.PathLike) -> None:
     """Write ``img`` as a PNG atomically (a temporary file renamed when complete)."""
     from PIL import Image
@@ -42,8 +47,7 @@ def write_png(img: np.ndarray, path: str | os.PathLike) -> None:
     from ..fileio import atomic_output
     from .offscreen import make_readable
 
-    if not str(path).lower().endswith(".png"):
-        raise RenderError(f"{path}: a still must be written to a .png file")
+    check_png_path(path)
     with atomic_output(path) as tmp:
         Image.fromarray(img).save(tmp, format="PNG")
     make_readable(path)
