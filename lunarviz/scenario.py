@@ -59,7 +59,7 @@ from types import MappingProxyType
 from typing import Any
 
 from . import timespec
-from .errors import ScenarioError, TimeError
+from .errors import ScenarioError, TimeError, shown
 from .geometry import MOON_RADIUS_M
 from .terrain import CliffConfig, TerrainConfig
 from .trajectory import EVENT_NAMES
@@ -356,8 +356,16 @@ class _Lines:
         return None
 
 
+def _short(name: str, limit: int = 40) -> str:
+    """A table or key name as a message shows it: at most ``limit`` characters."""
+    return name if len(name) <= limit else name[:limit - 3] + "..."
+
+
 def _what(path: Path_, key: str | None) -> str:
-    """How a message names a place: ``[vehicle] dry_mass_kg``, or ``render.keyframes[2].camera`` in arrays."""
+    """How a message names a place: ``[vehicle] dry_mass_kg``, or ``render.keyframes[2].camera`` in arrays
+    (each name shortened as :func:`lunarviz.errors.shown` does)."""
+    path = tuple(p if isinstance(p, int) else _short(p) for p in path)
+    key = None if key is None else _short(key)
     if any(isinstance(p, int) for p in path):
         s = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
         return f"{s}.{key}" if key else s
@@ -381,12 +389,16 @@ class _Ctx:
 
 
 def _fmt(v: Any) -> str:
-    s = repr(v)
-    return s if len(s) <= 60 else s[:57] + "..."
+    return shown(v)
+
+
+def _g(x: float) -> str:
+    """A bound as a person writes it: ``0.01``, ``1e6``, ``-3e-05``."""
+    return re.sub(r"e([+-])0*(\d)", lambda m: "e" + ("-" if m.group(1) == "-" else "") + m.group(2), f"{x:g}")
 
 
 def _bounds_text(gt, ge, lt, le) -> str:
-    bounds = [f"{op} {b:g}" for op, b in ((">", gt), (">=", ge), ("<", lt), ("<=", le)) if b is not None]
+    bounds = [f"{op} {_g(b)}" for op, b in ((">", gt), (">=", ge), ("<", lt), ("<=", le)) if b is not None]
     return " and ".join(bounds)
 
 
@@ -415,7 +427,7 @@ class _Table:
         self.used.add(key)
         if key not in self.data:
             if default is _REQ:
-                close = difflib.get_close_matches(key, [str(k) for k in self.data], n=1)
+                close = difflib.get_close_matches(key, [str(k) for k in self.data if len(str(k)) <= 80], n=1)
                 if close:
                     raise self.ctx.error(self.path, close[0],
                                          f"unknown key; expected the required key '{key}'")
@@ -598,14 +610,14 @@ def parse(data: Mapping[str, Any], text: str, source: str) -> Scenario:
 
     vt = root.sub("vehicle")
     veh = Vehicle(
-        dry_mass_kg=vt.num("dry_mass_kg", gt=0.0),
-        propellant_kg=vt.num("propellant_kg", ge=0.0),
-        main_thrust_n=vt.num("main_thrust_n", gt=0.0),
+        dry_mass_kg=vt.num("dry_mass_kg", ge=1.0, le=1e6),
+        propellant_kg=vt.num("propellant_kg", ge=0.0, le=1e6),
+        main_thrust_n=vt.num("main_thrust_n", ge=1.0, le=1e7),
         throttle_min=vt.num("throttle_min", ge=0.0, le=1.0),
         throttle_max=vt.num("throttle_max", gt=0.0, le=1.0),
-        isp_s=vt.num("isp_s", gt=0.0, le=1000.0),
-        aux_thrust_n=vt.num("aux_thrust_n", 0.0, ge=0.0),
-        aux_isp_s=vt.num("aux_isp_s", 280.0, gt=0.0, le=1000.0),
+        isp_s=vt.num("isp_s", ge=MIN_ISP_S, le=1000.0),
+        aux_thrust_n=vt.num("aux_thrust_n", 0.0, ge=0.0, le=1e6),
+        aux_isp_s=vt.num("aux_isp_s", 280.0, ge=MIN_ISP_S, le=1000.0),
         slew_rate_deg_s=vt.num("slew_rate_deg_s", gt=0.0, le=180.0),
     )
     if veh.throttle_min > veh.throttle_max:
@@ -633,11 +645,7 @@ def parse(data: Mapping[str, Any], text: str, source: str) -> Scenario:
                           f"a value >= periapsis_alt_m ({orbit.periapsis_alt_m:g})")
         ot.finish()
     if xt is not None:
-        pos = xt.vec3("pos_m")
-        if math.hypot(*pos) < MOON_RADIUS_M:
-            raise xt.fail("pos_m", list(pos), "a MOON_ME position above the 1737.4 km sphere")
-        state = StateStart(pos_m=pos, vel_mps=xt.vec3("vel_mps"))
-        xt.finish()
+        state = _state_start(xt)
     start = Start(epoch_utc=epoch, orbit=orbit, state=state)
     sst.finish()
 
@@ -680,6 +688,8 @@ def parse(data: Mapping[str, Any], text: str, source: str) -> Scenario:
     if approach is not None:
         order.append(("guidance.approach", "end_utc", approach.end_utc))
     _et_order(ctx, order)
+    _et_order(ctx, [("guidance.braking", "start_utc", braking.start_utc),
+                    ("site", "planned_touchdown_utc", site.planned_touchdown_utc)])
 
     nt = root.sub("navigation", required=False) or _Table(ctx, "navigation", {})
     nav = Navigation(
@@ -713,6 +723,7 @@ def parse(data: Mapping[str, Any], text: str, source: str) -> Scenario:
         it = ft.sub("imu_reset", required=False)
         if it is not None:
             imu = ImuReset(at_utc=it.utc("at_utc"), engine_off_s=it.num("engine_off_s", gt=0.0, le=1e5))
+            _et_order(ctx, [("start", "epoch_utc", epoch), ("faults.imu_reset", "at_utc", imu.at_utc)])
             it.finish()
         ft.finish()
 
@@ -728,12 +739,8 @@ def parse(data: Mapping[str, Any], text: str, source: str) -> Scenario:
     dtab.finish()
 
     simt = root.sub("sim", required=False) or _Table(ctx, "sim", {})
-    sim = SimSettings(
-        coast_step_s=simt.num("coast_step_s", 10.0, gt=0.0, le=60.0),
-        powered_step_s=simt.num("powered_step_s", 0.1, gt=0.0, le=1.0),
-        max_after_touchdown_s=simt.num("max_after_touchdown_s", 20.0, ge=0.0, le=3600.0),
-    )
-    simt.finish()
+    sim = _sim(simt, epoch, braking.start_utc, max(x for x in (site.planned_touchdown_utc, braking.end_utc,
+                                                               approach and approach.end_utc) if x))
 
     tt_ = root.sub("terrain", required=False)
     terrain = _terrain(tt_, site.lat_deg, site.lon_deg) if tt_ is not None else None
@@ -746,6 +753,64 @@ def parse(data: Mapping[str, Any], text: str, source: str) -> Scenario:
         guidance=guidance, navigation=nav, lrf=lrf, imu_reset=imu, dispersions=disp,
         sim=sim, terrain=terrain, render=render,
     )
+
+
+#: the lowest specific impulse a [vehicle] may have, s (cold-gas thrusters are ~50-70 s)
+MIN_ISP_S = 50.0
+#: the highest speed and altitude a [start.state] may have: a lunar descent starts below escape speed
+#: (~2.4 km/s at the surface) and within the reach of an [start.orbit] apoapsis (1e8 m)
+MAX_START_SPEED_MPS = 5000.0
+MAX_START_ALT_M = 1e8
+#: allowed integration steps, s ([sim] coast_step_s, powered_step_s)
+COAST_STEP_S = (0.1, 60.0)
+POWERED_STEP_S = (0.01, 1.0)
+#: the most integration steps a flight may take (each one is recorded: ~200 bytes), before it starts
+MAX_FLIGHT_STEPS = 2_000_000
+
+
+def _state_start(xt: _Table) -> StateStart:
+    """``[start.state]``: a position above the Moon's sphere and below MAX_START_ALT_M, a speed below
+    MAX_START_SPEED_MPS."""
+    pos = xt.vec3("pos_m")
+    alt = math.hypot(*pos) - MOON_RADIUS_M
+    if not 0.0 <= alt <= MAX_START_ALT_M:
+        raise xt.fail("pos_m", list(pos), f"a MOON_ME position 0..{MAX_START_ALT_M:g} m above the 1737.4 km "
+                                          f"sphere (this one is {alt:.4g} m)")
+    vel = xt.vec3("vel_mps")
+    speed = math.hypot(*vel)
+    if speed > MAX_START_SPEED_MPS:
+        raise xt.fail("vel_mps", list(vel), f"a speed of at most {MAX_START_SPEED_MPS:g} m/s for a lunar descent "
+                                            f"(this one is {speed:.4g} m/s)")
+    xt.finish()
+    return StateStart(pos_m=pos, vel_mps=vel)
+
+
+def _step(t: _Table, key: str, default: float, bounds: tuple[float, float], span_s: float) -> float:
+    """One ``[sim]`` step: within ``bounds``, and the ``span_s`` it integrates within MAX_FLIGHT_STEPS."""
+    v = t.num(key, default, gt=0.0)
+    lo, hi = bounds
+    steps = max(span_s, 0.0) / v
+    if not lo <= v <= hi or steps > MAX_FLIGHT_STEPS:
+        why = f"{v:g} s would need {steps:.1e} steps over {span_s:.0f} s" if steps > MAX_FLIGHT_STEPS else f"{v:g} s"
+        budget = f" (at most {MAX_FLIGHT_STEPS:.0e} steps)" if steps > MAX_FLIGHT_STEPS else ""
+        raise t.ctx.error(t.path, key, f"{why}; expected {lo:g}..{hi:g} s{budget}")
+    return v
+
+
+def _sim(t: _Table, epoch: str, pdi: str, last: str) -> SimSettings:
+    """``[sim]``, its steps checked against the time they integrate (start -> powered descent -> the last
+    planned time + 30 min)."""
+    def ts(u: str) -> float:
+        return _dt.datetime.fromisoformat(u).timestamp()
+
+    coast_span, powered_span = ts(pdi) - ts(epoch), ts(last) - ts(pdi) + 1800.0
+    sim = SimSettings(
+        coast_step_s=_step(t, "coast_step_s", 10.0, COAST_STEP_S, coast_span),
+        powered_step_s=_step(t, "powered_step_s", 0.1, POWERED_STEP_S, powered_span),
+        max_after_touchdown_s=t.num("max_after_touchdown_s", 20.0, ge=0.0, le=3600.0),
+    )
+    t.finish()
+    return sim
 
 
 #: the most keyframes a [render] table may hold
@@ -761,7 +826,7 @@ def _captions(t: _Table | None) -> dict[str, str]:
     out = {}
     for k in list(t.data):
         if k not in EVENT_NAMES:
-            close = difflib.get_close_matches(k, EVENT_NAMES, n=1)
+            close = difflib.get_close_matches(k, EVENT_NAMES, n=1) if len(k) <= 80 else []
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise t.ctx.error(t.path, k, f"unknown event{hint}; expected one of {', '.join(EVENT_NAMES)}")
         out[k] = t.string(k, max_len=MAX_CAPTION_CHARS)
@@ -820,16 +885,32 @@ def _terrain(t: _Table, site_lat_deg: float, site_lon_deg: float) -> TerrainConf
         source=t.ctx.source,
     )
     t.finish()
+    if kind == "procedural":
+        _crater_budget(t, cfg)
     return cfg
+
+
+def _crater_budget(t: _Table, cfg: TerrainConfig) -> None:
+    """Refuse, before drawing them, more craters than :data:`lunarviz.terrain.MAX_CRATERS`."""
+    from .terrain import CRATER_BYTES, MAX_CRATERS, expected_craters
+
+    n = expected_craters(cfg)
+    if n > MAX_CRATERS:
+        key = "min_crater_m" if "min_crater_m" in t.data else "crater_density" if "crater_density" in t.data \
+            else "extent_m"
+        raise t.ctx.error(t.path, key, f"= {_fmt(t.data.get(key, getattr(cfg, key)))}: the terrain would hold "
+                          f"~{n:.1e} craters (~{n * CRATER_BYTES / 2**30:.3g} GiB); expected at most "
+                          f"{MAX_CRATERS:.0e} (raise min_crater_m or lower crater_density)")
 
 
 def _keyframe(t: _Table) -> Keyframe:
     at = t.time_spec("at")
     cam = t._get("camera", _REQ)
     if cam not in CAMERA_NAMES:
-        close = difflib.get_close_matches(str(cam), CAMERA_NAMES, n=1)
+        close = difflib.get_close_matches(str(cam)[:80], CAMERA_NAMES, n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise t.ctx.error(t.path, "camera", f"unknown camera {cam!r}{hint}; expected one of {', '.join(CAMERA_NAMES)}")
+        raise t.ctx.error(t.path, "camera", f"unknown camera {_fmt(cam)}{hint}; expected one of "
+                          f"{', '.join(CAMERA_NAMES)}")
     trans = t.num("transition_s", 4.0, ge=0.0, le=3600.0)
     allowed = CAMERA_OPTIONS[cam]
     opts = {}
@@ -882,6 +963,9 @@ def loads(text: str, source: str = "<string>") -> Scenario:
     """Parse scenario TOML text; errors name ``source``."""
     try:
         data = tomllib.loads(text)
+    except RecursionError:
+        raise ScenarioError(f"{source}: nesting too deep (arrays or tables inside each other); "
+                            "expected a scenario file") from None
     except tomllib.TOMLDecodeError as exc:
         msg = str(exc)
         m = re.search(r"\(at line (\d+), column (\d+)\)", msg)

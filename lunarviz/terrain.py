@@ -598,6 +598,34 @@ def _value_noise(x: np.ndarray, y: np.ndarray, seed: int) -> np.ndarray:
     return (a + (b - a) * sx) * (1 - sy) + (c + (d - c) * sx) * sy
 
 
+def _band(config: TerrainConfig, d_lo: float):
+    """The crater size band from ``d_lo``: (d_hi, half width, region half width, N(>=d_lo), N(>=d_hi),
+    expected count)."""
+    half = 0.5 * config.extent_m
+    d_hi = min(2.0 * d_lo, config.max_crater_m)
+    hw = min(half, max(_BAND_REACH_FACTOR * d_lo, 200.0))
+    # full density within hw, thinning linearly to none at 2 hw (no visible density edge)
+    rw = min(half, 2.0 * hw)
+    n_lo, n_hi = cumulative_density_per_m2([d_lo, d_hi], config.crater_density, config.sfd_break_m)
+    return d_hi, hw, rw, n_lo, n_hi, float((n_lo - n_hi) * (2 * rw) ** 2)
+
+
+#: the most craters a procedural terrain may hold (~44,000 in the shipped scenes; ~300 bytes each)
+MAX_CRATERS = 2_000_000
+#: memory per crater of a procedural terrain (bands, k-d trees), bytes
+CRATER_BYTES = 300
+
+
+def expected_craters(config: TerrainConfig) -> float:
+    """How many craters :class:`ProceduralTerrain` draws for ``config`` (the mean), before drawing them."""
+    total, d_lo = 0.0, config.min_crater_m
+    while d_lo < config.max_crater_m and config.crater_density > 0 and total <= 1e15:
+        d_hi, *_, expected = _band(config, d_lo)
+        total += expected
+        d_lo = d_hi
+    return total
+
+
 class ProceduralTerrain(Terrain):
     """Seeded procedural terrain (see module docstring); build with :func:`make_terrain`."""
 
@@ -632,12 +660,7 @@ class ProceduralTerrain(Terrain):
         bands: list[CraterBand] = []
         d_lo = config.min_crater_m
         while d_lo < config.max_crater_m and config.crater_density > 0:
-            d_hi = min(2.0 * d_lo, config.max_crater_m)
-            hw = min(half, max(_BAND_REACH_FACTOR * d_lo, 200.0))
-            # full density within hw, thinning linearly to none at 2 hw (no visible density edge)
-            rw = min(half, 2.0 * hw)
-            n_lo, n_hi = cumulative_density_per_m2([d_lo, d_hi], config.crater_density, config.sfd_break_m)
-            expected = (n_lo - n_hi) * (2 * rw) ** 2
+            d_hi, hw, rw, n_lo, n_hi, expected = _band(config, d_lo)
             count = int(rng.poisson(expected))
             # inverse-CDF sampling of D within the band from the piecewise power law
             u = rng.uniform(0, 1, count)

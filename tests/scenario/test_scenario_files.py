@@ -51,7 +51,7 @@ def _line_of(text: str, needle: str) -> int:
 
 
 @pytest.mark.parametrize("old,new,key,expect", [
-    ("dry_mass_kg = 340.0", "dry_mass_kg = -340.0", "dry_mass_kg", "> 0"),
+    ("dry_mass_kg = 340.0", "dry_mass_kg = -340.0", "dry_mass_kg", ">= 1 and <= 1e6"),
     ("dry_mass_kg = 340.0", 'dry_mass_kg = "heavy"', "dry_mass_kg", "a number"),
     ("throttle_min = 0.1", "throttle_min = 1.0\nthrottle_minimum = 2", "throttle_minimum", "unknown key"),
     ("lat_deg = 60.5", "lat_deg = 95.0", "lat_deg", "<= 90"),
