@@ -938,6 +938,16 @@ def write_spk_type13(path: str | os.PathLike, naif_id: int, et_s: np.ndarray, po
                             segment_id[:40], deg, int(et.size), states, et)
         written = True
     except SpiceyError as exc:
+        import re
+        import shutil
+
+        from .fileio import write_error
+
+        code = re.search(r"SPICE\(\w+\)", str(exc))
+        full = shutil.disk_usage(p.parent if str(p.parent) else ".").free < 2**20
+        if full or (code and code.group(0) in ("SPICE(DAFFRNOTFOUND)", "SPICE(FILEWRITEFAILED)")):
+            raise write_error(p, f"no space left on the device (SPICE says {code.group(0) if code else exc})") \
+                from None
         msg = " ".join(str(exc).split())[:200]
         raise LunarvizError(f"{p}: could not write SPK: {msg}") from None
     finally:

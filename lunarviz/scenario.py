@@ -218,6 +218,12 @@ CAMERA_OPTIONS: dict[str, dict[str, tuple[float, float]]] = {
 }
 #: output formats of ``lunarviz render``
 CODECS = ("h264", "prores", "png")
+#: the highest frame rate of a video, frames per second (``[render] fps``, ``render --fps``)
+MAX_FPS = 240.0
+#: allowed playback speeds, simulated seconds per video second (``[render] speed``, ``render --speed``)
+SPEED_RANGE = (1e-3, 1e5)
+#: the most frames one render may have (~4 h of rendering at ~30 ms/frame); ``$LUNARVIZ_MAX_FRAMES`` raises it
+MAX_FRAMES = 500_000
 #: allowed frame width and height, pixels
 FRAME_SIDE_PX = (16, 8192)
 _SIZE_RE = re.compile(r"^\s*(\d+)\s*[xX*]\s*(\d+)\s*$")
@@ -938,8 +944,8 @@ def _render(t: _Table) -> RenderSettings:
         camera=t.string("camera", None, choices=(*CAMERA_NAMES, "scenario")),
         start=t.time_spec("start", None),
         end=t.time_spec("end", None),
-        fps=t.num("fps", None, gt=0.0, le=240.0, allow_none=True),
-        speed=t.num("speed", None, gt=0.0, le=1e5, allow_none=True),
+        fps=t.num("fps", None, gt=0.0, le=MAX_FPS, allow_none=True),
+        speed=t.num("speed", None, ge=SPEED_RANGE[0], le=SPEED_RANGE[1], allow_none=True),
         size=frame_size(size) if size is not None else None,
         codec=t.string("codec", None, choices=CODECS),
         keyframes=tuple(_keyframe(k) for k in t.tables("keyframes", MAX_KEYFRAMES)),

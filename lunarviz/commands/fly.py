@@ -58,14 +58,20 @@ def _fmt(x, spec=".1f", unit=""):
 
 def handle(args: argparse.Namespace) -> int:
     from ..errors import LunarvizError
+    from ..fileio import check_writable
+    from ..physics.montecarlo import check_runs
     from ..scenario import load, resolve
 
-    if args.dispersions < 0:
-        raise LunarvizError(f"--dispersions {args.dispersions}: expected a number of runs >= 0")
-    if args.spk_id >= 0:
-        raise LunarvizError(f"--spk-id {args.spk_id}: expected a negative NAIF id (spacecraft)")
+    check_runs(args.dispersions, "--dispersions")
+    if not 0 <= args.seed < 2**63:
+        raise LunarvizError(f"--seed {args.seed}: expected an integer from 0 to 2**63-1")
+    if not -(2**31) <= args.spk_id < 0:
+        raise LunarvizError(f"--spk-id {args.spk_id}: expected a negative NAIF id (spacecraft), >= -2147483648")
     if args.touchdowns and not args.dispersions:
         raise LunarvizError("--touchdowns needs --dispersions N")
+    for out in (args.csv, args.spk, args.touchdowns):  # before the flight: a bad path fails at once
+        if out:
+            check_writable(out)
     scn = load(resolve(args.scene))
     if args.dispersions:
         return _monte_carlo(scn, args)
@@ -158,6 +164,9 @@ def write_spk(traj, path: str, naif_id: int = -999) -> None:
         rest_v = np.concatenate([v_in[k:k + 1], v_in[k:]])  # resting velocity (Moon rotation only)
         more = ((rest_et, rest_r, rest_v),)
         et, r_in, v_in = et[:k], r_in[:k], v_in[:k]
+    from ..fileio import check_writable
+
+    check_writable(path, need_bytes=len(et) * 6 * 8 * 2)  # SPICE reports a full disk only as DAFFRNOTFOUND
     with atomic_output(path) as tmp:
         tmp.unlink()  # SPICE will not overwrite: give it a fresh name
         write_spk_type13(tmp, naif_id, et, r_in, v_in, center=301, frame="J2000",

@@ -46,18 +46,21 @@ def run(args) -> int:
 
     from ..render.camera import check_camera
     from ..render.timespec import parse_time_spec
-    from ..render.video import check_output, render_video
+    from ..render.video import check_output, check_rate, render_video
+    from ..scenario import load
     from .flights import load_flight
 
     if args.camera is not None:
         check_camera(args.camera, "--camera")
-    traj = load_flight(scene)
-    d = traj.scenario.render  # the [render] table, validated at load: command-line options win
+    # everything the command line and the [render] table decide is checked before the flight
+    d = load(scene).render  # the [render] table, validated at load: command-line options win
     size = parse_size(args.size) if args.size else (d.size or (1920, 1080))
     codec = args.codec or d.codec or "h264"
-    check_output(args.output, codec, size)
     fps = args.fps if args.fps is not None else (d.fps or 30.0)
     speed = args.speed if args.speed is not None else (d.speed or 1.0)
+    check_rate(fps, speed)
+    check_output(args.output, codec, size)
+    traj = load_flight(scene)
     camera = args.camera or d.camera or "scenario"
 
     def when(spec, fallback_specs, what):

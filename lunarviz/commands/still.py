@@ -28,6 +28,7 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
+    from ..fileio import check_writable
     from ..render.camera import check_camera
     from ..render.offscreen import check_headless, parse_size
     from ..render.still import check_png_path, render_still, write_png
@@ -37,6 +38,7 @@ def run(args) -> int:
     scene = resolve(args.scene)  # a misspelt scene name fails first, with the shipped names
     size = parse_size(args.size)
     check_png_path(args.output)
+    check_writable(args.output)  # a missing or read-only folder fails before the flight
     check_headless()
     check_camera(args.camera, "--camera")
     traj = load_flight(scene)

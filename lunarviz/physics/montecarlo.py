@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..errors import LunarvizError
 from ..geometry import MOON_RADIUS_M, enu_basis, unit_to_latlon
 from ..scenario import Scenario
 from . import frames
@@ -91,8 +92,27 @@ def ellipse(east: np.ndarray, north: np.ndarray) -> tuple[tuple[float, float], t
     return (float(e.mean()), float(n.mean())), semi, az
 
 
+#: the most Monte Carlo runs flown at once (~2 KiB of state and results each); ``$LUNARVIZ_MAX_RUNS`` raises it
+MAX_RUNS = 100_000
+#: memory of one Monte Carlo run while flying (state arrays, touchdowns, summaries), bytes
+RUN_BYTES = 2048
+
+
+def check_runs(runs: int, what: str = "runs") -> None:
+    """Refuse, before flying, a negative number of runs or more than the budget (with its memory)."""
+    import os
+
+    if runs < 0:
+        raise LunarvizError(f"{what} {runs}: expected a number of runs >= 0")
+    budget = int(os.environ.get("LUNARVIZ_MAX_RUNS", "0") or 0) or MAX_RUNS
+    if runs > budget:
+        raise LunarvizError(f"{what} {runs}: would need ~{runs * RUN_BYTES / 2**30:.3g} GiB of memory; expected "
+                            f"at most {budget:,} runs (set $LUNARVIZ_MAX_RUNS to allow more)")
+
+
 def run(scn: Scenario, runs: int, seed: int = 0) -> MonteCarloResult:
     """Fly ``runs`` dispersed copies of ``scn`` at once and summarise the touchdowns."""
+    check_runs(runs)
     res = simulate(scn, runs, seed, record=False, dispersed=True)
     et = res.td_et
     ok = np.isfinite(et)

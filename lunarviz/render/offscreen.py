@@ -14,7 +14,7 @@ import os
 
 import numpy as np
 
-from ..errors import RenderError
+from ..errors import RenderError, shown
 from ..scenario import FRAME_SIDE_PX, frame_size
 
 APT_LINE = ("apt-get install -y --no-install-recommends libegl1 libgl1-mesa-dri"
@@ -56,7 +56,8 @@ def parse_size(text: str, *, what: str = "--size") -> tuple[int, int]:
     size = frame_size(str(text))
     if size is None:
         lo, hi = FRAME_SIDE_PX
-        raise RenderError(f"{what} {text!r}: expected WIDTHxHEIGHT in pixels, each side {lo}..{hi}, e.g. 1920x1080")
+        raise RenderError(f"{what} {shown(str(text))}: expected WIDTHxHEIGHT in pixels, each side {lo}..{hi}, "
+                          "e.g. 1920x1080")
     return size
 
 

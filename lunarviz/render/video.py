@@ -26,8 +26,8 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import RenderError
-from ..fileio import atomic_output
-from ..scenario import CODECS
+from ..fileio import atomic_output, check_writable, partial_prefix, remove_stale_partials
+from ..scenario import CODECS, MAX_FPS, MAX_FRAMES, SPEED_RANGE
 from ..trajectory import Trajectory
 
 _EXT = {"h264": (".mp4", ".mkv", ".mov"), "prores": (".mov",), "png": ("",)}
@@ -35,17 +35,28 @@ _EXT = {"h264": (".mp4", ".mkv", ".mov"), "prores": (".mov",), "png": ("",)}
 
 def frame_times(start_et_s: float, end_et_s: float, fps: float, speed: float = 1.0) -> np.ndarray:
     """ET of every frame: ``start + k * speed / fps`` for ``k = 0 .. N-1`` (end exclusive)."""
-    if not (fps > 0 and math.isfinite(fps)):
-        raise RenderError(f"--fps {fps!r}: must be a positive number")
-    if not (speed > 0 and math.isfinite(speed)):
-        raise RenderError(f"--speed {speed!r}: must be a positive number")
+    check_rate(fps, speed)
     span = end_et_s - start_et_s
     if not span > 0:
         raise RenderError("the end time must come after the start time")
     n = int(math.floor(span * fps / speed + 1e-6))
     if n < 1:
         raise RenderError(f"{span:g} s of flight at --speed {speed:g} and --fps {fps:g} gives no frame")
+    budget = int(os.environ.get("LUNARVIZ_MAX_FRAMES", "0") or 0) or MAX_FRAMES
+    if n > budget:
+        raise RenderError(f"{span:g} s of flight at --fps {fps:g} and --speed {speed:g} would be {n:.3g} frames "
+                          f"(~{n * 0.03 / 3600:.3g} h of rendering); expected at most {budget:,} "
+                          "(raise --speed, lower --fps, shorten --start/--end, or set $LUNARVIZ_MAX_FRAMES)")
     return start_et_s + np.arange(n) * (speed / fps)
+
+
+def check_rate(fps: float, speed: float) -> None:
+    """``--fps`` in 0..MAX_FPS and ``--speed`` in SPEED_RANGE, with one-line errors."""
+    if not (0 < fps <= MAX_FPS):
+        raise RenderError(f"--fps {fps:g}: expected frames per second > 0 and <= {MAX_FPS:g}")
+    lo, hi = SPEED_RANGE
+    if not (lo <= speed <= hi):
+        raise RenderError(f"--speed {speed:g}: expected simulated seconds per video second {lo:g}..{hi:g}")
 
 
 def check_output(path: str | os.PathLike, codec: str, size: tuple[int, int]) -> Path:
@@ -70,6 +81,7 @@ def check_output(path: str | os.PathLike, codec: str, size: tuple[int, int]) -> 
     if codec == "h264" and (w % 2 or h % 2):
         raise RenderError(f"--size {w}x{h}: H.264 (yuv420p) needs an even width and height; use e.g. "
                           f"{w + w % 2}x{h + h % 2}, or --codec prores/png for any size")
+    check_writable(p, folder=codec == "png")
     return p
 
 
@@ -77,7 +89,8 @@ def check_output(path: str | os.PathLike, codec: str, size: tuple[int, int]) -> 
 def atomic_folder(path: Path) -> Iterator[Path]:
     """Like :func:`lunarviz.fileio.atomic_output` for a folder of frames."""
     parent = path.parent if str(path.parent) else Path(".")
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.partial-", dir=parent))
+    remove_stale_partials(parent)
+    tmp = Path(tempfile.mkdtemp(prefix=partial_prefix(path.name), dir=parent))
     try:
         yield tmp
         if path.exists():
