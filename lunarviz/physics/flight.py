@@ -19,13 +19,14 @@ interpolant of the step (position and velocity at both ends).
 
 from __future__ import annotations
 
+import contextlib
 import math
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from ..errors import ScenarioError
+from ..errors import LunarvizError, ScenarioError
 from ..geometry import MOON_RADIUS_M, enu_basis
 from ..scenario import Scenario
 from ..terrain import SphereTerrain, make_terrain
@@ -49,6 +50,11 @@ MAX_AFTER_PLANNED_S = 1800.0
 TOUCHDOWN_PRECHECK_M = 60.0
 #: grid spacing of the rangefinder's terrain lookup, m
 LRF_GRID_SPACING_M = 100.0
+#: near the terrain, a step is also tested for contact every this many metres of its path (a ridge or a
+#: scarp narrower than a step is not flown through), m
+CONTACT_SUBSTEP_M = 2.0
+#: the most intermediate contact tests in one step
+MAX_CONTACT_SUBSTEPS = 16
 
 
 def terrains_for(scn: Scenario) -> tuple[Any, Any]:
@@ -271,7 +277,28 @@ class _Flight:
             self.rec.append(self.st, phase, t)
 
     def _advance(self, h: float, k_max: int, **kw) -> int:
-        return advance(self.st, self.p, h, k_max, self.rec, self.rf.state.rejected, **kw)
+        status = advance(self.st, self.p, h, k_max, self.rec, self.rf.state.rejected, **kw)
+        self._check_finite()
+        return status
+
+    def _check_finite(self) -> None:
+        """A non-finite state (position, velocity, mass) ends the flight with an error naming the phase
+        and the time."""
+        st = self.st
+        live = ~st.done
+        ok = np.isfinite(st.r[live]).all() and np.isfinite(st.v[live]).all() and np.isfinite(st.m[live]).all()
+        if ok and math.isfinite(st.t):
+            return
+        bad = int(np.nonzero(live & ~(np.isfinite(st.r).all(1) & np.isfinite(st.v).all(1)
+                                      & np.isfinite(st.m)))[0][0]) if not ok else 0
+        when = f"ET {st.t:.3f} s"
+        if math.isfinite(st.t):
+            with contextlib.suppress(LunarvizError):
+                when = f"{frames.et_to_utc(st.t)} UTC ({st.t - self.plan.et0:.1f} s after the start)"
+        run = f" (run {bad})" if self.n > 1 else ""
+        raise ScenarioError(f"{self.scn.path}: the flight{run} became non-finite in phase "
+                            f"{PHASES[int(st.mode[bad])]} at {when}; expected finite position, velocity and mass "
+                            "(check [vehicle], [start] and [sim])")
 
     def start_nav_errors(self):
         nav, st = self.scn.navigation, self.st
@@ -376,13 +403,51 @@ class _Flight:
             return
         idx = np.nonzero(near)[0]
         p_me = plan.in_to_me(r1[idx], t + dt)
-        if plan.grid is not plan.terrain:  # cheap grid pre-check, exact terrain near contact
-            close = plan.grid.surface_altitude_m(p_me) < TOUCHDOWN_PRECHECK_M
+        if plan.grid is not plan.terrain:  # cheap grid pre-check (its highest nodes), exact terrain near contact
+            close = plan.grid.surface_altitude_m(p_me, highest=True) < TOUCHDOWN_PRECHECK_M
             idx, p_me = idx[close], p_me[close]
         alt1 = self._exact_altitude(idx, p_me) if idx.size else np.zeros(0)
-        hit = idx[alt1 <= 0.0]
+        hit, hi = idx[alt1 <= 0.0], np.ones(int(np.count_nonzero(alt1 <= 0.0)))
+        idx_in, u_in = self._inside_step(idx[alt1 > 0.0], t, dt, r0, v0)
+        if idx_in.size:  # crossed a feature narrower than the step: contact at its first crossing
+            hit, hi = np.concatenate([idx_in, hit]), np.concatenate([u_in, hi])
+            order = np.argsort(hit)
+            hit, hi = hit[order], hi[order]
         if hit.size:
-            self._touchdown(hit, t, dt, r0, v0, m0)
+            self._touchdown(hit, t, dt, r0, v0, m0, hi)
+
+    def _inside_step(self, idx: np.ndarray, t: float, dt: float, r0, v0) -> tuple[np.ndarray, np.ndarray]:
+        """The runs ``idx`` (above the terrain at both ends of the step) that are below it at an
+        intermediate point of the step (every :data:`CONTACT_SUBSTEP_M` of the path), and the
+        fraction of the step at the first such point."""
+        if not idx.size:
+            return idx, np.zeros(0)
+        step_m = np.sqrt(dot_rows(self.st.r[idx] - r0[idx], self.st.r[idx] - r0[idx]))
+        k = int(min(MAX_CONTACT_SUBSTEPS, math.ceil(float(step_m.max()) / CONTACT_SUBSTEP_M) - 1))
+        if k < 1:
+            return idx[:0], np.zeros(0)
+        u = np.arange(1, k + 1) / (k + 1)
+        pos, _ = self._hermite(idx, dt, r0, v0, np.repeat(u, idx.size), np.tile(np.arange(idx.size), k))
+        p_me = self.plan.in_to_me(pos, t + 0.5 * dt)
+        below = (np.asarray(self.plan.terrain.surface_altitude_m(p_me)) <= 0.0).reshape(k, idx.size)
+        first = np.argmax(below, axis=0)
+        hit = below.any(axis=0)
+        return idx[hit], u[first[hit]]
+
+    def _hermite(self, idx, dt, r0, v0, u, rows=None):
+        """Position and velocity at fractions ``u`` of the step on its cubic Hermite interpolant (runs
+        ``idx``; ``rows``: which of them each ``u`` belongs to)."""
+        st = self.st
+        p0, q0, p1, q1 = r0[idx], v0[idx], st.r[idx], st.v[idx]
+        if rows is not None:
+            p0, q0, p1, q1 = p0[rows], q0[rows], p1[rows], q1[rows]
+        u = u[:, None]
+        u2, u3 = u * u, u * u * u
+        pos = (2 * u3 - 3 * u2 + 1) * p0 + (u3 - 2 * u2 + u) * dt * q0 + (-2 * u3 + 3 * u2) * p1 \
+            + (u3 - u2) * dt * q1
+        vel = ((6 * u2 - 6 * u) * p0 + (-6 * u2 + 6 * u) * p1) / dt + (3 * u2 - 4 * u + 1) * q0 \
+            + (3 * u2 - 2 * u) * q1
+        return pos, vel
 
     def _exact_altitude(self, idx: np.ndarray, p_me: np.ndarray) -> np.ndarray:
         """Altitude above the exact terrain; the height under a run is re-evaluated only
@@ -398,21 +463,15 @@ class _Flight:
             self.h_cache_r[j] = h
         return rn - self.h_cache_r[idx]
 
-    def _touchdown(self, hit, t, dt, r0, v0, m0):
-        """Refine the contact by bisection on the step's cubic Hermite interpolant; hold the
-        touchdown state of the runs ``hit``."""
+    def _touchdown(self, hit, t, dt, r0, v0, m0, hi):
+        """Refine the contact by bisection on the step's cubic Hermite interpolant, between the step's
+        start and ``hi`` (a fraction of the step below the terrain); hold the touchdown state of the
+        runs ``hit``."""
         plan, terrain, st = self.plan, self.plan.terrain, self.st
-        p0, q0, p1, q1 = r0[hit], v0[hit], st.r[hit], st.v[hit]
-        lo, hi = np.zeros(hit.size), np.ones(hit.size)
+        lo = np.zeros(hit.size)
 
         def herm(u):
-            u = u[:, None]
-            u2, u3 = u * u, u * u * u
-            pos = (2 * u3 - 3 * u2 + 1) * p0 + (u3 - 2 * u2 + u) * dt * q0 + (-2 * u3 + 3 * u2) * p1 \
-                + (u3 - u2) * dt * q1
-            vel = ((6 * u2 - 6 * u) * p0 + (-6 * u2 + 6 * u) * p1) / dt + (3 * u2 - 4 * u + 1) * q0 \
-                + (3 * u2 - 2 * u) * q1
-            return pos, vel
+            return self._hermite(hit, dt, r0, v0, u)
 
         for _ in range(30):
             mid = 0.5 * (lo + hi)

@@ -276,7 +276,9 @@ class GridTerrain:
                 self.terrain.local_height_m(e.ravel(), n.ravel()), float).reshape(r1 - r0, c1 - c0)
             self._done[tile] = True
 
-    def height_local(self, e: np.ndarray, n: np.ndarray) -> np.ndarray:
+    def height_local(self, e: np.ndarray, n: np.ndarray, highest: bool = False) -> np.ndarray:
+        """Bilinear height at local (e, n); with ``highest`` the highest of the cell's four nodes (never
+        below the interpolated height: a conservative test for contact near a scarp)."""
         fx = (e + self.half) / self.step
         fy = (n + self.half) / self.step
         inside = (fx >= 0) & (fy >= 0) & (fx <= self.k - 1) & (fy <= self.k - 1)
@@ -293,11 +295,15 @@ class GridTerrain:
                 self._fill(np.unique(tiles))
         tx, ty = fx - ix, fy - iy
         g = self._grid
+        if highest:
+            h = np.maximum(np.maximum(g[iy, ix], g[iy, ix + 1]), np.maximum(g[iy + 1, ix], g[iy + 1, ix + 1]))
+            return np.where(inside, h, 0.0)
         h = (g[iy, ix] * (1 - tx) * (1 - ty) + g[iy, ix + 1] * tx * (1 - ty)
              + g[iy + 1, ix] * (1 - tx) * ty + g[iy + 1, ix + 1] * tx * ty)
         return np.where(inside, h, 0.0)
 
-    def surface_altitude_m(self, pos_m) -> np.ndarray:
+    def surface_altitude_m(self, pos_m, highest: bool = False) -> np.ndarray:
+        """Altitude above the grid's surface (``highest``: above its highest node round each point)."""
         pos = np.asarray(pos_m, float)
         r = np.sqrt(np.einsum("...i,...i->...", pos, pos))
         b = self.basis
@@ -305,5 +311,5 @@ class GridTerrain:
         safe = np.where(c > 1e-6 * r, c, 1.0)
         e = self.radius_m * (pos @ b[0]) / safe
         n = self.radius_m * (pos @ b[1]) / safe
-        h = np.where(c > 0.5 * r, self.height_local(e, n), 0.0)
+        h = np.where(c > 0.5 * r, self.height_local(e, n, highest), 0.0)
         return r - self.radius_m - h

@@ -143,11 +143,11 @@ def step_run(i, t, h, engine_window, site, p, r, v, m, b, dr, dv, mode, exhauste
     if on > 0.0 and prop_frac < 1.0:
         exhausted[i] = True
         exh_et[i] = t + prop_frac * h
-    if md == P_DEORBIT:
-        dv_done[i] += main_n / mi * on * h
-        if on < 1.0:
+    if md == P_DEORBIT:  # the delta-v really flown (none from an empty tank); the burn stops when it runs out
+        dv_done[i] += thrust / mi * h
+        if on < 1.0 or exhausted[i]:
             mode[i] = P_DCOAST
-            burn_end_et[i] = t + h * on
+            burn_end_et[i] = min(t + h * on, exh_et[i]) if exhausted[i] else t + h * on
         return mode[i]
     if md >= P_BRAKING and (exhausted[i] or not engine_window):
         return P_FREEFALL
