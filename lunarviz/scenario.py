@@ -47,6 +47,7 @@ names (:data:`CAMERA_NAMES`) and their options (:data:`CAMERA_OPTIONS`).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import difflib
 import math
@@ -318,9 +319,28 @@ class Scenario:
     def name(self) -> str:
         return Path(self.path).stem
 
+    def times(self) -> list[tuple[str, str, str]]:
+        """Every UTC time of the file as (table, key, normalised UTC), in the file's order."""
+        g, o = self.guidance, self.start.orbit
+        out = [("site", "planned_touchdown_utc", self.site.planned_touchdown_utc),
+               ("start", "epoch_utc", self.start.epoch_utc)]
+        if o is not None:
+            out.append(("start.orbit", "anchor_utc", o.anchor_utc))
+        if g.deorbit is not None:
+            out.append(("guidance.deorbit", "start_utc", g.deorbit.start_utc))
+        out += [("guidance.braking", "start_utc", g.braking.start_utc),
+                ("guidance.braking", "end_utc", g.braking.end_utc)]
+        if g.approach is not None:
+            out.append(("guidance.approach", "end_utc", g.approach.end_utc))
+        if self.imu_reset is not None:
+            out.append(("faults.imu_reset", "at_utc", self.imu_reset.at_utc))
+        return out
+
 
 # --------------------------------------------------------------------------- validation helpers
 _HEADER_RE = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+#: ``key = VALUE  # comment`` with a scalar VALUE (no string, array or table)
+_RAW_VALUE_RE = re.compile(r"^[^=]+=\s*([^\s#\"'\[\]{},]+)\s*(#.*)?$")
 _KEY_RE = re.compile(r"^\s*([A-Za-z0-9_\-\". ]+?)\s*=")
 
 #: a key path inside the file: table names, keys and array indices, e.g. ("render", "keyframes", 2, "camera")
@@ -384,6 +404,7 @@ class _Ctx:
 
     def __init__(self, source: str, text: str = ""):
         self.source = source
+        self.text_lines = text.splitlines()
         self.lines = _Lines(text)
 
     def error(self, table: str | Path_, key: str | None, msg: str) -> ScenarioError:
@@ -442,7 +463,20 @@ class _Table:
         return self.data[key]
 
     def fail(self, key: str, value: Any, expected: str) -> ScenarioError:
-        return self.ctx.error(self.path, key, f"= {_fmt(value)}: expected {expected}")
+        return self.ctx.error(self.path, key, f"= {self.as_written(key, value)}: expected {expected}")
+
+    def as_written(self, key: str, value: Any) -> str:
+        """``value`` as the file spells it (``1e9``, not ``1000000000.0``) when its line holds it alone,
+        else as :func:`lunarviz.errors.shown` writes it; at most 80 characters."""
+        line = self.ctx.lines.where.get((*self.path, key))
+        if line is not None and not isinstance(value, (str, list, dict)) and line <= len(self.ctx.text_lines):
+            m = _RAW_VALUE_RE.match(self.ctx.text_lines[line - 1])
+            if m:
+                with contextlib.suppress(tomllib.TOMLDecodeError, RecursionError, ValueError):
+                    same = tomllib.loads(f"x = {m.group(1)}")["x"]
+                    if same == value or (same != same and value != value):
+                        return shown(m.group(1))[1:-1] if len(m.group(1)) <= 78 else _fmt(value)
+        return _fmt(value)
 
     def num(self, key: str, default: Any = _REQ, *, gt: float | None = None,
             ge: float | None = None, le: float | None = None, lt: float | None = None,
@@ -748,6 +782,7 @@ def parse(data: Mapping[str, Any], text: str, source: str) -> Scenario:
     sim = _sim(simt, epoch, braking.start_utc, max(x for x in (site.planned_touchdown_utc, braking.end_utc,
                                                                approach and approach.end_utc) if x))
 
+    _captions_possible(ctx, captions, deorbit=deorbit is not None, imu=imu is not None, lrf=lrf)
     tt_ = root.sub("terrain", required=False)
     terrain = _terrain(tt_, site.lat_deg, site.lon_deg) if tt_ is not None else None
     rt = root.sub("render", required=False)
@@ -838,6 +873,23 @@ def _captions(t: _Table | None) -> dict[str, str]:
         out[k] = t.string(k, max_len=MAX_CAPTION_CHARS)
     t.finish()
     return out
+
+
+def _captions_possible(ctx: _Ctx, captions: Mapping[str, str], *, deorbit: bool, imu: bool,
+                       lrf: Rangefinder) -> None:
+    """A caption only for an event this scenario can have (no deorbit caption without a deorbit burn)."""
+    needs = {"deorbit": (deorbit, "a [guidance.deorbit] table"),
+             "deorbit_end": (deorbit, "a [guidance.deorbit] table"),
+             "imu_reset": (imu, "a [faults.imu_reset] table"),
+             "engine_restart": (imu, "a [faults.imu_reset] table"),
+             "lrf_first_valid": (lrf.enabled, "[sensors.lrf] enabled = true"),
+             "lrf_rejected": (lrf.enabled and lrf.jump_reject_m is not None,
+                              "[sensors.lrf] enabled = true and jump_reject_m")}
+    for name in captions:
+        ok, what = needs.get(name, (True, ""))
+        if not ok:
+            raise ctx.error("story.captions", name, f"a caption for an event this scenario cannot have; "
+                                                    f"expected {what} (or no caption)")
 
 
 def _cliff(t: _Table) -> CliffConfig:

@@ -144,7 +144,20 @@ class Plan:
         return r_in, v_in
 
 
+def check_coverage(scn: Scenario) -> None:
+    """Every time of the scenario inside the loaded kernels' coverage, else an error naming the file
+    and the key that asked for it."""
+    from .. import ephemeris
+
+    lo, hi = ephemeris.coverage_et()
+    for table, key, utc in scn.times():
+        if not lo <= frames.utc_to_et(utc) <= hi:
+            raise ScenarioError(f"{scn.path}: [{table}] {key} = {utc[:19]}: outside the SPICE kernel coverage "
+                                f"{ephemeris.coverage_text()}; expected a time inside it")
+
+
 def make_plan(scn: Scenario) -> Plan:
+    check_coverage(scn)
     gm = frames.moon_gm_m3s2()
     u2e = frames.utc_to_et
     g = scn.guidance
