@@ -478,7 +478,24 @@ def bv_to_rgb(bv) -> np.ndarray:
 def load_stars(max_vmag: float | None = None) -> Stars:
     """The embedded star catalogue (5,044 stars to V = 6), optionally cut at ``max_vmag``."""
     path = asset_path("stars_mag6")
-    arr = np.load(path, allow_pickle=False)
+    return _stars_from(path, max_vmag)
+
+
+#: the fields of the star catalogue (a structured ``.npy`` array)
+STAR_FIELDS = ("hip", "ra_deg", "dec_deg", "vmag", "bv")
+
+
+def _stars_from(path: Path, max_vmag: float | None) -> Stars:
+    """The catalogue in ``path``; a truncated or malformed file is one AssetError."""
+    try:
+        arr = np.load(path, allow_pickle=False)
+        missing = [f for f in STAR_FIELDS if arr.dtype.names is None or f not in arr.dtype.names]
+    except (OSError, ValueError, EOFError, TypeError) as exc:
+        raise AssetError(f"{path}: cannot read the star catalogue ({str(exc)[:80]}); expected a complete "
+                         "structured .npy file: reinstall lunarviz (or git checkout the file)") from None
+    if missing or arr.ndim != 1:
+        raise AssetError(f"{path}: the star catalogue lacks the fields {', '.join(missing) or '(1-D array)'}; "
+                         "expected a structured .npy file: reinstall lunarviz (or git checkout the file)")
     if max_vmag is not None:
         arr = arr[arr["vmag"] <= max_vmag]
     bv = arr["bv"].astype(float)

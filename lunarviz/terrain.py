@@ -60,6 +60,7 @@ from typing import Any
 
 import numpy as np
 
+from .errors import shown
 from .geometry import MOON_RADIUS_M, enu_basis, latlon_to_unit, unit_to_latlon
 
 __all__ = [
@@ -843,6 +844,10 @@ class ProceduralTerrain(Terrain):
 # --------------------------------------------------------------------------
 
 
+#: DEM heights beyond this (m, either way) are no-data markers (the Moon's relief spans ~ +-10 km)
+MAX_DEM_HEIGHT_M = 100e3
+
+
 def load_dem(path: str | Path, spacing_m: float | None = None) -> tuple[np.ndarray, float]:
     """Read a DEM: heights (m, rows north to south) and grid spacing (m).
 
@@ -877,11 +882,19 @@ def load_dem(path: str | Path, spacing_m: float | None = None) -> tuple[np.ndarr
             z, scale = _read_pds3(p)
         else:
             raise _Err(f"{p}: unsupported DEM format {suffix!r} (expected .tif, .img or .npy)")
-    except (OSError, ValueError, KeyError) as exc:
-        raise _Err(f"{p}: cannot read DEM: {exc}") from None
-    z = np.asarray(z, dtype=float)
+    except KeyError as exc:
+        raise _Err(f"{p}: cannot read DEM: the label has no {str(exc)[:40]}; expected a PDS3 image label") from None
+    except (OSError, ValueError, TypeError, OverflowError, MemoryError) as exc:
+        raise _Err(f"{p}: cannot read DEM: {' '.join(str(exc).split())[:80]}") from None
+    try:
+        z = np.array(z, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise _Err(f"{p}: cannot read DEM: {str(exc)[:80]}; expected numeric heights") from None
     if z.ndim != 2 or min(z.shape) < 2:
-        raise _Err(f"{p}: DEM must be a 2-D grid, got shape {z.shape}")
+        raise _Err(f"{p}: DEM must be a 2-D grid, got shape {shown(z.shape, 40)}")
+    z[~(np.abs(z) <= MAX_DEM_HEIGHT_M)] = np.nan  # no-data markers (-3.4e38, inf), as DemTerrain fills NaN
+    if not np.isfinite(z).any():
+        raise _Err(f"{p}: DEM has no height within +-{MAX_DEM_HEIGHT_M:g} m; expected heights in metres")
     spacing = spacing_m if spacing_m is not None else scale
     if spacing is None:
         raise _Err(f"{p}: DEM has no spacing in metres; set [terrain] dem_spacing_m")
@@ -914,6 +927,11 @@ def _read_pds3(path: Path) -> tuple[np.ndarray, float | None]:
     samples = int(kv["LINE_SAMPLES"])
     bits = int(kv.get("SAMPLE_BITS", "32"))
     stype = kv.get("SAMPLE_TYPE", "PC_REAL").upper()
+    if bits not in ((32, 64) if "REAL" in stype else (8, 16, 32, 64)):
+        raise ValueError(f"SAMPLE_BITS = {shown(kv.get('SAMPLE_BITS'), 40)} for SAMPLE_TYPE = {shown(stype, 40)}: "
+                         "expected 8, 16, 32 or 64 (32 or 64 for REAL)")
+    if not (2 <= lines <= 100_000 and 2 <= samples <= 100_000):
+        raise ValueError(f"LINES = {lines}, LINE_SAMPLES = {samples}: expected 2..100000 each")
     if "REAL" in stype:
         dt = np.dtype(f"f{bits // 8}")
     elif "UNSIGNED" in stype:
