@@ -74,6 +74,32 @@ def parse_what_if(items: list[str]) -> dict[str, float]:
     return out
 
 
+def quit_on_sigterm(loop):
+    """Make SIGTERM (a polite kill: ``timeout``, a session manager, ``kill``) leave the event loop ``loop``,
+    so the window closes as if the user had closed it (exit 0, exports cancelled). Returns a function that
+    restores the previous handler. A timer lets Python run the handler while Qt waits for events."""
+    import signal
+
+    from PySide6 import QtCore
+
+    def on_term(_signum, _frame) -> None:
+        loop.quit()
+
+    try:
+        old = signal.signal(signal.SIGTERM, on_term)
+    except (ValueError, OSError):  # not the main thread
+        return lambda: None
+    timer = QtCore.QTimer()
+    timer.timeout.connect(lambda: None)
+    timer.start(200)
+
+    def restore() -> None:
+        timer.stop()
+        signal.signal(signal.SIGTERM, old)
+
+    return restore
+
+
 def run(args) -> int:
     """Open the window for ``args`` (see :mod:`lunarviz.commands.view`); returns the exit code."""
     from lunarviz import scenario as scenario_mod
@@ -147,7 +173,11 @@ def run(args) -> int:
     win.whatif_finished.connect(lambda _t: ready())
     win.load_failed.connect(on_failed)
     win.open_scenario(Path(path), at=args.at)
-    loop.exec()
+    restore = quit_on_sigterm(loop)
+    try:
+        loop.exec()
+    finally:
+        restore()
     app.lastWindowClosed.disconnect(loop.quit)
     close_window(win)
     return outcome["code"]
