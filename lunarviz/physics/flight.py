@@ -69,8 +69,14 @@ def terrains_for(scn: Scenario) -> tuple[Any, Any]:
 
 
 def make_terrain_for(scn: Scenario):
-    """The scenario's terrain: :func:`lunarviz.terrain.make_terrain` of its ``[terrain]`` config (cached there)."""
-    return make_terrain(scn.terrain)
+    """The scenario's terrain: :func:`lunarviz.terrain.make_terrain` of its ``[terrain]`` config (cached there);
+    a DEM that cannot be read is an error naming the scenario file and the key too."""
+    try:
+        return make_terrain(scn.terrain)
+    except ScenarioError as exc:
+        if scn.terrain.kind != "dem" or str(exc).startswith(scn.path):
+            raise
+        raise ScenarioError(f"{scn.path}: [terrain] path: {exc}") from None
 
 
 @dataclass
@@ -211,6 +217,16 @@ def initial_state(scn: Scenario, plan: Plan) -> tuple[np.ndarray, np.ndarray]:
     return kepler_state(plan.gm, rp, ra, p_dir, n_hat, plan.et0 - et_anchor)
 
 
+def _check_above_terrain(scn: Scenario, plan: Plan, r0_in: np.ndarray) -> None:
+    """The flight starts above the terrain (a [start.state] position can lie inside a hill or a scarp)."""
+    r_me = np.asarray(scn.start.state.pos_m, float) if scn.start.state is not None else plan.in_to_me(r0_in, plan.et0)
+    alt = float(np.asarray(plan.terrain.surface_altitude_m(r_me[None, :])).reshape(-1)[0])
+    if not alt >= 0.0:
+        key = "[start.state] pos_m" if scn.start.state is not None else "[start.orbit] periapsis_alt_m"
+        raise ScenarioError(f"{scn.path}: {key}: the flight starts {-alt:.3g} m below the terrain; "
+                            "expected a start above it")
+
+
 @dataclass
 class RunResult:
     """Raw output of :func:`simulate` (inertial J2000 samples of run 0, per-run touchdowns)."""
@@ -262,6 +278,7 @@ class _Flight:
         self.scn, self.n = scn, n
         self.plan = plan = make_plan(scn)
         r0, v0 = initial_state(scn, plan)
+        _check_above_terrain(scn, plan, r0)
         self.st, self.alt_err0, noise_f = _initial_runs(scn, r0, v0, plan.et0, n, rng, dispersed)
         h = np.cross(r0, v0)
         self.n0 = h / np.linalg.norm(h)
@@ -616,7 +633,7 @@ def to_trajectory(scn: Scenario, res: RunResult) -> Trajectory:
     t = s["t"]
     # drop (near-)duplicate times (e.g. a touchdown on a step boundary)
     keep = np.concatenate([[True], np.diff(t) > 1e-6])
-    s = {k: (v[keep] if isinstance(v, np.ndarray) and v.ndim >= 1 and len(v) == len(keep) else v)
+    s = {k: (v[keep] if k != "n0" and isinstance(v, np.ndarray) and v.ndim >= 1 and len(v) == len(keep) else v)
          for k, v in s.items()}
     t = s["t"]
     rot, rdot = _rot_and_rate_dense(t)
