@@ -60,6 +60,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def one_line(text: str) -> str:
+    """A message as one line: control characters (a newline in a path) written as escapes (``\\n``)."""
+    return re.sub(r"[\x00-\x1f\x7f]", lambda m: repr(m.group())[1:-1], text)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -69,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except LunarvizError as exc:
-        print(f"lunarviz {args.command}: error: {exc}", file=sys.stderr)
+        print(f"lunarviz {args.command}: error: {one_line(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"lunarviz {args.command}: interrupted", file=sys.stderr)

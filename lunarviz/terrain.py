@@ -881,7 +881,7 @@ def load_dem(path: str | Path, spacing_m: float | None = None) -> tuple[np.ndarr
         elif suffix in (".img", ".lbl"):
             z, scale = _read_pds3(p)
         else:
-            raise _Err(f"{p}: unsupported DEM format {suffix!r} (expected .tif, .img or .npy)")
+            raise _Err(f"{p}: unsupported DEM format {shown(suffix)} (expected .tif, .img or .npy)")
     except KeyError as exc:
         raise _Err(f"{p}: cannot read DEM: the label has no {str(exc)[:40]}; expected a PDS3 image label") from None
     except (OSError, ValueError, TypeError, OverflowError, MemoryError) as exc:

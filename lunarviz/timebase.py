@@ -31,7 +31,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .errors import TimeError
+from .errors import TimeError, shown
 
 __all__ = ["utc_to_et", "et_to_utc", "parse_utc"]
 
@@ -53,11 +53,11 @@ def parse_utc(utc: str) -> str:
     month, hour 24, ...). Leap seconds (second 60) are accepted at 23:59.
     """
     if not isinstance(utc, str):
-        raise TimeError(f"time {utc!r} is not a string: expected UTC like 2025-06-05T19:17:00")
+        raise TimeError(f"time {shown(utc)} is not a string: expected UTC like 2025-06-05T19:17:00")
     m = _ISO.match(utc)
     expected = "expected UTC ISO 8601 like 2025-06-05T19:17:00 or 2025-06-05T19:17:00.5Z"
     if not m:
-        raise TimeError(f"time {utc!r} is not understood: {expected}")
+        raise TimeError(f"time {shown(utc)} is not understood: {expected}")
     y, mo, d = int(m["y"]), int(m["mo"]), int(m["d"])
     h = int(m["h"] or 0)
     mi = int(m["mi"] or 0)
@@ -65,14 +65,14 @@ def parse_utc(utc: str) -> str:
     frac = m["frac"] or ""
     leap = y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)
     if not 1 <= mo <= 12:
-        raise TimeError(f"time {utc!r}: month {mo} is not 1..12")
+        raise TimeError(f"time {shown(utc)}: month {mo} is not 1..12")
     days = _DAYS_IN_MONTH[mo - 1] + (1 if (mo == 2 and leap) else 0)
     if not 1 <= d <= days:
-        raise TimeError(f"time {utc!r}: day {d} is not 1..{days} for {y:04d}-{mo:02d}")
+        raise TimeError(f"time {shown(utc)}: day {d} is not 1..{days} for {y:04d}-{mo:02d}")
     if h > 23 or mi > 59:
-        raise TimeError(f"time {utc!r}: hour/minute out of range (00..23, 00..59)")
+        raise TimeError(f"time {shown(utc)}: hour/minute out of range (00..23, 00..59)")
     if s > 60 or (s == 60 and not (h == 23 and mi == 59)):
-        raise TimeError(f"time {utc!r}: second {s} out of range (00..59; 60 only at 23:59)")
+        raise TimeError(f"time {shown(utc)}: second {s} out of range (00..59; 60 only at 23:59)")
     return f"{y:04d}-{mo:02d}-{d:02d}T{h:02d}:{mi:02d}:{s:02d}{frac}"
 
 
@@ -106,7 +106,7 @@ def et_to_utc(et_s, digits: int = 3):
     from . import ephemeris
 
     if not isinstance(digits, (int, np.integer)) or not 0 <= int(digits) <= 9:
-        raise TimeError(f"digits={digits!r}: expected an integer 0..9")
+        raise TimeError(f"digits={shown(digits)}: expected an integer 0..9")
     arr = np.asarray(et_s, dtype=float)
     out = ephemeris._et2utc(arr.reshape(-1), int(digits))
     if arr.ndim == 0:

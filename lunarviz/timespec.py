@@ -21,7 +21,7 @@ import difflib
 import re
 from dataclasses import dataclass
 
-from .errors import TimeError
+from .errors import TimeError, shown
 from .timebase import parse_utc
 from .trajectory import EVENT_NAMES
 
@@ -60,13 +60,13 @@ def _offset_s(text: str, spec: str) -> float:
     while pos < len(text):
         m = _PART.match(text, pos)
         if not m:
-            raise TimeError(f"time {spec!r}: cannot read the offset {text!r}; expected e.g. 120s, 2min, 1h")
+            raise TimeError(f"time {shown(spec)}: cannot read the offset {shown(text)}; expected e.g. 120s, 2min, 1h")
         total += float(m.group(1)) * _UNITS[m.group(2) or "s"]
         pos = m.end()
         while pos < len(text) and text[pos] == " ":
             pos += 1
     if total > MAX_OFFSET_S:
-        raise TimeError(f"time {spec!r}: an offset of {total:g} s; expected at most {MAX_OFFSET_S:g} s (30 days)")
+        raise TimeError(f"time {shown(spec)}: an offset of {total:g} s; expected at most {MAX_OFFSET_S:g} s (30 days)")
     return total
 
 
@@ -82,14 +82,14 @@ def _base(text: str, spec: str) -> tuple[str | None, str | None]:
         return None, key
     close = difflib.get_close_matches(text.lower(), NAMES, n=1)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
-    raise TimeError(f"time {spec!r}: not an ISO UTC time or an event name{hint}; expected one of "
+    raise TimeError(f"time {shown(spec)}: not an ISO UTC time or an event name{hint}; expected one of "
                     f"{', '.join(NAMES)}, optionally with an offset such as -120s")
 
 
 def parse(spec: str) -> TimeSpec:
     """Check the syntax of ``spec`` (see the module docstring); one-line :class:`TimeError` otherwise."""
     if not isinstance(spec, str):
-        raise TimeError(f"time {spec!r}: expected a string such as 'touchdown-120s'")
+        raise TimeError(f"time {shown(spec)}: expected a string such as 'touchdown-120s'")
     text = spec.strip()
     if not text:
         raise TimeError("time '': empty; expected an ISO UTC time, an event name or e.g. touchdown-120s")

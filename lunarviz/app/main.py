@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-from lunarviz.errors import LunarvizError
+from lunarviz.errors import LunarvizError, shown
 
 #: the hint printed when there is no display to open a window on
 NO_DISPLAY_HINT = (
@@ -62,14 +62,14 @@ def parse_what_if(items: list[str]) -> dict[str, float]:
         key, sep, value = item.partition("=")
         key = key.strip()
         if not sep or key not in LIMITS:
-            raise LunarvizError(f"--what-if {item!r}: expected KEY=VALUE with KEY one of {', '.join(LIMITS)}")
+            raise LunarvizError(f"--what-if {shown(item)}: expected KEY=VALUE with KEY one of {', '.join(LIMITS)}")
         try:
             v = float(value)
         except ValueError:
-            raise LunarvizError(f"--what-if {item!r}: {value!r} is not a number") from None
+            raise LunarvizError(f"--what-if {shown(item)}: {shown(value)} is not a number") from None
         lo, hi = LIMITS[key]
         if not lo <= v <= hi:
-            raise LunarvizError(f"--what-if {item!r}: expected {key} from {lo:g} to {hi:g}")
+            raise LunarvizError(f"--what-if {shown(item)}: expected {key} from {lo:g} to {hi:g}")
         out[key] = v
     return out
 
@@ -111,7 +111,7 @@ def run(args) -> int:
     path = resolve_scene(args.scene)
     scenario_mod.load(path)        # a bad file fails here, as one line, before any window
     if args.camera and args.camera not in CAMERAS:
-        raise LunarvizError(f"--camera {args.camera!r}: expected one of {', '.join(CAMERAS)}")
+        raise LunarvizError(f"--camera {shown(args.camera)}: expected one of {', '.join(CAMERAS)}")
     changes = parse_what_if(getattr(args, "what_if", None) or [])
     check_display()
     require_qt()

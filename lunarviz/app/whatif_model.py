@@ -18,7 +18,7 @@ from __future__ import annotations
 import dataclasses
 import math
 
-from lunarviz.errors import ScenarioError
+from lunarviz.errors import ScenarioError, shown
 from lunarviz.physics.outcome import Outcome, touchdown_outcome
 
 LIMITS = {
@@ -59,7 +59,7 @@ def apply_changes(sc, changes: dict):
     for key, value in changes.items():
         lo, hi = LIMITS[key]
         if not isinstance(value, (int, float)) or not math.isfinite(value) or not lo <= value <= hi:
-            raise ScenarioError(f"what-if: {key} = {value!r}: expected a number from {lo:g} to {hi:g}")
+            raise ScenarioError(f"what-if: {key} = {shown(value)}: expected a number from {lo:g} to {hi:g}")
     new = sc
     if "lrf_valid_below_m" in changes:
         v = float(changes["lrf_valid_below_m"])

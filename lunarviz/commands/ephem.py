@@ -12,7 +12,7 @@ import argparse
 import json
 import math
 
-from ..errors import LunarvizError
+from ..errors import LunarvizError, shown
 
 #: keys always present in the --json object
 JSON_KEYS = (
@@ -33,17 +33,17 @@ def parse_site(text: str) -> tuple[float, float]:
     """``"LAT,LON"`` in degrees (MOON_ME, east-positive) -> (lat_deg, lon_deg)."""
     parts = [p.strip() for p in str(text).split(",")]
     if len(parts) != 2:
-        raise SiteError(f"--site {text!r}: expected LAT,LON in degrees, e.g. 60.5,-4.6")
+        raise SiteError(f"--site {shown(text)}: expected LAT,LON in degrees, e.g. 60.5,-4.6")
     try:
         lat, lon = float(parts[0]), float(parts[1])
     except ValueError:
-        raise SiteError(f"--site {text!r}: expected two numbers LAT,LON, e.g. 60.5,-4.6") from None
+        raise SiteError(f"--site {shown(text)}: expected two numbers LAT,LON, e.g. 60.5,-4.6") from None
     if not (math.isfinite(lat) and math.isfinite(lon)):
-        raise SiteError(f"--site {text!r}: latitude and longitude must be finite numbers")
+        raise SiteError(f"--site {shown(text)}: latitude and longitude must be finite numbers")
     if not -90.0 <= lat <= 90.0:
-        raise SiteError(f"--site {text!r}: latitude {lat:g} is outside -90..90 deg")
+        raise SiteError(f"--site {shown(text)}: latitude {lat:g} is outside -90..90 deg")
     if not -360.0 <= lon <= 360.0:
-        raise SiteError(f"--site {text!r}: longitude {lon:g} is outside -360..360 deg")
+        raise SiteError(f"--site {shown(text)}: longitude {lon:g} is outside -360..360 deg")
     if lon > 180.0:
         lon -= 360.0
     elif lon <= -180.0:

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from ..errors import RenderError, ScenarioError, TimeError
+from ..errors import RenderError, ScenarioError, TimeError, shown
 from ..geometry import MOON_RADIUS_M, enu_basis_from_up, unit_to_latlon
 from ..scenario import CAMERA_NAMES, Keyframe, RenderSettings
 from ..trajectory import State, Trajectory
@@ -295,7 +295,7 @@ def check_camera(name: str, what: str = "camera") -> str:
     """``name`` if it is a camera a still or a video can use (a preset or ``scenario``, the
     scene's keyframed path); else a :class:`RenderError` naming ``what`` (e.g. ``--camera``)."""
     if name not in (*CAMERA_NAMES, "scenario"):
-        raise RenderError(f"{what} {name!r}: expected one of {', '.join(CAMERA_NAMES)} or scenario")
+        raise RenderError(f"{what} {shown(name)}: expected one of {', '.join(CAMERA_NAMES)} or scenario")
     return name
 
 
@@ -303,7 +303,7 @@ def preset(name: str, ctx: CameraContext) -> CameraSpec:
     try:
         fn = PRESETS[name]
     except KeyError:
-        raise ScenarioError(f"unknown camera {name!r}; expected one of {', '.join(PRESET_NAMES)}") from None
+        raise ScenarioError(f"unknown camera {shown(name)}; expected one of {', '.join(PRESET_NAMES)}") from None
     return fn(ctx)
 
 

@@ -18,7 +18,7 @@ import math
 import numpy as np
 
 from .. import timespec
-from ..errors import TimeError
+from ..errors import TimeError, shown
 from ..trajectory import Trajectory
 
 
@@ -45,7 +45,7 @@ def event_time(name: str, traj: Trajectory) -> float:
         return traj.end_et_s
     if key in ("planned", "planned_touchdown"):
         if not math.isfinite(traj.planned_touchdown_et_s):
-            raise TimeError(f"time {name!r}: this flight has no planned touchdown")
+            raise TimeError(f"time {shown(name)}: this flight has no planned touchdown")
         return float(traj.planned_touchdown_et_s)
     ev = traj.event(key)
     if ev is not None:
@@ -53,11 +53,11 @@ def event_time(name: str, traj: Trajectory) -> float:
     if key in ("earthrise", "earthset"):
         et = _search_earth_event(traj, key)
         if et is None:
-            raise TimeError(f"time {name!r}: the Earth does not {key[5:]} as seen from the lander during this "
+            raise TimeError(f"time {shown(name)}: the Earth does not {key[5:]} as seen from the lander during this "
                             f"flight")
         return et
     names = sorted({"start", "end", "planned", "pdi", "earthrise", "earthset", *traj.event_names()})
-    raise TimeError(f"time {name!r}: not an event of this flight; events: {', '.join(names)}")
+    raise TimeError(f"time {shown(name)}: not an event of this flight; events: {', '.join(names)}")
 
 
 def parse_time_spec(spec: str | float, traj: Trajectory, *, clamp: bool = False) -> float:
@@ -84,6 +84,6 @@ def parse_time_spec(spec: str | float, traj: Trajectory, *, clamp: bool = False)
     if et < lo - tol or et > hi + tol:
         from ..timebase import et_to_utc
 
-        raise TimeError(f"time {spec!r} = {et_to_utc(et, 1)} UTC is outside the flight "
+        raise TimeError(f"time {shown(spec)} = {et_to_utc(et, 1)} UTC is outside the flight "
                         f"({et_to_utc(lo, 1)} to {et_to_utc(hi, 1)} UTC)")
     return min(max(et, lo), hi)

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import RenderError
+from ..errors import RenderError, shown
 from ..fileio import atomic_output, check_writable, partial_prefix, remove_stale_partials
 from ..scenario import CODECS, MAX_FPS, MAX_FRAMES, SPEED_RANGE
 from ..trajectory import Trajectory
@@ -62,7 +62,7 @@ def check_rate(fps: float, speed: float) -> None:
 def check_output(path: str | os.PathLike, codec: str, size: tuple[int, int]) -> Path:
     """Validate output path, codec and size up front, with one-line errors."""
     if codec not in CODECS:
-        raise RenderError(f"--codec {codec!r}: expected one of {', '.join(CODECS)}")
+        raise RenderError(f"--codec {shown(codec)}: expected one of {', '.join(CODECS)}")
     p = Path(path)
     if codec == "png":
         if p.suffix.lower() in (".mp4", ".mov", ".mkv", ".png"):
