@@ -25,8 +25,15 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import RenderError, shown
-from ..fileio import atomic_output, check_writable, partial_prefix, remove_stale_partials
+from ..errors import LunarvizError, RenderError, shown
+from ..fileio import (
+    FREE_SPACE_MARGIN,
+    atomic_output,
+    check_writable,
+    partial_prefix,
+    remove_stale_partials,
+    write_error,
+)
 from ..scenario import CODECS, MAX_FPS, MAX_FRAMES, SPEED_RANGE
 from ..trajectory import Trajectory
 
@@ -101,6 +108,19 @@ def atomic_folder(path: Path) -> Iterator[Path]:
         raise
 
 
+#: every this many frames the writer checks that its disk still has room (stops a render at a full disk)
+DISK_CHECK_FRAMES = 25
+
+
+def check_free_space(target: Path) -> None:
+    """Raise :func:`lunarviz.fileio.write_error` ("no space left") when ``target``'s disk is (nearly) full."""
+    folder = target if target.is_dir() else (target.parent if str(target.parent) else Path("."))
+    with contextlib.suppress(OSError):
+        free = shutil.disk_usage(folder).free
+        if free < FREE_SPACE_MARGIN:
+            raise write_error(target, f"no space left on the device ({free / 2**20:.0f} MiB free)")
+
+
 class _Writer:
     """Consumes frames from a queue in a thread and hands them to imageio/ffmpeg or PNG files."""
 
@@ -153,6 +173,8 @@ class _Writer:
                 if item is None:
                     return
                 t0 = time.perf_counter()
+                if self.count % DISK_CHECK_FRAMES == 0:
+                    check_free_space(self.target)
                 if self.proc is not None:
                     try:
                         self.proc.stdin.write(np.ascontiguousarray(item, dtype=np.uint8).tobytes())
@@ -169,10 +191,18 @@ class _Writer:
                 while True:
                     self.q.get_nowait()
 
+    def _failure(self) -> Exception:
+        """The writer's error as one line naming the file and the cause."""
+        if isinstance(self.error, LunarvizError):
+            return self.error
+        if isinstance(self.error, OSError):
+            return write_error(self.target, self.error)
+        return RenderError(f"{self.target}: writing the video failed: {self.error}")
+
     def put(self, frame: np.ndarray) -> None:
         while True:
             if self.error is not None:
-                raise RenderError(f"{self.target}: writing the video failed: {self.error}") from None
+                raise self._failure() from None
             try:
                 self.q.put(frame, timeout=0.2)
                 return
@@ -191,7 +221,7 @@ class _Writer:
             if rc != 0 and self.error is None:
                 self.error = RuntimeError(f"ffmpeg exited with status {rc}: {msg}")
         if self.error is not None:
-            raise RenderError(f"{self.target}: writing the video failed: {self.error}")
+            raise self._failure()
 
     def abort(self) -> None:
         with contextlib.suppress(queue.Full):
