@@ -212,7 +212,7 @@ def test_deep_toml_is_one_line():
 
 
 def test_pds3_label_with_odd_sample_bits_is_one_line(tmp_path):
-    from conftest import pds3
+    from fuzzkit import pds3
 
     from lunarviz.terrain import load_dem
 
