@@ -38,6 +38,9 @@ from ..scenario import CODECS, MAX_FPS, MAX_FRAMES, SPEED_RANGE
 from ..trajectory import Trajectory
 
 _EXT = {"h264": (".mp4", ".mkv", ".mov"), "prores": (".mov",), "png": ("",)}
+#: a generous estimate of the output's bytes per pixel per frame (H.264 CRF 18 ~0.05-0.1, ProRes 422 HQ ~1,
+#: PNG ~1-2), for the free-space check before a render
+_BYTES_PER_PIXEL = {"h264": 0.15, "prores": 1.5, "png": 2.0}
 
 
 def frame_times(start_et_s: float, end_et_s: float, fps: float, speed: float = 1.0) -> np.ndarray:
@@ -262,6 +265,9 @@ def render_video(traj: Trajectory, out: str | os.PathLike, *, size: tuple[int, i
     t0 = traj.start_et_s if start_et_s is None else float(start_et_s)
     t1 = traj.end_et_s if end_et_s is None else float(end_et_s)
     times = frame_times(t0, t1, fps, speed)
+    # the disk must hold the estimate (bytes per pixel per frame of each codec) before the first frame
+    check_writable(target, need_bytes=int(len(times) * size[0] * size[1] * _BYTES_PER_PIXEL[codec]),
+                   folder=codec == "png")
     plotter = make_plotter(size, antialias=antialias)
     render_s = 0.0
     loop0 = None
