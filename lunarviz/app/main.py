@@ -113,6 +113,12 @@ def run(args) -> int:
     if args.camera and args.camera not in CAMERAS:
         raise LunarvizError(f"--camera {shown(args.camera)}: expected one of {', '.join(CAMERAS)}")
     changes = parse_what_if(getattr(args, "what_if", None) or [])
+    if args.screenshot:  # a screenshot that cannot be written fails before the window opens
+        from lunarviz.fileio import check_writable
+        from lunarviz.render.still import check_png_path
+
+        check_png_path(args.screenshot)
+        check_writable(args.screenshot)
     check_display()
     require_qt()
 

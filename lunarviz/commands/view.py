@@ -11,16 +11,20 @@ from __future__ import annotations
 
 import argparse
 
+from ..errors import shown
 from . import add_scene_argument
+
+#: the longest --quit-after, s (a day: a kiosk or a scripted screenshot, not a timer overflow)
+MAX_QUIT_AFTER_S = 86400.0
 
 
 def _positive(text: str) -> float:
     try:
         v = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
-    if not v >= 0:
-        raise argparse.ArgumentTypeError(f"expected seconds >= 0, got {text!r}")
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {shown(text)}") from None
+    if not 0 <= v <= MAX_QUIT_AFTER_S:
+        raise argparse.ArgumentTypeError(f"expected seconds from 0 to {MAX_QUIT_AFTER_S:g}, got {shown(text)}")
     return v
 
 
@@ -28,9 +32,9 @@ def _speed(text: str) -> float:
     try:
         v = float(text.rstrip("xX"))
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a speed like 10 or 0.5x, got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"expected a speed like 10 or 0.5x, got {shown(text)}") from None
     if not 0.1 <= v <= 1000:
-        raise argparse.ArgumentTypeError(f"expected a speed from 0.1 to 1000, got {text!r}")
+        raise argparse.ArgumentTypeError(f"expected a speed from 0.1 to 1000, got {shown(text)}")
     return v
 
 

@@ -86,7 +86,8 @@ def command_lines(draw, tmp: Path):
 
 
 def _unwritable(argv: list[str], tmp: Path) -> bool:
-    outs = [argv[i + 1] for i, a in enumerate(argv[:-1]) if a in ("-o", "--csv", "--spk", "--touchdowns")]
+    flags = ("-o", "--csv", "--spk", "--touchdowns", "--screenshot")
+    outs = [argv[i + 1] for i, a in enumerate(argv[:-1]) if a in flags]
     return any(o.startswith(tuple(_BAD_OUT)) or o in (str(tmp), "/", ".") or "/sub/" in o for o in outs)
 
 
