@@ -37,6 +37,9 @@ Tables (keys marked * are required):
                  -> :class:`lunarviz.terrain.TerrainConfig` (no table: a bare sphere)
 ``[render]``     camera, start, end, fps, speed, size, codec, ``[[render.keyframes]]`` (at*,
                  camera*, transition_s, camera options) -> :class:`RenderSettings`
+``[[record]]``   published telemetry: at* (a time spec) or at_altitude_m*, quantity*, unit*,
+                 value* (a UTC time for quantity "time"; none for "event"), source*, label,
+                 tolerance, must_match, doubt -> :class:`RecordEntry` (:mod:`lunarviz.record`)
 
 Every table goes through the one validator (:class:`_Table`, reporting through
 :class:`_Ctx`), so every message has the same shape and the line of the key.
@@ -79,6 +82,8 @@ class Vehicle:
     aux_thrust_n: float
     aux_isp_s: float
     slew_rate_deg_s: float
+    #: which lander model the renderer draws (:data:`LANDER_MODELS`)
+    model: str = "hakuto-r"
 
     @property
     def wet_mass_kg(self) -> float:
@@ -189,6 +194,34 @@ class ImuReset:
 
 
 @dataclass(frozen=True)
+class RecordEntry:
+    """One ``[[record]]`` entry: a published value, where it came from and how far the flight may differ.
+
+    Exactly one of ``at`` (an unresolved time spec) and ``at_altitude_m`` (the first instant the true
+    altitude is at or below it) is set. ``value`` is a number in ``unit`` (a canonical UTC string for
+    quantity ``time``, None for ``event``); ``tolerance`` is in ``unit`` (seconds for ``time``).
+    """
+
+    quantity: str
+    unit: str
+    value: float | str | None
+    source: str
+    label: str = "record"
+    at: str | None = None
+    at_altitude_m: float | None = None
+    tolerance: float | None = None
+    must_match: bool = False
+    doubt: str = ""
+    line: int | None = field(default=None, compare=False)
+
+
+#: the lander models a scenario may name in ``[vehicle] model`` (lunarviz.render.landers builds each)
+LANDER_MODELS = ("hakuto-r", "apollo-lm", "vikram", "blue-ghost", "beresheet", "slim", "nova-c", "chang-e-3")
+#: the most [[record]] entries a scenario may hold
+MAX_RECORDS = 100
+
+
+@dataclass(frozen=True)
 class Dispersions:
     position_m: float = 0.0
     velocity_mps: float = 0.0
@@ -281,6 +314,8 @@ class Scenario:
     #: the ``[terrain]`` table (a bare sphere round the site when the file has none)
     terrain: TerrainConfig | None = None
     render: RenderSettings = field(default_factory=RenderSettings)
+    #: the ``[[record]]`` entries: published telemetry to compare the flight with
+    records: tuple[RecordEntry, ...] = ()
 
     def __post_init__(self) -> None:
         if self.terrain is None:
@@ -607,6 +642,7 @@ def parse(data: Mapping[str, Any], text: str, source: str) -> Scenario:
         aux_thrust_n=vt.num("aux_thrust_n", 0.0, ge=0.0),
         aux_isp_s=vt.num("aux_isp_s", 280.0, gt=0.0, le=1000.0),
         slew_rate_deg_s=vt.num("slew_rate_deg_s", gt=0.0, le=180.0),
+        model=vt.string("model", "hakuto-r", choices=LANDER_MODELS),
     )
     if veh.throttle_min > veh.throttle_max:
         raise vt.fail("throttle_min", veh.throttle_min,
@@ -739,12 +775,13 @@ def parse(data: Mapping[str, Any], text: str, source: str) -> Scenario:
     terrain = _terrain(tt_, site.lat_deg, site.lon_deg) if tt_ is not None else None
     rt = root.sub("render", required=False)
     render = _render(rt) if rt is not None else RenderSettings()
+    records = tuple(_record(t) for t in root.tables("record", MAX_RECORDS))
     root.finish()
     return Scenario(
         path=source, title=title, description=description,
         captions=MappingProxyType(captions), site=site, vehicle=veh, start=start,
         guidance=guidance, navigation=nav, lrf=lrf, imu_reset=imu, dispersions=disp,
-        sim=sim, terrain=terrain, render=render,
+        sim=sim, terrain=terrain, render=render, records=records,
     )
 
 
@@ -821,6 +858,41 @@ def _terrain(t: _Table, site_lat_deg: float, site_lon_deg: float) -> TerrainConf
     )
     t.finish()
     return cfg
+
+
+def _record(t: _Table) -> RecordEntry:
+    """One ``[[record]]`` entry (quantities and units: :data:`lunarviz.record.QUANTITIES`)."""
+    from .record import QUANTITIES
+
+    if t.has("at") == t.has("at_altitude_m"):
+        raise t.ctx.error(t.path, "at", "expected exactly one of at (a time such as 'touchdown-20s') "
+                                        "or at_altitude_m (a height in m)")
+    at = t.time_spec("at", None)
+    at_alt = t.num("at_altitude_m", None, ge=0.0, le=1e6, allow_none=True)
+    q = t.string("quantity", choices=tuple(QUANTITIES))
+    units = QUANTITIES[q][1]
+    unit = t.string("unit", {"event": "", "time": "s"}.get(q, _REQ), choices=tuple(units))
+    if q == "time":
+        value = t.utc("value")
+    elif q == "event":
+        if t.has("value"):
+            raise t.fail("value", t.data["value"], 'no value for quantity "event" (it checks that the moment happens)')
+        if at is None:
+            raise t.ctx.error(t.path, "at_altitude_m", 'quantity "event" needs at = "<event name>"')
+        value = None
+    else:
+        value = t.num("value", ge=-1e9, le=1e9)
+    entry = RecordEntry(
+        quantity=q, unit=unit, value=value, source=t.string("source"),
+        label=t.string("label", "record", max_len=40), at=at, at_altitude_m=at_alt,
+        tolerance=t.num("tolerance", None, ge=0.0, le=1e9, allow_none=True),
+        must_match=t.boolean("must_match", False), doubt=t.string("doubt", "", max_len=400),
+        line=t.ctx.lines.line_of(t.path),
+    )
+    if entry.must_match and entry.tolerance is None and q != "event":
+        raise t.ctx.error(t.path, "tolerance", "missing: must_match = true needs a tolerance (in the entry's unit)")
+    t.finish()
+    return entry
 
 
 def _keyframe(t: _Table) -> Keyframe:

@@ -1,0 +1,101 @@
+"""Published telemetry (``[[record]]``): the schema, ``fly --check-record`` on every shipped scene, HUD text."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from lunarviz import cli, record, scenario
+from lunarviz.errors import ScenarioError
+
+SCENES = Path(__file__).resolve().parents[2] / "scenes"
+BASE = (SCENES / "resilience.toml").read_text()
+
+_ENTRY = '''
+[[record]]
+label = "test"
+at = "touchdown"
+quantity = "descent_rate"
+value = 42.0
+unit = "m/s"
+tolerance = 6.0
+must_match = true
+source = "a test"
+'''
+
+
+def _err(tmp_path, extra: str) -> tuple[str, int]:
+    text = BASE + extra
+    p = tmp_path / "bad.toml"
+    p.write_text(text)
+    with pytest.raises(ScenarioError) as ei:
+        scenario.load(p)
+    msg = str(ei.value)
+    assert "\n" not in msg and msg.startswith(f"{p}:")
+    return msg, len(BASE.splitlines())
+
+
+@pytest.mark.parametrize("old,new,key,expect", [
+    ('quantity = "descent_rate"', 'quantity = "velocity"', "quantity", "one of 'altitude'"),
+    ('unit = "m/s"', 'unit = "mph"', "unit", "one of 'm/s', 'km/h'"),
+    ('at = "touchdown"', 'at = "touchdwon"', "at", "touchdown"),
+    ('at = "touchdown"', 'at = "touchdown"\nat_altitude_m = 100.0', "at", "exactly one of at"),
+    ("tolerance = 6.0", "", "tolerance", "must_match = true needs a tolerance"),
+    ("value = 42.0", 'value = "fast"', "value", "a number"),
+    ('source = "a test"', "", None, "missing required key 'source'"),
+    ("must_match = true", "must_match = true\ncolour = 3", "colour", "unknown key"),
+])
+def test_record_errors_name_file_line_key_and_expectation(tmp_path, old, new, key, expect):
+    msg, n_base = _err(tmp_path, _ENTRY.replace(old, new))
+    assert expect in msg
+    line = int(msg.split(":")[1])
+    assert line > n_base  # the line is inside the added entry, not somewhere in the base file
+    if key is not None:
+        assert f"record[9].{key}" in msg or "record[9]" in msg
+
+
+def test_record_entries_are_read(tmp_path):
+    scn = scenario.load(SCENES / "resilience.toml")
+    labels = {e.label for e in scn.records}
+    assert {"livestream", "ispace", "LRO"} <= labels
+    e = next(e for e in scn.records if e.at == "planned-105s" and e.quantity == "speed")
+    assert (e.value, e.unit, e.tolerance, e.must_match) == (187.0, "km/h", 10.0, True)
+    assert any(e.doubt and e.value == 52.0 for e in scn.records)  # the disputed figure stays, with its doubt
+
+
+@pytest.mark.parametrize("name", scenario.shipped_scenes())
+def test_every_shipped_scene_reproduces_its_record(name, capsys):
+    rc = cli.main(["fly", name, "--check-record", "--json"])
+    out = json.loads(capsys.readouterr().out)
+    bad = [r for r in out["record"] if r["status"] == "FAIL"]
+    assert rc == 0 and out["passed"] and not bad, bad
+    assert sum(r["must_match"] for r in out["record"]) >= 2  # each scene states what it must reproduce
+
+
+def test_check_record_fails_with_exit_1_when_a_must_match_value_is_off(tmp_path, capsys):
+    p = tmp_path / "resilience.toml"
+    p.write_text(BASE.replace("value = 42.0 ", "value = 20.0 "))
+    rc = cli.main(["fly", str(p), "--check-record"])
+    out = capsys.readouterr().out
+    assert rc == 1
+    row = next(line for line in out.splitlines() if "descent_rate" in line)
+    assert row.split()[0] == "FAIL" and "20.0 m/s" in row and "45.6 m/s" in row and "+25.6 m/s" in row
+    assert "FAILED: 5 of 6" in out
+
+
+def test_hud_shows_the_livestream_beside_the_simulation():
+    from lunarviz import physics
+
+    traj = physics.fly(scenario.load(SCENES / "resilience.toml"))
+    checks = record.check(traj)
+    et = next(c.et_s for c in checks if c.entry.at == "planned-105s")
+    text = record.hud_text(traj, et + 2.0, checks)
+    assert "livestream: 187 km/h, 52.0 m at L-01:45  (sim 187 km/h, 530 m)" in text
+    assert "press report: 192 m" in text
+    assert record.hud_text(traj, et - 1.0, checks) != text
+    first = min(c.et_s for c in checks)
+    assert record.hud_text(traj, first - 1.0, checks) == ""
+    td = record.hud_text(traj, traj.event("touchdown").et_s + 1.0, checks)
+    assert "ispace: 42.0 m/s, 19:17:00 UTC at L-01:34  (sim 45.6 m/s, 19:15:26 UTC)" in td
+    pts = record.plot_points(checks, "altitude", "km")
+    assert sorted(round(v, 3) for t, v, _label, _ok in pts if abs(t - et) < 1e-6) == [0.052, 0.192]
