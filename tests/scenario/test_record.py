@@ -99,3 +99,18 @@ def test_hud_shows_the_livestream_beside_the_simulation():
     assert "ispace: 42.0 m/s, 19:17:00 UTC at L-01:34  (sim 45.6 m/s, 19:15:26 UTC)" in td
     pts = record.plot_points(checks, "altitude", "km")
     assert sorted(round(v, 3) for t, v, _label, _ok in pts if abs(t - et) < 1e-6) == [0.052, 0.192]
+
+
+def test_hud_shows_the_engine_off_interval_and_the_rejected_rangefinder():
+    from lunarviz import physics
+    from lunarviz.render.hud import format_lines
+
+    b = physics.fly(scenario.load(SCENES / "beresheet.toml"))
+    reset, back = b.event("imu_reset").et_s, b.event("engine_restart").et_s
+    rows = format_lines(b, b.at(reset + 20.0), reset + 20.0)["bottom_left"]
+    assert "ENG  OFF: IMU RESET   20/58 s" in rows and b.at(reset + 20.0).throttle == 0.0
+    assert "ENG" not in format_lines(b, b.at(back + 1.0), back + 1.0)["bottom_left"]
+    m1 = physics.fly(scenario.load(SCENES / "hakuto-r-m1.toml"))
+    rej = m1.event("lrf_rejected").et_s
+    assert "LRF  REJECTED (range jump)" in format_lines(m1, m1.at(rej + 30.0), rej + 30.0)["bottom_left"]
+    assert "REJECTED" not in format_lines(m1, m1.at(rej - 2.0), rej - 2.0)["bottom_left"]
