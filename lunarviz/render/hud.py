@@ -22,8 +22,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from ..formatting import format_l_minus, format_utc
 from .. import record
+from ..formatting import format_l_minus, format_utc
 from ..physics.outcome import Outcome, touchdown_outcome
 from ..trajectory import State, Trajectory
 
