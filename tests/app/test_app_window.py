@@ -360,7 +360,8 @@ def test_published_values_beside_the_simulation_in_plots_and_hud(win, qtbot, res
     assert sorted(np.round(alt.yData * 1000.0)) == [52.0, 192.0, 900.0]
     speed = tel.curves["record_speed"]
     at = tel.x_of(traj.planned_touchdown_et_s - 105.0)
-    assert any(abs(x - at) < 1e-6 and abs(y - 187.0 / 3.6) < 1e-6 for x, y in zip(speed.xData, speed.yData, strict=True))
+    pts = zip(speed.xData, speed.yData, strict=True)
+    assert any(abs(x - at) < 1e-6 and abs(y - 187.0 / 3.6) < 1e-6 for x, y in pts)
     assert {"livestream", "press report", "ispace"} <= {t.toPlainText() for _, t in tel._record_labels}
     win.seek(traj.planned_touchdown_et_s - 103.0)
     win.draw_frame()
