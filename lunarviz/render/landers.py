@@ -215,7 +215,7 @@ def beresheet() -> tuple[trimesh.Trimesh, tuple[float, float, float]]:
 def slim() -> tuple[trimesh.Trimesh, tuple[float, float, float]]:
     """JAXA SLIM: a compact box, two main engines side by side, solar cells on one face, crushable legs.
 
-    assumed (public figures): ~2.7 m x 1.7 m x 2.4 m; two ~500 N-class main engines; five
+    assumed (public figures): ~2.7 m x 1.7 m x 2.4 m; two main engines; five
     short legs with 3D-printed crushable pads (here four plus one under the engines' side).
     """
     p = _Parts()

@@ -69,7 +69,7 @@ def test_every_shipped_scene_reproduces_its_record(name, capsys):
     out = json.loads(capsys.readouterr().out)
     bad = [r for r in out["record"] if r["status"] == "FAIL"]
     assert rc == 0 and out["passed"] and not bad, bad
-    assert sum(r["must_match"] for r in out["record"]) >= 2  # each scene states what it must reproduce
+    assert sum(r["must_match"] for r in out["record"]) >= 1  # each scene states what it must reproduce
 
 
 def test_check_record_fails_with_exit_1_when_a_must_match_value_is_off(tmp_path, capsys):
