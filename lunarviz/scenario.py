@@ -30,6 +30,7 @@ Tables (keys marked * are required):
 ``[sensors.lrf]`` enabled, max_range_m, fault_valid_below_m, max_off_nadir_deg,
                  noise_m, jump_reject_m (the beam is the body -Z axis)
 ``[faults.imu_reset]`` at_utc*, engine_off_s* (optional table)
+``[faults.engine_out]`` below_alt_m*, thrust_loss_frac*, tilt_deg* (optional table: a lost nozzle)
 ``[dispersions]`` position_m, velocity_mps, thrust_frac, isp_frac, alt_error_m, lrf_noise_frac
 ``[sim]``        coast_step_s, powered_step_s, max_after_touchdown_s
 ``[terrain]``    kind, seed, extent_m, relief_m, crater_density, min_crater_m, max_crater_m,
@@ -194,6 +195,17 @@ class ImuReset:
 
 
 @dataclass(frozen=True)
+class EngineOut:
+    """``[faults.engine_out]``: below ``below_alt_m`` (true, above the site) the main engine loses
+    ``thrust_loss_frac`` of its thrust and what is left pushes ``tilt_deg`` off the body axis
+    (a lost nozzle: SLIM); the attitude control leans the lander to compensate."""
+
+    below_alt_m: float
+    thrust_loss_frac: float
+    tilt_deg: float
+
+
+@dataclass(frozen=True)
 class RecordEntry:
     """One ``[[record]]`` entry: a published value, where it came from and how far the flight may differ.
 
@@ -316,6 +328,8 @@ class Scenario:
     render: RenderSettings = field(default_factory=RenderSettings)
     #: the ``[[record]]`` entries: published telemetry to compare the flight with
     records: tuple[RecordEntry, ...] = ()
+    #: ``[faults.engine_out]`` (None: the engine stays whole)
+    engine_out: EngineOut | None = None
 
     def __post_init__(self) -> None:
         if self.terrain is None:
@@ -744,12 +758,18 @@ def parse(data: Mapping[str, Any], text: str, source: str) -> Scenario:
     sen.finish()
 
     ft = root.sub("faults", required=False)
-    imu = None
+    imu = engine_out = None
     if ft is not None:
         it = ft.sub("imu_reset", required=False)
         if it is not None:
             imu = ImuReset(at_utc=it.utc("at_utc"), engine_off_s=it.num("engine_off_s", gt=0.0, le=1e5))
             it.finish()
+        et_ = ft.sub("engine_out", required=False)
+        if et_ is not None:
+            engine_out = EngineOut(below_alt_m=et_.num("below_alt_m", gt=0.0, le=100e3),
+                                   thrust_loss_frac=et_.num("thrust_loss_frac", ge=0.0, lt=1.0),
+                                   tilt_deg=et_.num("tilt_deg", ge=-45.0, le=45.0))
+            et_.finish()
         ft.finish()
 
     dtab = root.sub("dispersions", required=False) or _Table(ctx, "dispersions", {})
@@ -781,7 +801,7 @@ def parse(data: Mapping[str, Any], text: str, source: str) -> Scenario:
         path=source, title=title, description=description,
         captions=MappingProxyType(captions), site=site, vehicle=veh, start=start,
         guidance=guidance, navigation=nav, lrf=lrf, imu_reset=imu, dispersions=disp,
-        sim=sim, terrain=terrain, render=render, records=records,
+        sim=sim, terrain=terrain, render=render, records=records, engine_out=engine_out,
     )
 
 

@@ -435,6 +435,18 @@ class _Flight:
                 self.store(ph, float(self.td_et[0]))
 
 
+def _engine_out_event(sim: _Flight, samples: dict) -> None:
+    """``engine_out``: the first powered sample of run 0 below ``[faults.engine_out] below_alt_m``."""
+    eo = sim.scn.engine_out
+    if eo is None:
+        return
+    alt = np.linalg.norm(samples["r"], axis=1) - sim.plan.r_site_ref
+    hit = np.nonzero((samples["ph"] >= P_BRAKING) & (samples["ph"] != P_SURFACE) & (alt < eo.below_alt_m))[0]
+    if hit.size:
+        k = int(hit[0])
+        sim.event("engine_out", float(samples["t"][k]), samples["r"][k], samples["v"][k])
+
+
 def simulate(scn: Scenario, n: int = 1, seed: int = 0, *, record: bool = True,
              dispersed: bool = False) -> RunResult:
     """Fly ``n`` runs of ``scn`` together; record samples of run 0 when ``record``."""
@@ -468,6 +480,7 @@ def simulate(scn: Scenario, n: int = 1, seed: int = 0, *, record: bool = True,
     if record:
         samples = sim.rec.arrays()
         samples["n0"] = sim.n0
+        _engine_out_event(sim, samples)
     return RunResult(plan=plan, n=n, samples=samples, events=sim.events, td_et=sim.td_et,
                      td_r=sim.td_r, td_v=sim.td_v, td_mass=sim.td_m, exhausted_et=sim.st.exh_et)
 

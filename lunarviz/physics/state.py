@@ -17,12 +17,13 @@ import numpy as np
 from ..geometry import MOON_RADIUS_M
 from .dynamics import G0_MPS2
 
-# ---- indices into the parameter array (one float each; the last six are 3-vectors)
+# ---- indices into the parameter array (one float each; HG_R..W_HAT are 3-vectors)
 GM, R_MOON, MAIN_MAX, THR_MIN, THR_MAX, AUX_N, ISP_MAIN_G0, ISP_AUX_G0, DRY, SLEW_RAD_S = range(10)
 BIAS_UP, NAV_ON, ET_HG, ET_LG, LG_ALT, R_SITE, RATE_GAIN, MAX_RATE, TD_RATE, H_GAIN = range(10, 20)
 DO_THROTTLE, DO_DV, IMU_ON, IMU_OFF, W_MAG, ET_REF, LRF_GATE, HMIN, HMAX = range(20, 29)
 HG_R, HG_V, LG_R, LG_V, SITE0, W_HAT = 29, 32, 35, 38, 41, 44
-N_PARAMS = 47
+ENG_OUT_ALT, ENG_OUT_LOSS, ENG_OUT_TILT = 47, 48, 49   # [faults.engine_out] (nan altitude: none)
+N_PARAMS = 50
 
 # ---- phase codes (flight.PHASES)
 P_ORBIT, P_DEORBIT, P_DCOAST, P_BRAKING, P_APPROACH, P_TERMINAL, P_FREEFALL, P_SURFACE = range(8)
@@ -128,6 +129,9 @@ def params(scn, plan, gates, lrf_gate_m: float) -> np.ndarray:
     if plan.imu_on is not None:
         p[IMU_ON], p[IMU_OFF] = plan.imu_on, plan.imu_off
     p[W_MAG], p[ET_REF] = plan.w_mag, plan.et_ref
+    eo = scn.engine_out
+    if eo is not None:
+        p[ENG_OUT_ALT], p[ENG_OUT_LOSS], p[ENG_OUT_TILT] = eo.below_alt_m, eo.thrust_loss_frac, np.radians(eo.tilt_deg)
     p[LRF_GATE] = lrf_gate_m
     p[HMIN] = float(plan.terrain.min_height_m)
     p[HMAX] = float(plan.terrain.max_height_m)

@@ -102,7 +102,12 @@ def _lrf_text(traj: Trajectory, st: State, et_s: float) -> str:
 
 
 def engine_off_text(traj: Trajectory, et_s: float) -> str:
-    """``ENG  OFF: IMU RESET  12/58 s`` while an injected IMU reset holds the main engine off, else ''."""
+    """``ENG  OFF: IMU RESET  12/58 s`` while an injected IMU reset holds the main engine off,
+    ``ENG  NOZZLE LOST -50 % 10 deg`` after a ``[faults.engine_out]``, else ''."""
+    lost = traj.event("engine_out")
+    eo = traj.scenario.engine_out if traj.scenario is not None else None
+    if lost is not None and eo is not None and et_s >= lost.et_s:
+        return f"ENG  NOZZLE LOST {-100 * eo.thrust_loss_frac:+.0f} %, {eo.tilt_deg:.0f} deg OFF AXIS"
     off = traj.event("imu_reset")
     if off is None or et_s < off.et_s:
         return ""

@@ -1,8 +1,10 @@
 """Published telemetry (``[[record]]``): the schema, ``fly --check-record`` on every shipped scene, HUD text."""
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from lunarviz import cli, record, scenario
@@ -114,3 +116,27 @@ def test_hud_shows_the_engine_off_interval_and_the_rejected_rangefinder():
     rej = m1.event("lrf_rejected").et_s
     assert "LRF  REJECTED (range jump)" in format_lines(m1, m1.at(rej + 30.0), rej + 30.0)["bottom_left"]
     assert "REJECTED" not in format_lines(m1, m1.at(rej - 2.0), rej - 2.0)["bottom_left"]
+
+
+def test_slim_lost_nozzle_leans_the_lander_and_shows_on_the_hud():
+    from lunarviz import physics
+    from lunarviz.render.hud import format_lines
+
+    scn = scenario.load(SCENES / "slim.toml")
+    t = physics.fly(scn)
+    out, td = t.event("engine_out"), t.event("touchdown")
+    assert out.alt_m == pytest.approx(50.0, abs=3.0)
+
+    def lean_deg(et):
+        s = t.at(et)
+        return float(np.degrees(np.arccos(np.clip(np.dot(s.body_up, s.up), -1, 1))))
+
+    lean = [lean_deg(et) for et in np.linspace(out.et_s + 8.0, td.et_s - 0.5, 8)]
+    assert min(lean) > 4.0  # the attitude control leans against the off-axis thrust all the way down
+    whole = physics.fly(replace(scn, engine_out=None))
+    lean0 = [float(np.degrees(np.arccos(np.clip(np.dot(s.body_up, s.up), -1, 1))))
+             for s in (whole.at(et) for et in np.linspace(out.et_s + 8.0, whole.event("touchdown").et_s - 0.5, 8))]
+    assert max(lean0) < 2.0  # without the fault it comes down upright
+    rows = format_lines(t, t.at(out.et_s + 1.0), out.et_s + 1.0)["bottom_left"]
+    assert "ENG  NOZZLE LOST -50 %, 10 deg OFF AXIS" in rows
+    assert "NOZZLE" not in format_lines(t, t.at(out.et_s - 1.0), out.et_s - 1.0)["bottom_left"]
