@@ -14,8 +14,9 @@ Tables (keys marked * are required):
 ``[story]``      title*, description, ``[story.captions]`` event name -> text
 ``[site]``       lat_deg*, lon_deg*, planned_touchdown_utc*, name
 ``[vehicle]``    dry_mass_kg*, propellant_kg*, main_thrust_n*, throttle_min*,
-                 throttle_max*, isp_s*, aux_thrust_n, aux_isp_s, slew_rate_deg_s*
-``[start]``      epoch_utc*, then exactly one of ``[start.orbit]`` (periapsis_alt_m*,
+                 throttle_max*, isp_s*, aux_thrust_n, aux_isp_s, slew_rate_deg_s*, model (the lander drawn)
+``[start]``      epoch_utc*, end_utc (only without [guidance]: a flight that only orbits),
+                 then exactly one of ``[start.orbit]`` (periapsis_alt_m*,
                  apoapsis_alt_m*, heading_deg*, anchor_utc*, anchor_uprange_deg*)
                  or ``[start.state]`` (pos_m*, vel_mps* in MOON_ME)
 ``[guidance.deorbit]``  start_utc*, delta_v_mps*, throttle*  (optional table)
@@ -118,6 +119,8 @@ class Start:
     epoch_utc: str
     orbit: OrbitStart | None
     state: StateStart | None
+    #: the end of a flight without ``[guidance]`` (one that only orbits, e.g. a photo from orbit)
+    end_utc: str | None = None
 
 
 @dataclass(frozen=True)
@@ -317,7 +320,7 @@ class Scenario:
     site: Site
     vehicle: Vehicle
     start: Start
-    guidance: Guidance
+    guidance: Guidance | None
     navigation: Navigation
     lrf: Rangefinder
     imu_reset: ImuReset | None
@@ -626,6 +629,57 @@ def _gate(t: _Table, with_start: bool) -> GatePlan:
     return g
 
 
+def _guidance(ctx: _Ctx, root: _Table, veh: Vehicle, start: Start) -> Guidance | None:
+    """``[guidance]``; None for a flight that only orbits (then ``[start] end_utc`` says until when)."""
+    gt = root.sub("guidance", required=start.end_utc is None)
+    if gt is None:
+        _et_order(ctx, [("start", "epoch_utc", start.epoch_utc), ("start", "end_utc", start.end_utc)])
+        return None
+    if start.end_utc is not None:
+        raise ctx.error("start", "end_utc", "= " + repr(start.end_utc) + ": expected no end_utc in a flight "
+                        "with [guidance] (it ends on the ground); end_utc is for a flight that only orbits")
+    dt_ = gt.sub("deorbit", required=False)
+    deorbit = None
+    if dt_ is not None:
+        deorbit = DeorbitPlan(
+            start_utc=dt_.utc("start_utc"),
+            delta_v_mps=dt_.num("delta_v_mps", gt=0.0, le=2000.0),
+            throttle=dt_.num("throttle", gt=0.0, le=1.0),
+        )
+        if not veh.throttle_min <= deorbit.throttle <= veh.throttle_max:
+            raise dt_.fail("throttle", deorbit.throttle,
+                           f"a value within the vehicle's throttle range "
+                           f"{veh.throttle_min:g}..{veh.throttle_max:g}")
+        dt_.finish()
+    braking = _gate(gt.sub("braking"), True)
+    at = gt.sub("approach", required=False)
+    approach = _gate(at, False) if at is not None else None
+    tt = gt.sub("terminal")
+    terminal = TerminalPlan(
+        rate_gain_per_s=tt.num("rate_gain_per_s", gt=0.0, le=10.0),
+        max_descent_rate_mps=tt.num("max_descent_rate_mps", gt=0.0, le=1000.0),
+        touchdown_rate_mps=tt.num("touchdown_rate_mps", gt=0.0, le=20.0),
+        horizontal_gain_per_s=tt.num("horizontal_gain_per_s", 0.2, gt=0.0, le=10.0),
+        aux_thrusters=tt.boolean("aux_thrusters", False),
+    )
+    if terminal.touchdown_rate_mps > terminal.max_descent_rate_mps:
+        raise tt.fail("touchdown_rate_mps", terminal.touchdown_rate_mps,
+                      f"a value <= max_descent_rate_mps ({terminal.max_descent_rate_mps:g})")
+    tt.finish()
+    guidance = Guidance(deorbit=deorbit, braking=braking, approach=approach, terminal=terminal)
+    gt.finish()
+    order = [("start", "epoch_utc", start.epoch_utc)]
+    if deorbit is not None:
+        order.append(("guidance.deorbit", "start_utc", deorbit.start_utc))
+    order += [("guidance.braking", "start_utc", braking.start_utc),
+              ("guidance.braking", "end_utc", braking.end_utc)]
+    if approach is not None:
+        order.append(("guidance.approach", "end_utc", approach.end_utc))
+    _et_order(ctx, order)
+
+    return guidance
+
+
 def parse(data: Mapping[str, Any], text: str, source: str) -> Scenario:
     ctx = _Ctx(source, text)
     root = _Table(ctx, "", data)
@@ -688,49 +742,9 @@ def parse(data: Mapping[str, Any], text: str, source: str) -> Scenario:
             raise xt.fail("pos_m", list(pos), "a MOON_ME position above the 1737.4 km sphere")
         state = StateStart(pos_m=pos, vel_mps=xt.vec3("vel_mps"))
         xt.finish()
-    start = Start(epoch_utc=epoch, orbit=orbit, state=state)
+    start = Start(epoch_utc=epoch, orbit=orbit, state=state, end_utc=sst.utc("end_utc", None))
     sst.finish()
-
-    gt = root.sub("guidance")
-    dt_ = gt.sub("deorbit", required=False)
-    deorbit = None
-    if dt_ is not None:
-        deorbit = DeorbitPlan(
-            start_utc=dt_.utc("start_utc"),
-            delta_v_mps=dt_.num("delta_v_mps", gt=0.0, le=2000.0),
-            throttle=dt_.num("throttle", gt=0.0, le=1.0),
-        )
-        if not veh.throttle_min <= deorbit.throttle <= veh.throttle_max:
-            raise dt_.fail("throttle", deorbit.throttle,
-                           f"a value within the vehicle's throttle range "
-                           f"{veh.throttle_min:g}..{veh.throttle_max:g}")
-        dt_.finish()
-    braking = _gate(gt.sub("braking"), True)
-    at = gt.sub("approach", required=False)
-    approach = _gate(at, False) if at is not None else None
-    tt = gt.sub("terminal")
-    terminal = TerminalPlan(
-        rate_gain_per_s=tt.num("rate_gain_per_s", gt=0.0, le=10.0),
-        max_descent_rate_mps=tt.num("max_descent_rate_mps", gt=0.0, le=1000.0),
-        touchdown_rate_mps=tt.num("touchdown_rate_mps", gt=0.0, le=20.0),
-        horizontal_gain_per_s=tt.num("horizontal_gain_per_s", 0.2, gt=0.0, le=10.0),
-        aux_thrusters=tt.boolean("aux_thrusters", False),
-    )
-    if terminal.touchdown_rate_mps > terminal.max_descent_rate_mps:
-        raise tt.fail("touchdown_rate_mps", terminal.touchdown_rate_mps,
-                      f"a value <= max_descent_rate_mps ({terminal.max_descent_rate_mps:g})")
-    tt.finish()
-    guidance = Guidance(deorbit=deorbit, braking=braking, approach=approach, terminal=terminal)
-    gt.finish()
-    order = [("start", "epoch_utc", epoch)]
-    if deorbit is not None:
-        order.append(("guidance.deorbit", "start_utc", deorbit.start_utc))
-    order += [("guidance.braking", "start_utc", braking.start_utc),
-              ("guidance.braking", "end_utc", braking.end_utc)]
-    if approach is not None:
-        order.append(("guidance.approach", "end_utc", approach.end_utc))
-    _et_order(ctx, order)
-
+    guidance = _guidance(ctx, root, veh, start)
     nt = root.sub("navigation", required=False) or _Table(ctx, "navigation", {})
     nav = Navigation(
         start=nt.string("start", "powered_descent", choices=("powered_descent", "start")),

@@ -122,7 +122,8 @@ def _print_summary(scn, s: dict) -> None:
         print(f"  where:              {_fmt(s['touchdown_lat_deg'], '.4f', ' deg')} lat, "
               f"{_fmt(s['touchdown_lon_deg'], '.4f', ' deg')} lon "
               f"({_fmt(s['touchdown_miss_distance_m'], '.0f', ' m')} from the target)")
-    print(f"  powered descent:    {s['powered_descent_start_utc']} UTC")
+    pd = s["powered_descent_start_utc"]
+    print(f"  powered descent:    {pd + ' UTC' if pd else 'none (this flight only orbits)'}")
     print(f"  propellant left:    {_fmt(s['propellant_remaining_kg'], '.1f', ' kg')}")
     print("  events:")
     for e in s["events"]:

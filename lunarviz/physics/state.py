@@ -114,18 +114,19 @@ def params(scn, plan, gates, lrf_gate_m: float) -> np.ndarray:
     p = np.full(N_PARAMS, np.nan)
     p[GM], p[R_MOON] = plan.gm, MOON_RADIUS_M
     p[MAIN_MAX], p[THR_MIN], p[THR_MAX] = veh.main_thrust_n, veh.throttle_min, veh.throttle_max
-    p[AUX_N] = veh.aux_thrust_n if g.terminal.aux_thrusters else 0.0
+    p[AUX_N] = veh.aux_thrust_n if g is not None and g.terminal.aux_thrusters else 0.0
     p[ISP_MAIN_G0], p[ISP_AUX_G0], p[DRY] = veh.isp_s * G0_MPS2, veh.aux_isp_s * G0_MPS2, veh.dry_mass_kg
     p[SLEW_RAD_S] = np.radians(veh.slew_rate_deg_s)
     p[BIAS_UP], p[NAV_ON] = nav.accel_bias_up_mps2, 0.0
     p[ET_HG], p[R_SITE] = plan.et_hg, plan.r_site_ref
-    if g.approach is not None:
-        p[ET_LG], p[LG_ALT] = plan.et_lg, g.approach.gate_alt_m
-    term = g.terminal
-    p[RATE_GAIN], p[MAX_RATE] = term.rate_gain_per_s, term.max_descent_rate_mps
-    p[TD_RATE], p[H_GAIN] = term.touchdown_rate_mps, term.horizontal_gain_per_s
-    if g.deorbit is not None:
-        p[DO_THROTTLE], p[DO_DV] = g.deorbit.throttle, g.deorbit.delta_v_mps
+    if g is not None:  # None: a flight that only orbits
+        if g.approach is not None:
+            p[ET_LG], p[LG_ALT] = plan.et_lg, g.approach.gate_alt_m
+        term = g.terminal
+        p[RATE_GAIN], p[MAX_RATE] = term.rate_gain_per_s, term.max_descent_rate_mps
+        p[TD_RATE], p[H_GAIN] = term.touchdown_rate_mps, term.horizontal_gain_per_s
+        if g.deorbit is not None:
+            p[DO_THROTTLE], p[DO_DV] = g.deorbit.throttle, g.deorbit.delta_v_mps
     if plan.imu_on is not None:
         p[IMU_ON], p[IMU_OFF] = plan.imu_on, plan.imu_off
     p[W_MAG], p[ET_REF] = plan.w_mag, plan.et_ref

@@ -140,3 +140,28 @@ def test_slim_lost_nozzle_leans_the_lander_and_shows_on_the_hud():
     rows = format_lines(t, t.at(out.et_s + 1.0), out.et_s + 1.0)["bottom_left"]
     assert "ENG  NOZZLE LOST -50 %, 10 deg OFF AXIS" in rows
     assert "NOZZLE" not in format_lines(t, t.at(out.et_s - 1.0), out.et_s - 1.0)["bottom_left"]
+
+
+def test_the_earth_photo_flight_only_orbits_with_a_nearly_full_earth_above_the_limb(capsys):
+    from lunarviz import ephemeris, physics
+    from lunarviz.render.timespec import parse_time_spec
+
+    scn = scenario.load(SCENES / "resilience-earth-photo.toml")
+    assert scn.guidance is None and scn.start.end_utc == "2025-05-27T04:00:00.000"
+    t = physics.fly(scn)
+    assert t.event("touchdown") is None and t.event("powered_descent") is None
+    assert np.ptp(t.alt_m) < 500.0 and t.propellant_kg[-1] == scn.vehicle.propellant_kg  # a coast, ~100 km up
+    et = parse_time_spec("2025-05-27T02:03:30", t)
+    pos = t.at(et).pos_m
+    assert ephemeris.earth_above_limb(pos, et)
+    assert float(ephemeris.earth_illuminated_fraction(pos, et)) > 0.97  # the day of the new Moon: a full Earth
+    assert cli.main(["fly", "resilience-earth-photo"]) == 0
+    assert "none (this flight only orbits)" in capsys.readouterr().out
+
+
+def test_end_utc_only_without_guidance(tmp_path):
+    p = tmp_path / "bad.toml"
+    epoch = 'epoch_utc = "2025-06-05T16:05:00"'
+    p.write_text(BASE.replace(epoch, epoch + '\nend_utc = "2025-06-05T18:00:00"'))
+    with pytest.raises(ScenarioError, match=r"bad\.toml:\d+: \[start\] end_utc = .*expected no end_utc in a"):
+        scenario.load(p)
