@@ -14,8 +14,9 @@ Tables (keys marked * are required):
 ``[story]``      title*, description, ``[story.captions]`` event name -> text
 ``[site]``       lat_deg*, lon_deg*, planned_touchdown_utc*, name
 ``[vehicle]``    dry_mass_kg*, propellant_kg*, main_thrust_n*, throttle_min*,
-                 throttle_max*, isp_s*, aux_thrust_n, aux_isp_s, slew_rate_deg_s*
-``[start]``      epoch_utc*, then exactly one of ``[start.orbit]`` (periapsis_alt_m*,
+                 throttle_max*, isp_s*, aux_thrust_n, aux_isp_s, slew_rate_deg_s*, model (the lander drawn)
+``[start]``      epoch_utc*, end_utc (only without [guidance]: a flight that only orbits),
+                 then exactly one of ``[start.orbit]`` (periapsis_alt_m*,
                  apoapsis_alt_m*, heading_deg*, anchor_utc*, anchor_uprange_deg*)
                  or ``[start.state]`` (pos_m*, vel_mps* in MOON_ME)
 ``[guidance.deorbit]``  start_utc*, delta_v_mps*, throttle*  (optional table)
@@ -30,6 +31,7 @@ Tables (keys marked * are required):
 ``[sensors.lrf]`` enabled, max_range_m, fault_valid_below_m, max_off_nadir_deg,
                  noise_m, jump_reject_m (the beam is the body -Z axis)
 ``[faults.imu_reset]`` at_utc*, engine_off_s* (optional table)
+``[faults.engine_out]`` below_alt_m*, thrust_loss_frac*, tilt_deg* (optional table: a lost nozzle)
 ``[dispersions]`` position_m, velocity_mps, thrust_frac, isp_frac, alt_error_m, lrf_noise_frac
 ``[sim]``        coast_step_s, powered_step_s, max_after_touchdown_s
 ``[terrain]``    kind, seed, extent_m, relief_m, crater_density, min_crater_m, max_crater_m,
@@ -37,6 +39,9 @@ Tables (keys marked * are required):
                  -> :class:`lunarviz.terrain.TerrainConfig` (no table: a bare sphere)
 ``[render]``     camera, start, end, fps, speed, size, codec, ``[[render.keyframes]]`` (at*,
                  camera*, transition_s, camera options) -> :class:`RenderSettings`
+``[[record]]``   published telemetry: at* (a time spec) or at_altitude_m*, quantity*, unit*,
+                 value* (a UTC time for quantity "time"; none for "event"), source*, label,
+                 tolerance, must_match, doubt -> :class:`RecordEntry` (:mod:`lunarviz.record`)
 
 Every table goes through the one validator (:class:`_Table`, reporting through
 :class:`_Ctx`), so every message has the same shape and the line of the key.
@@ -80,6 +85,8 @@ class Vehicle:
     aux_thrust_n: float
     aux_isp_s: float
     slew_rate_deg_s: float
+    #: which lander model the renderer draws (:data:`LANDER_MODELS`)
+    model: str = "hakuto-r"
 
     @property
     def wet_mass_kg(self) -> float:
@@ -113,6 +120,8 @@ class Start:
     epoch_utc: str
     orbit: OrbitStart | None
     state: StateStart | None
+    #: the end of a flight without ``[guidance]`` (one that only orbits, e.g. a photo from orbit)
+    end_utc: str | None = None
 
 
 @dataclass(frozen=True)
@@ -187,6 +196,45 @@ class Rangefinder:
 class ImuReset:
     at_utc: str
     engine_off_s: float
+
+
+@dataclass(frozen=True)
+class EngineOut:
+    """``[faults.engine_out]``: below ``below_alt_m`` (true, above the site) the main engine loses
+    ``thrust_loss_frac`` of its thrust and what is left pushes ``tilt_deg`` off the body axis
+    (a lost nozzle: SLIM); the attitude control leans the lander to compensate."""
+
+    below_alt_m: float
+    thrust_loss_frac: float
+    tilt_deg: float
+
+
+@dataclass(frozen=True)
+class RecordEntry:
+    """One ``[[record]]`` entry: a published value, where it came from and how far the flight may differ.
+
+    Exactly one of ``at`` (an unresolved time spec) and ``at_altitude_m`` (the first instant the true
+    altitude is at or below it) is set. ``value`` is a number in ``unit`` (a canonical UTC string for
+    quantity ``time``, None for ``event``); ``tolerance`` is in ``unit`` (seconds for ``time``).
+    """
+
+    quantity: str
+    unit: str
+    value: float | str | None
+    source: str
+    label: str = "record"
+    at: str | None = None
+    at_altitude_m: float | None = None
+    tolerance: float | None = None
+    must_match: bool = False
+    doubt: str = ""
+    line: int | None = field(default=None, compare=False)
+
+
+#: the lander models a scenario may name in ``[vehicle] model`` (lunarviz.render.landers builds each)
+LANDER_MODELS = ("hakuto-r", "apollo-lm", "vikram", "blue-ghost", "beresheet", "slim", "nova-c", "chang-e-3")
+#: the most [[record]] entries a scenario may hold
+MAX_RECORDS = 100
 
 
 @dataclass(frozen=True)
@@ -279,7 +327,7 @@ class Scenario:
     site: Site
     vehicle: Vehicle
     start: Start
-    guidance: Guidance
+    guidance: Guidance | None
     navigation: Navigation
     lrf: Rangefinder
     imu_reset: ImuReset | None
@@ -288,6 +336,10 @@ class Scenario:
     #: the ``[terrain]`` table (a bare sphere round the site when the file has none)
     terrain: TerrainConfig | None = None
     render: RenderSettings = field(default_factory=RenderSettings)
+    #: the ``[[record]]`` entries: published telemetry to compare the flight with
+    records: tuple[RecordEntry, ...] = ()
+    #: ``[faults.engine_out]`` (None: the engine stays whole)
+    engine_out: EngineOut | None = None
 
     def __post_init__(self) -> None:
         if self.terrain is None:
@@ -629,67 +681,15 @@ def _gate(t: _Table, with_start: bool) -> GatePlan:
     return g
 
 
-def parse(data: Mapping[str, Any], text: str, source: str) -> Scenario:
-    ctx = _Ctx(source, text)
-    root = _Table(ctx, "", data)
-
-    story = root.sub("story")
-    title = story.string("title")
-    description = story.string("description", "")
-    captions = _captions(story.sub("captions", required=False))
-    story.finish()
-
-    st = root.sub("site")
-    site = Site(
-        lat_deg=st.num("lat_deg", ge=-90.0, le=90.0),
-        lon_deg=st.num("lon_deg", ge=-360.0, le=360.0),
-        planned_touchdown_utc=st.utc("planned_touchdown_utc"),
-        name=st.string("name", ""),
-    )
-    st.finish()
-
-    vt = root.sub("vehicle")
-    veh = Vehicle(
-        dry_mass_kg=vt.num("dry_mass_kg", ge=1.0, le=1e6),
-        propellant_kg=vt.num("propellant_kg", ge=0.0, le=1e6),
-        main_thrust_n=vt.num("main_thrust_n", ge=1.0, le=1e7),
-        throttle_min=vt.num("throttle_min", ge=0.0, le=1.0),
-        throttle_max=vt.num("throttle_max", gt=0.0, le=1.0),
-        isp_s=vt.num("isp_s", ge=MIN_ISP_S, le=1000.0),
-        aux_thrust_n=vt.num("aux_thrust_n", 0.0, ge=0.0, le=1e6),
-        aux_isp_s=vt.num("aux_isp_s", 280.0, ge=MIN_ISP_S, le=1000.0),
-        slew_rate_deg_s=vt.num("slew_rate_deg_s", gt=0.0, le=180.0),
-    )
-    if veh.throttle_min > veh.throttle_max:
-        raise vt.fail("throttle_min", veh.throttle_min,
-                      f"a value <= throttle_max ({veh.throttle_max:g})")
-    vt.finish()
-
-    sst = root.sub("start")
-    epoch = sst.utc("epoch_utc")
-    ot = sst.sub("orbit", required=False)
-    xt = sst.sub("state", required=False)
-    if (ot is None) == (xt is None):
-        raise ctx.error("start", None, "expected exactly one of [start.orbit] or [start.state]")
-    orbit = state = None
-    if ot is not None:
-        orbit = OrbitStart(
-            periapsis_alt_m=ot.num("periapsis_alt_m", gt=0.0, le=1e8),
-            apoapsis_alt_m=ot.num("apoapsis_alt_m", gt=0.0, le=1e8),
-            heading_deg=ot.num("heading_deg", ge=-360.0, le=360.0),
-            anchor_utc=ot.utc("anchor_utc"),
-            anchor_uprange_deg=ot.num("anchor_uprange_deg", ge=-360.0, le=360.0),
-        )
-        if orbit.apoapsis_alt_m < orbit.periapsis_alt_m:
-            raise ot.fail("apoapsis_alt_m", orbit.apoapsis_alt_m,
-                          f"a value >= periapsis_alt_m ({orbit.periapsis_alt_m:g})")
-        ot.finish()
-    if xt is not None:
-        state = _state_start(xt)
-    start = Start(epoch_utc=epoch, orbit=orbit, state=state)
-    sst.finish()
-
-    gt = root.sub("guidance")
+def _guidance(ctx: _Ctx, root: _Table, veh: Vehicle, start: Start) -> Guidance | None:
+    """``[guidance]``; None for a flight that only orbits (then ``[start] end_utc`` says until when)."""
+    gt = root.sub("guidance", required=start.end_utc is None)
+    if gt is None:
+        _et_order(ctx, [("start", "epoch_utc", start.epoch_utc), ("start", "end_utc", start.end_utc)])
+        return None
+    if start.end_utc is not None:
+        raise ctx.error("start", "end_utc", "= " + repr(start.end_utc) + ": expected no end_utc in a flight "
+                        "with [guidance] (it ends on the ground); end_utc is for a flight that only orbits")
     dt_ = gt.sub("deorbit", required=False)
     deorbit = None
     if dt_ is not None:
@@ -720,7 +720,7 @@ def parse(data: Mapping[str, Any], text: str, source: str) -> Scenario:
     tt.finish()
     guidance = Guidance(deorbit=deorbit, braking=braking, approach=approach, terminal=terminal)
     gt.finish()
-    order = [("start", "epoch_utc", epoch)]
+    order = [("start", "epoch_utc", start.epoch_utc)]
     if deorbit is not None:
         order.append(("guidance.deorbit", "start_utc", deorbit.start_utc))
     order += [("guidance.braking", "start_utc", braking.start_utc),
@@ -728,9 +728,74 @@ def parse(data: Mapping[str, Any], text: str, source: str) -> Scenario:
     if approach is not None:
         order.append(("guidance.approach", "end_utc", approach.end_utc))
     _et_order(ctx, order)
-    _et_order(ctx, [("guidance.braking", "start_utc", braking.start_utc),
-                    ("site", "planned_touchdown_utc", site.planned_touchdown_utc)])
 
+    return guidance
+
+
+def parse(data: Mapping[str, Any], text: str, source: str) -> Scenario:
+    ctx = _Ctx(source, text)
+    root = _Table(ctx, "", data)
+
+    story = root.sub("story")
+    title = story.string("title")
+    description = story.string("description", "")
+    captions = _captions(story.sub("captions", required=False))
+    story.finish()
+
+    st = root.sub("site")
+    site = Site(
+        lat_deg=st.num("lat_deg", ge=-90.0, le=90.0),
+        lon_deg=st.num("lon_deg", ge=-360.0, le=360.0),
+        planned_touchdown_utc=st.utc("planned_touchdown_utc"),
+        name=st.string("name", ""),
+    )
+    st.finish()
+
+    vt = root.sub("vehicle")
+    veh = Vehicle(
+        dry_mass_kg=vt.num("dry_mass_kg", ge=1.0, le=1e6),
+        propellant_kg=vt.num("propellant_kg", ge=0.0, le=1e6),
+        main_thrust_n=vt.num("main_thrust_n", ge=1.0, le=1e7),
+        throttle_min=vt.num("throttle_min", ge=0.0, le=1.0),
+        throttle_max=vt.num("throttle_max", gt=0.0, le=1.0),
+        isp_s=vt.num("isp_s", ge=MIN_ISP_S, le=1000.0),
+        aux_thrust_n=vt.num("aux_thrust_n", 0.0, ge=0.0, le=1e6),
+        aux_isp_s=vt.num("aux_isp_s", 280.0, ge=MIN_ISP_S, le=1000.0),
+        slew_rate_deg_s=vt.num("slew_rate_deg_s", gt=0.0, le=180.0),
+        model=vt.string("model", "hakuto-r", choices=LANDER_MODELS),
+    )
+    if veh.throttle_min > veh.throttle_max:
+        raise vt.fail("throttle_min", veh.throttle_min,
+                      f"a value <= throttle_max ({veh.throttle_max:g})")
+    vt.finish()
+
+    sst = root.sub("start")
+    epoch = sst.utc("epoch_utc")
+    ot = sst.sub("orbit", required=False)
+    xt = sst.sub("state", required=False)
+    if (ot is None) == (xt is None):
+        raise ctx.error("start", None, "expected exactly one of [start.orbit] or [start.state]")
+    orbit = state = None
+    if ot is not None:
+        orbit = OrbitStart(
+            periapsis_alt_m=ot.num("periapsis_alt_m", gt=0.0, le=1e8),
+            apoapsis_alt_m=ot.num("apoapsis_alt_m", gt=0.0, le=1e8),
+            heading_deg=ot.num("heading_deg", ge=-360.0, le=360.0),
+            anchor_utc=ot.utc("anchor_utc"),
+            anchor_uprange_deg=ot.num("anchor_uprange_deg", ge=-360.0, le=360.0),
+        )
+        if orbit.apoapsis_alt_m < orbit.periapsis_alt_m:
+            raise ot.fail("apoapsis_alt_m", orbit.apoapsis_alt_m,
+                          f"a value >= periapsis_alt_m ({orbit.periapsis_alt_m:g})")
+        ot.finish()
+    if xt is not None:
+        state = _state_start(xt)
+    start = Start(epoch_utc=epoch, orbit=orbit, state=state, end_utc=sst.utc("end_utc", None))
+    sst.finish()
+    guidance = _guidance(ctx, root, veh, start)
+    if guidance is not None:
+        _et_order(ctx, [("guidance.braking", "start_utc", guidance.braking.start_utc),
+                        ("site", "planned_touchdown_utc", site.planned_touchdown_utc)])
     nt = root.sub("navigation", required=False) or _Table(ctx, "navigation", {})
     nav = Navigation(
         start=nt.string("start", "powered_descent", choices=("powered_descent", "start")),
@@ -758,13 +823,19 @@ def parse(data: Mapping[str, Any], text: str, source: str) -> Scenario:
     sen.finish()
 
     ft = root.sub("faults", required=False)
-    imu = None
+    imu = engine_out = None
     if ft is not None:
         it = ft.sub("imu_reset", required=False)
         if it is not None:
             imu = ImuReset(at_utc=it.utc("at_utc"), engine_off_s=it.num("engine_off_s", gt=0.0, le=1e5))
             _et_order(ctx, [("start", "epoch_utc", epoch), ("faults.imu_reset", "at_utc", imu.at_utc)])
             it.finish()
+        et_ = ft.sub("engine_out", required=False)
+        if et_ is not None:
+            engine_out = EngineOut(below_alt_m=et_.num("below_alt_m", gt=0.0, le=100e3),
+                                   thrust_loss_frac=et_.num("thrust_loss_frac", ge=0.0, lt=1.0),
+                                   tilt_deg=et_.num("tilt_deg", ge=-45.0, le=45.0))
+            et_.finish()
         ft.finish()
 
     dtab = root.sub("dispersions", required=False) or _Table(ctx, "dispersions", {})
@@ -779,20 +850,26 @@ def parse(data: Mapping[str, Any], text: str, source: str) -> Scenario:
     dtab.finish()
 
     simt = root.sub("sim", required=False) or _Table(ctx, "sim", {})
-    sim = _sim(simt, epoch, braking.start_utc, max(x for x in (site.planned_touchdown_utc, braking.end_utc,
-                                                               approach and approach.end_utc) if x))
+    if guidance is not None:
+        g = guidance
+        sim = _sim(simt, epoch, g.braking.start_utc, max(x for x in (site.planned_touchdown_utc, g.braking.end_utc,
+                                                                     g.approach and g.approach.end_utc) if x))
+    else:
+        sim = _sim(simt, epoch, start.end_utc, start.end_utc)
 
-    _captions_possible(ctx, captions, deorbit=deorbit is not None, imu=imu is not None, lrf=lrf)
+    _captions_possible(ctx, captions, deorbit=guidance is not None and guidance.deorbit is not None,
+                       imu=imu is not None, lrf=lrf)
     tt_ = root.sub("terrain", required=False)
     terrain = _terrain(tt_, site.lat_deg, site.lon_deg) if tt_ is not None else None
     rt = root.sub("render", required=False)
     render = _render(rt) if rt is not None else RenderSettings()
+    records = tuple(_record(t) for t in root.tables("record", MAX_RECORDS))
     root.finish()
     return Scenario(
         path=source, title=title, description=description,
         captions=MappingProxyType(captions), site=site, vehicle=veh, start=start,
         guidance=guidance, navigation=nav, lrf=lrf, imu_reset=imu, dispersions=disp,
-        sim=sim, terrain=terrain, render=render,
+        sim=sim, terrain=terrain, render=render, records=records, engine_out=engine_out,
     )
 
 
@@ -959,6 +1036,41 @@ def _crater_budget(t: _Table, cfg: TerrainConfig) -> None:
         raise t.ctx.error(t.path, key, f"= {_fmt(t.data.get(key, getattr(cfg, key)))}: the terrain would hold "
                           f"~{n:.1e} craters (~{n * CRATER_BYTES / 2**30:.3g} GiB); expected at most "
                           f"{MAX_CRATERS:.0e} (raise min_crater_m or lower crater_density)")
+
+
+def _record(t: _Table) -> RecordEntry:
+    """One ``[[record]]`` entry (quantities and units: :data:`lunarviz.record.QUANTITIES`)."""
+    from .record import QUANTITIES
+
+    if t.has("at") == t.has("at_altitude_m"):
+        raise t.ctx.error(t.path, "at", "expected exactly one of at (a time such as 'touchdown-20s') "
+                                        "or at_altitude_m (a height in m)")
+    at = t.time_spec("at", None)
+    at_alt = t.num("at_altitude_m", None, ge=0.0, le=1e6, allow_none=True)
+    q = t.string("quantity", choices=tuple(QUANTITIES))
+    units = QUANTITIES[q][1]
+    unit = t.string("unit", {"event": "", "time": "s"}.get(q, _REQ), choices=tuple(units))
+    if q == "time":
+        value = t.utc("value")
+    elif q == "event":
+        if t.has("value"):
+            raise t.fail("value", t.data["value"], 'no value for quantity "event" (it checks that the moment happens)')
+        if at is None:
+            raise t.ctx.error(t.path, "at_altitude_m", 'quantity "event" needs at = "<event name>"')
+        value = None
+    else:
+        value = t.num("value", ge=-1e9, le=1e9)
+    entry = RecordEntry(
+        quantity=q, unit=unit, value=value, source=t.string("source"),
+        label=t.string("label", "record", max_len=40), at=at, at_altitude_m=at_alt,
+        tolerance=t.num("tolerance", None, ge=0.0, le=1e9, allow_none=True),
+        must_match=t.boolean("must_match", False), doubt=t.string("doubt", "", max_len=400),
+        line=t.ctx.lines.line_of(t.path),
+    )
+    if entry.must_match and entry.tolerance is None and q != "event":
+        raise t.ctx.error(t.path, "tolerance", "missing: must_match = true needs a tolerance (in the entry's unit)")
+    t.finish()
+    return entry
 
 
 def _keyframe(t: _Table) -> Keyframe:

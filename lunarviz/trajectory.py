@@ -40,6 +40,7 @@ EVENT_NAMES = (
     "terminal",                # terminal descent begins
     "imu_reset",               # an injected IMU reset (engine off)
     "engine_restart",          # the engine back on after it
+    "engine_out",              # an injected engine fault: a lost nozzle (thrust down, off-axis)
     "lrf_first_valid",         # the laser rangefinder's first accepted range
     "lrf_rejected",            # a rangefinder measurement rejected by the jump test
     "propellant_exhausted",    # the tanks ran dry

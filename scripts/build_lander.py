@@ -1,6 +1,9 @@
 #!/usr/bin/env python
 """Build the HAKUTO-R-like lander model in code and write ``assets/lander.glb``.
 
+The other missions' landers are built at run time by :mod:`lunarviz.render.landers`
+(same primitives); ``[vehicle] model`` in a scenario chooses one.
+
 The model is metres, +Z up (thrust direction), origin at the centre of the
 footpad plane; about 2.3 m tall and 2.5 m across the footpads (docs/facts.md:
 HAKUTO-R Mission 2 lander "Resilience", 2.3 m tall, 2.5 m wide). It is
@@ -29,15 +32,21 @@ import numpy as np
 import trimesh
 
 from lunarviz.assets import LANDER_NOZZLE_EXIT_M, LANDER_NOZZLE_EXIT_RADIUS_M
-
-GOLD = (205, 160, 60, 255)        # gold MLI
-SILVER = (190, 192, 198, 255)     # silvered MLI / aluminium
-WHITE = (232, 232, 228, 255)      # white paint
-SOLAR = (22, 28, 62, 255)         # dark blue solar cells
-FRAME = (120, 122, 128, 255)      # struts
-NOZZLE = (70, 66, 64, 255)        # niobium / dark bell
-THRUSTER = (95, 95, 100, 255)
-BLACK = (25, 25, 28, 255)
+from lunarviz.render.landers import (  # the primitives every lander model is built from
+    BLACK,
+    FRAME,
+    GOLD,
+    NOZZLE,
+    SILVER,
+    SOLAR,
+    THRUSTER,
+    WHITE,
+    bell,
+    box,
+    coloured,
+    octagon_prism,
+    strut,
+)
 
 BODY_BOTTOM_Z = 0.62
 BODY_TOP_Z = 1.62
@@ -45,56 +54,6 @@ BODY_RADIUS = 0.80          # circumradius of the octagon
 FOOTPAD_RADIUS_M = 0.15
 LEG_REACH_M = 1.25 - FOOTPAD_RADIUS_M   # footpad centre distance from the axis
 TOP_Z = 2.30
-
-
-def coloured(mesh: trimesh.Trimesh, rgba) -> trimesh.Trimesh:
-    mesh = mesh.copy()
-    colours = np.tile(np.array(rgba, np.uint8), (len(mesh.vertices), 1))
-    mesh.visual = trimesh.visual.ColorVisuals(mesh, vertex_colors=colours)
-    return mesh
-
-
-
-
-def octagon_prism(radius: float, z0: float, z1: float) -> trimesh.Trimesh:
-    """Closed octagonal prism with flat faces facing +-X and +-Y (no shapely needed)."""
-    n = 8
-    ang = math.pi / 8 + 2 * math.pi * np.arange(n) / n
-    ring = np.stack([radius * np.cos(ang), radius * np.sin(ang)], -1)
-    verts = np.vstack([np.c_[ring, np.full(n, z0)], np.c_[ring, np.full(n, z1)], [[0, 0, z0], [0, 0, z1]]])
-    faces = []
-    for i in range(n):
-        j = (i + 1) % n
-        faces += [[i, j, n + j], [i, n + j, n + i]]       # sides
-        faces += [[2 * n, j, i]]                           # bottom
-        faces += [[2 * n + 1, n + i, n + j]]               # top
-    m = trimesh.Trimesh(verts, faces, process=False)
-    m.fix_normals()
-    # unshare vertices so each face keeps flat shading in viewers
-    return trimesh.Trimesh(m.vertices[m.faces].reshape(-1, 3), np.arange(3 * len(m.faces)).reshape(-1, 3),
-                           process=False)
-
-
-def strut(p0, p1, radius: float = 0.03) -> trimesh.Trimesh:
-    return trimesh.creation.cylinder(radius=radius, segment=np.array([p0, p1], float), sections=10)
-
-
-def box(extents, center, rotz: float = 0.0) -> trimesh.Trimesh:
-    m = trimesh.creation.box(extents=extents)
-    m.apply_transform(trimesh.transformations.rotation_matrix(rotz, [0, 0, 1]))
-    m.apply_translation(center)
-    return m
-
-
-def bell(z_top: float, z_exit: float, r_throat: float, r_exit: float, n: int = 12) -> trimesh.Trimesh:
-    """Engine bell as a closed-at-top, open-at-exit surface of revolution (double-sided)."""
-    s = np.linspace(0, 1, n)
-    z = z_top + (z_exit - z_top) * s
-    r = r_throat + (r_exit - r_throat) * np.sqrt(s)
-    outer = trimesh.creation.revolve(np.c_[r, z][::-1], sections=32)
-    inner = outer.copy()
-    inner.invert()
-    return trimesh.util.concatenate([outer, inner])
 
 
 def build() -> trimesh.Trimesh:

@@ -4,7 +4,7 @@
 Off-screen with pyvista; PNGs go to ``--out`` (default /tmp/assets_stills). This
 is a look-at-it tool for asset work, not the project's renderer.
 
-    python scripts/render_asset_stills.py [--out DIR] [--only moon,terrain,lander,earth]
+    python scripts/render_asset_stills.py [--out DIR] [--only moon,terrain,lander,landers,earth]
 """
 
 from __future__ import annotations
@@ -148,19 +148,25 @@ def terrain_still(out: Path, lat0=60.5, lon0=-4.6, name="terrain_site", cliff=No
     pl.close()
 
 
-def lander_still(out: Path) -> None:
-    mesh = assets.load_lander()
-    poly = pv.wrap(mesh)
-    poly.point_data["rgb"] = mesh.visual.vertex_colors[:, :3]
+def lander_still(out: Path, model: str = "hakuto-r") -> None:
+    """One lander model (``[vehicle] model``) on a grey ground plane, seen from a 3/4 view."""
+    from lunarviz.render import resources
+
+    lm = resources.lander(model)
+    poly = pv.PolyData(lm.vertices, np.c_[np.full(len(lm.faces), 3), lm.faces].ravel())
+    poly.point_data["rgb"] = lm.colors
+    size = max(float(np.ptp(lm.vertices[:, 0])), float(np.ptp(lm.vertices[:, 1])), lm.height_m)
     pl = pv.Plotter(off_screen=True, window_size=(800, 800))
     pl.set_background((0.05, 0.05, 0.08))
     pl.add_mesh(poly, scalars="rgb", rgb=True, specular=0.4)
-    ground = pv.Plane(center=(0, 0, 0), direction=(0, 0, 1), i_size=6, j_size=6)
+    ground = pv.Plane(center=(0, 0, 0), direction=(0, 0, 1), i_size=2.4 * size, j_size=2.4 * size)
     pl.add_mesh(ground, color=(0.45, 0.45, 0.43))
-    pl.camera.position = (4.5, -5.0, 2.6)
-    pl.camera.focal_point = (0, 0, 1.0)
+    k = size / 2.5
+    pl.camera.position = (4.5 * k, -5.0 * k, 2.6 * k)
+    pl.camera.focal_point = (0, 0, 0.45 * lm.height_m)
     pl.camera.up = (0, 0, 1)
-    pl.screenshot(out / "lander.png")
+    pl.add_text(f"{model}: {lm.height_m:.1f} m tall, {size:.1f} m across", font_size=12)
+    pl.screenshot(out / ("lander.png" if model == "hakuto-r" else f"lander-{model}.png"))
     pl.close()
 
 
@@ -188,6 +194,11 @@ def main() -> None:
                       look=[0.0, -4000.0, 800.0], extent_m=60000.0)
     if "lander" in only:
         lander_still(args.out)
+    if "landers" in only:
+        from lunarviz.scenario import LANDER_MODELS
+
+        for model in LANDER_MODELS:
+            lander_still(args.out, model)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,9 @@
 Plots show altitude (true vs what the lander believed), speed, propellant and
 throttle against time in minutes from the planned touchdown (or from the
 start when a scenario has none). A vertical cursor follows the playhead; drag
-it to scrub. A what-if run is drawn as dashed "ghost" curves.
+it to scrub. A what-if run is drawn as dashed "ghost" curves. Published values of the
+scenario (``[[record]]``, :mod:`lunarviz.record`) are drawn as labelled diamonds beside the
+simulated curves, and rangefinder readings the software rejected as red crosses.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from lunarviz import record
 from lunarviz.trajectory import Trajectory
 
 #: curve colours (true, believed/ghost accents)
@@ -26,6 +29,8 @@ BELIEVED_PEN = (255, 170, 60)
 VERT_PEN = (120, 220, 120)
 GHOST_PEN = (220, 90, 220)
 CURSOR_PEN = (255, 80, 80)
+RECORD_BRUSH = (255, 215, 110)
+REJECTED_PEN = (255, 70, 70)
 
 
 #: what the plots' time axis can show
@@ -53,6 +58,7 @@ class TelemetryPanel(QtWidgets.QWidget):
         self._x_label = "minutes from start"
         self._line_width = 2
         self._ghost_items: list = []
+        self._record_labels: list = []
         pg.setConfigOptions(antialias=True)
 
         self.readout = QtWidgets.QLabel(self)
@@ -139,7 +145,10 @@ class TelemetryPanel(QtWidgets.QWidget):
             if plot.legend is not None:
                 plot.legend.clear()
         self._ghost_items = []
+        for plot_key, item in self._record_labels:
+            self.plots[plot_key].removeItem(item)
         self.curves = self._add_curves(traj, ghost=False)
+        self._record_labels = self._add_record(traj)
         self._ghost = None
         self.set_range_mode(self._range_mode)
 
@@ -174,6 +183,32 @@ class TelemetryPanel(QtWidgets.QWidget):
                 item.setZValue(-1)  # under the scenario's curves, so both stay visible where they agree
             curves[key] = item
         return curves
+
+    def _add_record(self, traj: Trajectory) -> list:
+        """Published values as diamonds (with their labels) and rejected rangefinder readings as crosses."""
+        checks = record.check(traj)
+        labels = []
+        for plot_key, quantity, unit in (("alt", "altitude", "km"), ("speed", "speed", "m/s"),
+                                         ("speed", "descent_rate", "m/s")):
+            pts = record.plot_points(checks, quantity, unit)
+            if not pts:
+                continue
+            x = self.x_of([p[0] for p in pts])
+            y = np.array([p[1] for p in pts])
+            self.curves[f"record_{quantity}"] = self.plots[plot_key].plot(
+                x, y, pen=None, symbol="d", symbolSize=11, symbolBrush=RECORD_BRUSH,
+                symbolPen=pg.mkPen((40, 30, 0)), name=f"published {quantity.replace('_', ' ')}")
+            for xi, yi, (_, _, label, ok) in zip(x, y, pts, strict=True):
+                text = pg.TextItem(label, color=RECORD_BRUSH if ok else (255, 140, 120), anchor=(0, 1))
+                text.setPos(float(xi), float(yi))
+                self.plots[plot_key].addItem(text, ignoreBounds=True)
+                labels.append((plot_key, text))
+        rej = rejected_ranges(traj)
+        if rej is not None:
+            self.curves["lrf_rejected"] = self.plots["alt"].plot(
+                self.x_of(rej[0]), rej[1] / 1000.0, pen=None, symbol="x", symbolSize=6,
+                symbolPen=pg.mkPen(REJECTED_PEN, width=1.5), symbolBrush=None, name="rejected LRF range")
+        return labels
 
     def set_ghost(self, traj: Trajectory | None) -> None:
         """Show (or remove, with None) a what-if trajectory as dashed curves."""
@@ -293,6 +328,25 @@ class TelemetryPanel(QtWidgets.QWidget):
                 c.setValue(x)
                 c.blockSignals(False)
         self.cursor_dragged.emit(self.et_of(x))
+
+
+def rejected_ranges(traj: Trajectory, every_s: float = 5.0) -> tuple[np.ndarray, np.ndarray] | None:
+    """(ET, range m) of the rangefinder readings ignored after its ``lrf_rejected`` event, every ``every_s``.
+
+    After the jump test rejects the rangefinder the beam still meets the ground: the reading it
+    would have given is the true altitude (within the rangefinder's reach), which the plot shows
+    against the lander's belief. None when the flight has no rejection.
+    """
+    ev = traj.event("lrf_rejected")
+    if ev is None:
+        return None
+    reach = traj.scenario.lrf.max_range_m if traj.scenario is not None else np.inf
+    td = traj.event("touchdown")
+    end = td.et_s if td is not None else traj.end_et_s
+    et = np.arange(ev.et_s, end, every_s)
+    alt = np.interp(et, traj.et_s, traj.alt_m)
+    keep = alt <= reach
+    return (et[keep], alt[keep]) if keep.any() else None
 
 
 def _fmt_alt(alt_m: float) -> str:

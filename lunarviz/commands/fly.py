@@ -11,6 +11,9 @@ Output contracts:
   10 Hz, in powered flight) with header
   ``utc,t_s,alt_m,est_alt_m,vertical_speed_mps,horizontal_speed_mps,mass_kg,throttle,phase,lrf_valid``;
 * ``--spk PATH``: the trajectory as a SPICE SPK (type 13, centre MOON, J2000);
+* ``--check-record``: each published value of the scenario's ``[[record]]`` beside the
+  simulated one and the difference (:mod:`lunarviz.record`); exit status 1 when an entry
+  marked ``must_match`` is outside its tolerance (with ``--json``: ``{"record": [...]}``);
 * ``--dispersions N --seed S``: N Monte Carlo runs at once; success rate and
   the 99 % landing ellipse; ``--touchdowns PATH`` writes the touchdown points.
 """
@@ -43,6 +46,9 @@ def register(subparsers) -> None:
     p.add_argument("--spk", metavar="PATH", help="write the trajectory as a SPICE SPK (type 13, MOON, J2000)")
     p.add_argument("--spk-id", type=int, default=-999, metavar="ID",
                    help="NAIF id of the lander in the SPK (negative; default -999)")
+    p.add_argument("--check-record", action="store_true",
+                   help="compare the flight with the scenario's published telemetry ([[record]]); exit 1 "
+                        "when a value marked must_match is outside its tolerance")
     p.add_argument("--seed", type=int, default=0, help="random seed (sensor noise, dispersions)")
     p.add_argument("--dispersions", type=int, default=0, metavar="N",
                    help="fly N dispersed Monte Carlo runs (vectorised) instead of one")
@@ -78,6 +84,8 @@ def handle(args: argparse.Namespace) -> int:
     from ..physics import fly, outcome_summary
 
     traj = fly(scn, seed=args.seed)
+    if args.check_record:
+        return _check_record(scn, traj, args.json)
     summary = outcome_summary(traj)
     if args.csv:
         write_csv(traj, args.csv)
@@ -91,6 +99,25 @@ def handle(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_record(scn, traj, as_json: bool) -> int:
+    from .. import record
+
+    checks = record.check(traj)
+    bad = record.failures(checks)
+    if as_json:
+        json.dump({"scenario": scn.name, "passed": not bad, "record": [record.as_dict(c) for c in checks]},
+                  sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        print(f"{scn.title}  ({scn.path}): {len(checks)} published values")
+        for line in record.report_lines(checks):
+            print("  " + line)
+        must = sum(c.entry.must_match for c in checks)
+        print(f"  {'FAILED' if bad else 'passed'}: {must - len(bad)} of {must} must_match values "
+              f"within tolerance")
+    return 1 if bad else 0
+
+
 def _print_summary(scn, s: dict) -> None:
     print(f"{s['title']}  ({scn.path})")
     print(f"  outcome:            {s['outcome']}")
@@ -101,7 +128,8 @@ def _print_summary(scn, s: dict) -> None:
         print(f"  where:              {_fmt(s['touchdown_lat_deg'], '.4f', ' deg')} lat, "
               f"{_fmt(s['touchdown_lon_deg'], '.4f', ' deg')} lon "
               f"({_fmt(s['touchdown_miss_distance_m'], '.0f', ' m')} from the target)")
-    print(f"  powered descent:    {s['powered_descent_start_utc']} UTC")
+    pd = s["powered_descent_start_utc"]
+    print(f"  powered descent:    {pd + ' UTC' if pd else 'none (this flight only orbits)'}")
     print(f"  propellant left:    {_fmt(s['propellant_remaining_kg'], '.1f', ' kg')}")
     print("  events:")
     for e in s["events"]:

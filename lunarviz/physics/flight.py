@@ -167,7 +167,8 @@ def make_plan(scn: Scenario) -> Plan:
     gm = frames.moon_gm_m3s2()
     u2e = frames.utc_to_et
     g = scn.guidance
-    et_pdi = u2e(g.braking.start_utc)
+    # a flight without [guidance] only orbits: its "powered descent" is the end of the flight
+    et_pdi = u2e(g.braking.start_utc if g is not None else scn.start.end_utc)
     terrain, grid = terrains_for(scn)
     h_site = float(np.asarray(terrain.height_m(scn.site_lat_deg, scn.site_lon_deg)).reshape(-1)[0])
     enu = enu_basis(scn.site_lat_deg, scn.site_lon_deg)
@@ -182,8 +183,9 @@ def make_plan(scn: Scenario) -> Plan:
     r_ref, w = frames.moon_angular_velocity(et_pdi)
     plan = Plan(
         gm=gm, et0=u2e(scn.start.epoch_utc), et_td=u2e(scn.site.planned_touchdown_utc),
-        et_do=u2e(g.deorbit.start_utc) if g.deorbit else None, et_pdi=et_pdi,
-        et_hg=u2e(g.braking.end_utc), et_lg=u2e(g.approach.end_utc) if g.approach else None,
+        et_do=u2e(g.deorbit.start_utc) if g is not None and g.deorbit else None, et_pdi=et_pdi,
+        et_hg=u2e(g.braking.end_utc) if g is not None else et_pdi,
+        et_lg=u2e(g.approach.end_utc) if g is not None and g.approach else None,
         terrain=terrain, grid=grid, h_site=h_site, site_me=enu[2] * (MOON_RADIUS_M + h_site), up_me=enu[2],
         down_me=down_me, r_ref=r_ref, w=w, et_ref=et_pdi,
     )
@@ -263,6 +265,8 @@ def _initial_runs(scn: Scenario, r0: np.ndarray, v0: np.ndarray, et0: float, n: 
 
 def _gates(scn: Scenario, plan: Plan):
     """Inertial (r, v) of the high gate and of the low gate (None without an approach phase)."""
+    if scn.guidance is None:  # only orbits: no gates
+        return (np.zeros(3), np.zeros(3)), None
     bp, ap = scn.guidance.braking, scn.guidance.approach
     high = plan.gate(bp.gate_uprange_m, bp.gate_alt_m, bp.gate_horizontal_speed_mps,
                      bp.gate_vertical_speed_mps, plan.et_hg)
@@ -524,6 +528,18 @@ class _Flight:
                 self.store(ph, float(self.td_et[0]))
 
 
+def _engine_out_event(sim: _Flight, samples: dict) -> None:
+    """``engine_out``: the first powered sample of run 0 below ``[faults.engine_out] below_alt_m``."""
+    eo = sim.scn.engine_out
+    if eo is None:
+        return
+    alt = np.linalg.norm(samples["r"], axis=1) - sim.plan.r_site_ref
+    hit = np.nonzero((samples["ph"] >= P_BRAKING) & (samples["ph"] != P_SURFACE) & (alt < eo.below_alt_m))[0]
+    if hit.size:
+        k = int(hit[0])
+        sim.event("engine_out", float(samples["t"][k]), samples["r"][k], samples["v"][k])
+
+
 def simulate(scn: Scenario, n: int = 1, seed: int = 0, *, record: bool = True,
              dispersed: bool = False) -> RunResult:
     """Fly ``n`` runs of ``scn`` together; record samples of run 0 when ``record``."""
@@ -550,13 +566,15 @@ def simulate(scn: Scenario, n: int = 1, seed: int = 0, *, record: bool = True,
         raise ScenarioError(f"{scn.path}: [guidance.braking] start_utc comes before the deorbit burn "
                             "has ended; expected a later powered-descent start")
     sim.coast_to(plan.et_pdi, coast_phase)
-    if scn.navigation.start == "powered_descent":
-        sim.start_nav_errors()
-    sim.powered()
+    if scn.guidance is not None:
+        if scn.navigation.start == "powered_descent":
+            sim.start_nav_errors()
+        sim.powered()
     samples = None
     if record:
         samples = sim.rec.arrays()
         samples["n0"] = sim.n0
+        _engine_out_event(sim, samples)
     return RunResult(plan=plan, n=n, samples=samples, events=sim.events, td_et=sim.td_et,
                      td_r=sim.td_r, td_v=sim.td_v, td_mass=sim.td_m, exhausted_et=sim.st.exh_et)
 

@@ -17,12 +17,13 @@ import numpy as np
 from ..geometry import MOON_RADIUS_M
 from .dynamics import G0_MPS2
 
-# ---- indices into the parameter array (one float each; the last six are 3-vectors)
+# ---- indices into the parameter array (one float each; HG_R..W_HAT are 3-vectors)
 GM, R_MOON, MAIN_MAX, THR_MIN, THR_MAX, AUX_N, ISP_MAIN_G0, ISP_AUX_G0, DRY, SLEW_RAD_S = range(10)
 BIAS_UP, NAV_ON, ET_HG, ET_LG, LG_ALT, R_SITE, RATE_GAIN, MAX_RATE, TD_RATE, H_GAIN = range(10, 20)
 DO_THROTTLE, DO_DV, IMU_ON, IMU_OFF, W_MAG, ET_REF, LRF_GATE, HMIN, HMAX = range(20, 29)
 HG_R, HG_V, LG_R, LG_V, SITE0, W_HAT = 29, 32, 35, 38, 41, 44
-N_PARAMS = 47
+ENG_OUT_ALT, ENG_OUT_LOSS, ENG_OUT_TILT = 47, 48, 49   # [faults.engine_out] (nan altitude: none)
+N_PARAMS = 50
 
 # ---- phase codes (flight.PHASES)
 P_ORBIT, P_DEORBIT, P_DCOAST, P_BRAKING, P_APPROACH, P_TERMINAL, P_FREEFALL, P_SURFACE = range(8)
@@ -113,21 +114,25 @@ def params(scn, plan, gates, lrf_gate_m: float) -> np.ndarray:
     p = np.full(N_PARAMS, np.nan)
     p[GM], p[R_MOON] = plan.gm, MOON_RADIUS_M
     p[MAIN_MAX], p[THR_MIN], p[THR_MAX] = veh.main_thrust_n, veh.throttle_min, veh.throttle_max
-    p[AUX_N] = veh.aux_thrust_n if g.terminal.aux_thrusters else 0.0
+    p[AUX_N] = veh.aux_thrust_n if g is not None and g.terminal.aux_thrusters else 0.0
     p[ISP_MAIN_G0], p[ISP_AUX_G0], p[DRY] = veh.isp_s * G0_MPS2, veh.aux_isp_s * G0_MPS2, veh.dry_mass_kg
     p[SLEW_RAD_S] = np.radians(veh.slew_rate_deg_s)
     p[BIAS_UP], p[NAV_ON] = nav.accel_bias_up_mps2, 0.0
     p[ET_HG], p[R_SITE] = plan.et_hg, plan.r_site_ref
-    if g.approach is not None:
-        p[ET_LG], p[LG_ALT] = plan.et_lg, g.approach.gate_alt_m
-    term = g.terminal
-    p[RATE_GAIN], p[MAX_RATE] = term.rate_gain_per_s, term.max_descent_rate_mps
-    p[TD_RATE], p[H_GAIN] = term.touchdown_rate_mps, term.horizontal_gain_per_s
-    if g.deorbit is not None:
-        p[DO_THROTTLE], p[DO_DV] = g.deorbit.throttle, g.deorbit.delta_v_mps
+    if g is not None:  # None: a flight that only orbits
+        if g.approach is not None:
+            p[ET_LG], p[LG_ALT] = plan.et_lg, g.approach.gate_alt_m
+        term = g.terminal
+        p[RATE_GAIN], p[MAX_RATE] = term.rate_gain_per_s, term.max_descent_rate_mps
+        p[TD_RATE], p[H_GAIN] = term.touchdown_rate_mps, term.horizontal_gain_per_s
+        if g.deorbit is not None:
+            p[DO_THROTTLE], p[DO_DV] = g.deorbit.throttle, g.deorbit.delta_v_mps
     if plan.imu_on is not None:
         p[IMU_ON], p[IMU_OFF] = plan.imu_on, plan.imu_off
     p[W_MAG], p[ET_REF] = plan.w_mag, plan.et_ref
+    eo = scn.engine_out
+    if eo is not None:
+        p[ENG_OUT_ALT], p[ENG_OUT_LOSS], p[ENG_OUT_TILT] = eo.below_alt_m, eo.thrust_loss_frac, np.radians(eo.tilt_deg)
     p[LRF_GATE] = lrf_gate_m
     p[HMIN] = float(plan.terrain.min_height_m)
     p[HMAX] = float(plan.terrain.max_height_m)

@@ -36,6 +36,9 @@ from .state import (
     DO_DV,
     DO_THROTTLE,
     DRY,
+    ENG_OUT_ALT,
+    ENG_OUT_LOSS,
+    ENG_OUT_TILT,
     ET_HG,
     ET_LG,
     ET_REF,
@@ -128,9 +131,14 @@ def step_run(i, t, h, engine_window, site, p, r, v, m, b, dr, dv, mode, exhauste
     u, main_n, aux_n, on, thr = command(md, t, re, ve, mi, dv_done[i], thrust_f[i], engine_on, site, p, h)
     max_ang = p[SLEW_RAD_S] * h
     bi = slew(vec3.row(b, i), u, max_ang, math.cos(max_ang))
+    f_dir = bi
+    if md >= P_BRAKING and vec3.norm(ri) - p[R_SITE] < p[ENG_OUT_ALT]:  # a lost nozzle (nan: never)
+        main_n *= 1.0 - p[ENG_OUT_LOSS]
+        east = vec3.unit(vec3.cross(_vec(p, W_HAT), ri))
+        f_dir = rotate(bi, east, p[ENG_OUT_TILT])  # what is left pushes off the body axis
     thrust, mdot, prop_frac, m1 = engine.burn(main_n, aux_n, p[ISP_MAIN_G0] * isp_f[i], p[ISP_AUX_G0], on,
                                               mi, p[DRY], h)
-    r1, v1 = rk4(ri, vi, mi, mdot, vec3.scale(bi, thrust), h, p[GM])
+    r1, v1 = rk4(ri, vi, mi, mdot, vec3.scale(f_dir, thrust), h, p[GM])
     if p[NAV_ON] != 0.0:
         dri, dvi = navigation.propagate(dri, dvi, r1, h, p[BIAS_UP])
     vec3.put(r, i, r1)

@@ -8,7 +8,9 @@ legible at 640x360 and crisp at 3840x2160):
 * bottom left: altitude (true, and what the lander believed in fault
   scenarios), vertical and horizontal speed in m/s and km/h, propellant,
   throttle, laser-rangefinder status;
-* bottom right of centre: the scenario's caption for the latest event (for ~10 s).
+* bottom right of centre: the scenario's caption for the latest event (for ~10 s);
+* above the telemetry: published values (the scenario's ``[[record]]``) beside the simulated
+  ones, for :data:`lunarviz.record.HUD_SECONDS` after their moment (:func:`lunarviz.record.hud_text`).
 
 :func:`format_lines` builds the text without VTK, so it is unit-testable.
 """
@@ -20,6 +22,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from .. import record
 from ..formatting import format_l_minus, format_utc
 from ..physics.outcome import Outcome, touchdown_outcome
 from ..trajectory import State, Trajectory
@@ -83,9 +86,38 @@ def format_lines(traj: Trajectory, st: State, et_s: float, *, with_estimate: boo
         f"V/S  {vs:+8.1f} m/s {vs * 3.6:+7.0f} km/h",
         f"H/S  {hs:8.1f} m/s {hs * 3.6:7.0f} km/h",
         f"PROP {100 * st.propellant_fraction:7.0f} %   THR {100 * st.throttle:4.0f} %",
-        f"LRF  {'VALID' if st.lrf_valid else 'NO LOCK'}",
+        f"LRF  {_lrf_text(traj, st, et_s)}",
     ]
+    eng = engine_off_text(traj, et_s)
+    if eng:
+        rows.append(eng)
     return {"top_left": top_left, "top_right": phase_label(st.phase_name, traj), "bottom_left": "\n".join(rows)}
+
+
+def _lrf_text(traj: Trajectory, st: State, et_s: float) -> str:
+    rej = traj.event("lrf_rejected")
+    if rej is not None and et_s >= rej.et_s and not st.lrf_valid:
+        return "REJECTED (range jump)"
+    return "VALID" if st.lrf_valid else "NO LOCK"
+
+
+def engine_off_text(traj: Trajectory, et_s: float) -> str:
+    """``ENG  OFF: IMU RESET  12/58 s`` while an injected IMU reset holds the main engine off,
+    ``ENG  NOZZLE LOST -50 % 10 deg`` after a ``[faults.engine_out]``, else ''."""
+    lost = traj.event("engine_out")
+    eo = traj.scenario.engine_out if traj.scenario is not None else None
+    if lost is not None and eo is not None and et_s >= lost.et_s:
+        return f"ENG  NOZZLE LOST {-100 * eo.thrust_loss_frac:+.0f} %, {eo.tilt_deg:.0f} deg OFF AXIS"
+    off = traj.event("imu_reset")
+    if off is None or et_s < off.et_s:
+        return ""
+    back = traj.event("engine_restart")
+    end = back.et_s if back is not None else traj.end_et_s
+    if et_s >= end:
+        return ""
+    dur = (traj.scenario.imu_reset.engine_off_s if traj.scenario is not None and traj.scenario.imu_reset
+           else end - off.et_s)
+    return f"ENG  OFF: IMU RESET {et_s - off.et_s:4.0f}/{dur:.0f} s"
 
 
 def caption_at(traj: Trajectory, captions: Mapping[str, str], et_s: float) -> str:
@@ -116,7 +148,9 @@ class Hud:
             "top_right": ("arial", True, (1.0, 0.78, 0.35), "right", "top"),
             "bottom_left": ("courier", True, (0.9, 1.0, 0.9), "left", "bottom"),
             "caption": ("arial", False, (1.0, 1.0, 1.0), "center", "bottom"),
+            "record": ("courier", True, (1.0, 0.85, 0.45), "left", "bottom"),
         }
+        self.record_checks = record.check(traj)
         for name, (family, bold, color, just, vjust) in specs.items():
             a = vtk.vtkTextActor()
             a.SetTextScaleModeToNone()
@@ -129,7 +163,7 @@ class Hud:
             {"top": p.SetVerticalJustificationToTop, "bottom": p.SetVerticalJustificationToBottom}[vjust]()
             p.SetShadow(True)
             p.SetShadowOffset(1, -1)
-            if name in ("bottom_left", "caption"):
+            if name in ("bottom_left", "caption", "record"):
                 p.SetBackgroundColor(0.0, 0.0, 0.0)
                 p.SetBackgroundOpacity(0.45)
                 p.SetFrame(False)
@@ -139,9 +173,10 @@ class Hud:
         self.actors["title"].SetInput(title)
         self._phase_texts = sorted(set(_PHASE_LABELS.values()) | {phase_label("surface", traj)})
         try:
-            st0 = traj.at(float(traj.et_s[0]))
-            self._telemetry_sample = format_lines(traj, st0, float(traj.et_s[0]),
-                                                  with_estimate=self.with_estimate)["bottom_left"]
+            reset = traj.event("imu_reset")  # measured with the engine-off row where a flight has one
+            t0 = reset.et_s if reset is not None else float(traj.et_s[0])
+            st0 = traj.at(t0)
+            self._telemetry_sample = format_lines(traj, st0, t0, with_estimate=self.with_estimate)["bottom_left"]
         except Exception:  # noqa: BLE001 - a sample for measuring only
             self._telemetry_sample = "ALT  " + "0" * 30 + "\n" * (6 if self.with_estimate else 5)
         self.layout()
@@ -176,7 +211,8 @@ class Hud:
         unit = max(1.0, min(h, w * 9.0 / 16.0)) / 100.0  # 1 % of the (16:9-limited) frame height
         m = max(4, int(round(2.2 * unit)))  # margin
         gap = max(6, int(round(2.0 * unit)))
-        sizes = {"title": 3.6, "top_left": 2.7, "top_right": 3.2, "bottom_left": 2.7, "caption": 2.8}
+        sizes = {"title": 3.6, "top_left": 2.7, "top_right": 3.2, "bottom_left": 2.7, "caption": 2.8,
+                 "record": 2.2}
         for name, s in sizes.items():
             px = max(9, int(round(s * unit)))
             self.actors[name].GetTextProperty().SetFontSize(px)
@@ -216,6 +252,7 @@ class Hud:
         wc = max([self._text_size("caption", f" {t} ")[0] for t in self.captions.values()] or [0])
         wb, hb = self._text_size("bottom_left", self._telemetry_sample)
         left = m + wb + gap
+        self.actors["record"].SetPosition(m, m + hb + gap)  # published values: just above the telemetry
         cx = int(round(w * 0.64))
         half = min(cx - left, w - m - cx)
         if wc <= 2 * half:
@@ -226,6 +263,8 @@ class Hud:
             if wc > w - 2 * m:
                 cp.SetFontSize(max(9, int(cp.GetFontSize() * (w - 2 * m) / wc)))
             cap.SetPosition(w // 2, m + hb + gap)
+            _, hc = self._text_size("caption", " X ")
+            self.actors["record"].SetPosition(m, m + hb + gap + hc + gap)  # above the caption, then
 
     def update(self, st: State, et_s: float) -> None:
         lines = format_lines(self.traj, st, et_s, with_estimate=self.with_estimate)
@@ -234,6 +273,9 @@ class Hud:
         cap = caption_at(self.traj, self.captions, et_s)
         self.actors["caption"].SetInput(f" {cap} " if cap else "")
         self.actors["caption"].SetVisibility(bool(cap))
+        rec = record.hud_text(self.traj, et_s, self.record_checks)
+        self.actors["record"].SetInput(rec or " ")
+        self.actors["record"].SetVisibility(bool(rec))
         self.layout()
 
     def set_visible(self, visible: bool) -> None:

@@ -186,9 +186,18 @@ def _fallback_lander() -> LanderMesh:
                       np.array([0.0, 0.0, 0.75]), float(mesh.bounds[1, 2]))
 
 
-@functools.lru_cache(maxsize=1)
-def lander() -> LanderMesh:
-    """The lander mesh from :func:`lunarviz.assets.load_lander` (or a built-in stand-in)."""
+@functools.cache
+def lander(model: str = "hakuto-r") -> LanderMesh:
+    """The lander mesh of ``model`` (:data:`lunarviz.scenario.LANDER_MODELS`): ``hakuto-r`` from
+    :func:`lunarviz.assets.load_lander` (or a built-in stand-in), the others built by
+    :mod:`lunarviz.render.landers`."""
+    if model != "hakuto-r":
+        from .landers import BUILDERS
+
+        mesh, nozzle = BUILDERS[model]()
+        return LanderMesh(np.asarray(mesh.vertices, float), np.asarray(mesh.faces, np.int64),
+                          np.asarray(mesh.visual.vertex_colors)[:, :3].astype(np.uint8),
+                          np.asarray(nozzle, float), float(np.asarray(mesh.bounds)[1, 2]))
     try:
         from .. import assets
     except ImportError:
@@ -212,3 +221,8 @@ def lander() -> LanderMesh:
         nozzle = (0.0, 0.0, z)
     return LanderMesh(np.asarray(mesh.vertices, float), np.asarray(mesh.faces, np.int64), colors,
                       np.asarray(nozzle, float), float(np.asarray(mesh.bounds)[1, 2]))
+
+
+def lander_for(scenario) -> LanderMesh:
+    """The lander a scenario's ``[vehicle] model`` names (HAKUTO-R without a scenario)."""
+    return lander(scenario.vehicle.model if scenario is not None else "hakuto-r")

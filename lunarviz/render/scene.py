@@ -319,7 +319,7 @@ def build(plotter, traj: Trajectory, *, quality: str = "high", hud: bool = True,
     h.actors["moon_far"] = a
 
     # ---- lander and plume
-    lm = resources.lander()
+    lm = resources.lander_for(traj.scenario)  # [vehicle] model (issue #15)
     lpd = _polydata(lm.vertices, lm.faces)
     if lm.colors is not None:
         lpd.point_data["rgb"] = lm.colors

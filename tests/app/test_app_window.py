@@ -350,3 +350,21 @@ def test_the_window_caches_into_the_session_folder_not_the_home_cache(win, sessi
     assert any(cache.glob("*.npy"))  # the window's scene did cache (textures, baked terrain) ... here
     home_cache = Path.home() / ".cache" / "lunarviz"
     assert not cache.is_relative_to(home_cache) and not session_cache.is_relative_to(home_cache)
+
+
+def test_published_values_beside_the_simulation_in_plots_and_hud(win, qtbot, resilience):
+    # issue #15: the livestream's 187 km/h / 52 m at L-01:45 as diamonds in the plots and a HUD line
+    _, traj = resilience
+    tel = win.telemetry
+    alt = tel.curves["record_altitude"]
+    assert sorted(np.round(alt.yData * 1000.0)) == [52.0, 192.0, 900.0]
+    speed = tel.curves["record_speed"]
+    at = tel.x_of(traj.planned_touchdown_et_s - 105.0)
+    pts = zip(speed.xData, speed.yData, strict=True)
+    assert any(abs(x - at) < 1e-6 and abs(y - 187.0 / 3.6) < 1e-6 for x, y in pts)
+    assert {"livestream", "press report", "ispace"} <= {t.toPlainText() for _, t in tel._record_labels}
+    win.seek(traj.planned_touchdown_et_s - 103.0)
+    win.draw_frame()
+    qtbot.waitUntil(lambda: "livestream: 187 km/h" in win.view.handles.hud.actors["record"].GetInput(),
+                    timeout=WAIT_MS)
+    assert "(sim 187 km/h, 530 m)" in win.view.handles.hud.actors["record"].GetInput()
