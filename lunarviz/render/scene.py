@@ -954,6 +954,12 @@ def _update_earth_texture(h: SceneHandles, et_s: float, rot_e: np.ndarray, earth
     if h.data["earth_key"] == key:
         return
     h.data["earth_key"] = key
+    # lit for the quantised instant, not for the first frame that reached it: a frame's pixels must not
+    # depend on which frame a process rendered before it (render-farm segments)
+    t_q = key * 20.0
+    rot_e = ephemeris.rotation("IAU_EARTH", "MOON_ME", t_q)
+    earth_to_sun = (ephemeris.position_m("SUN", t_q, frame="MOON_ME")
+                    - ephemeris.position_m("EARTH", t_q, frame="MOON_ME"))
     s = rot_e.T @ (earth_to_sun / np.linalg.norm(earth_to_sun))  # Sun direction in IAU_EARTH
     cosz = h.data["earth_normals"] @ s.astype(np.float32)
     lit = np.clip(cosz, 0.0, 1.0)
