@@ -56,6 +56,15 @@ def hud_box(proj: Projection, size: tuple[int, int]) -> tuple[int, int, int, int
     return (w - pw) // 2, y0, pw, ph
 
 
+#: frames at least this many pixels tall (4K) use the "uhd" detail of quality "high"
+UHD_FROM_PX = 2000
+
+
+def quality_for(quality: str, window: tuple[int, int]) -> str:
+    """The scene detail for a quality and window: bigger textures for 4K frames."""
+    return "uhd" if quality == "high" and window[1] >= UHD_FROM_PX else quality
+
+
 class FrameSource:
     """The plotter(s), the scene and (for panoramas) the cube-face table of one render process."""
 
@@ -77,7 +86,8 @@ class FrameSource:
         self.plotter = make_plotter(window, antialias=settings.antialias, alpha="nosky" in settings.layers)
         self.hud_plotter = None
         try:
-            self.handles = scene_mod.build(self.plotter, traj, quality=settings.quality, hud=self.hud_in_scene)
+            self.handles = scene_mod.build(self.plotter, traj, quality=quality_for(settings.quality, window),
+                                           hud=self.hud_in_scene)
             want_hud = settings.hud and ("hud" in settings.layers or proj.panoramic)
             if want_hud:
                 self._build_hud()

@@ -148,23 +148,30 @@ class Remap:
             z = v[sel] @ D
             fx[sel] = ((v[sel] @ Rt) / z / self.tan_half + 1) / 2 * n - 0.5
             fy[sel] = (1 - (v[sel] @ U) / z / self.tan_half) / 2 * n - 0.5
-        fx = np.clip(np.where(self.valid, fx, 0.0), 0, n - 1.001)
-        fy = np.clip(np.where(self.valid, fy, 0.0), 0, n - 1.001)
+        sel = np.flatnonzero(self.valid)
+        fx = np.clip(fx[sel], 0, n - 1.001)
+        fy = np.clip(fy[sel], 0, n - 1.001)
         x0, y0 = np.floor(fx).astype(np.int64), np.floor(fy).astype(np.int64)
-        wx, wy = (fx - x0).astype(np.float32), (fy - y0).astype(np.float32)
-        base = np.array([slot.get(f, 0) for f in range(6)])[face] * n * n
-        self.idx = [base + y0 * n + x0, base + y0 * n + x0 + 1, base + (y0 + 1) * n + x0,
-                    base + (y0 + 1) * n + x0 + 1]
+        wx, wy = (fx - x0).astype(np.float32)[:, None], (fy - y0).astype(np.float32)[:, None]
+        base = np.array([slot.get(f, 0) for f in range(6)])[face[sel]] * n * n
+        i00 = base + y0 * n + x0
+        # int32 indices and (N, 1) float32 weights over the valid pixels only: the per-frame gather is small
+        self.sel = sel
+        self.idx = [i.astype(np.int32) for i in (i00, i00 + 1, i00 + n, i00 + n + 1)]
         self.w = [(1 - wx) * (1 - wy), wx * (1 - wy), (1 - wx) * wy, wx * wy]
         self.face_of_pixel = np.where(self.valid, face, -1).reshape(size[1], size[0])
 
     def apply(self, faces: np.ndarray) -> np.ndarray:
         """``faces``: (len(faces_used), n, n, C) uint8 -> the (H, W, C) uint8 output frame."""
-        flat = faces.reshape(-1, faces.shape[-1]).astype(np.float32)
-        out = sum(flat[i] * w[:, None] for i, w in zip(self.idx, self.w, strict=False))
-        out[~self.valid] = 0.0
+        c = faces.shape[-1]
+        flat = faces.reshape(-1, c)
+        acc = flat[self.idx[0]] * self.w[0]
+        for i, w in zip(self.idx[1:], self.w[1:], strict=True):
+            acc += flat[i] * w
         w, h = self.size
-        return np.clip(out + 0.5, 0, 255).astype(np.uint8).reshape(h, w, -1)
+        out = np.zeros((h * w, c), np.uint8)
+        out[self.sel] = (acc + 0.5).astype(np.uint8)
+        return out.reshape(h, w, c)
 
 
 def render_faces(handles, remap: Remap, grab_fn) -> np.ndarray:

@@ -64,6 +64,10 @@ QUALITIES = {
     "high": dict(n_seg=96, ratio_near=1.08, ratio_far=1.25, far_rings=64, far_seg=128, moon_tex=4096,
                  moon_tex_far=4096, star_vmag=6.5, earth_tex=1024,
                  patch_outer_px=512, patch_inner_px=768, inner_half_m=1250.0),
+    # "high" for frames 2000+ px tall (4K): textures chosen for the size (lunarviz.render.frames.quality_for)
+    "uhd": dict(n_seg=96, ratio_near=1.08, ratio_far=1.25, far_rings=64, far_seg=128, moon_tex=8192,
+                moon_tex_far=4096, star_vmag=6.5, earth_tex=2048,
+                patch_outer_px=768, patch_inner_px=1024, inner_half_m=1250.0),
 }
 #: the Sun light and the Moon's ambient term (the baked terrain uses the same numbers)
 SUN_INTENSITY = 1.35
