@@ -348,8 +348,10 @@ def _run_dask(job: FarmJob, traj, key, todo, work: _WorkFolder, bar: _Progress, 
     kind, arg = parse_dask(dask)
     with contextlib.ExitStack() as stack:
         if kind == "local":
+            import logging
+
             cluster = stack.enter_context(LocalCluster(n_workers=arg, threads_per_worker=1, processes=True,
-                                                       dashboard_address=None))
+                                                       dashboard_address=None, silence_logs=logging.ERROR))
             client = stack.enter_context(Client(cluster))
         else:
             try:
@@ -371,5 +373,6 @@ def _run_dask(job: FarmJob, traj, key, todo, work: _WorkFolder, bar: _Progress, 
         for f in as_completed(list(futs)):
             k0, k1 = futs[f]
             work.store(k0, k1, f.result())
+            f.release()  # stored here: a worker lost later need not recompute it
             bar.report(k0, k1 - k0)
         client.unsubscribe_topic(PROGRESS_TOPIC)
