@@ -10,9 +10,20 @@ Measures, in one run:
    triangle UV sphere with the 4k texture, pyvista defaults incl. 8x MSAA)
    and the lander, written with pyvista's plain ``open_movie``/``write_frame`` loop.
 
+With ``--farm`` (issue #12), also:
+
+4. the distribution layer's own efficiency: one worker pinned to one core
+   (``LP_NUM_THREADS=1``, CPU affinity) against two workers pinned to one core
+   each, through ``--workers`` and through ``--dask local:2``; efficiency =
+   frames/s of 2 / (2 x frames/s of 1), wall time including the scene builds,
+   process starts and the join (``--farm-frames`` frames at 1280x720, H.264);
+5. plain ``--workers 2`` (no pinning) against the default single process, as it is;
+6. 4K (3840x2160) and dome (fisheye 2048x2048) frames/s, each beside the naive
+   baseline at the same size.
+
 Usage::
 
-    python benchmarks/bench_render.py [--frames 60] [--naive-frames 10]
+    python benchmarks/bench_render.py [--frames 60] [--naive-frames 10] [--farm] [--farm-frames 300]
 """
 
 from __future__ import annotations
@@ -97,12 +108,67 @@ def naive_baseline(traj, et0, n, size, out_path):
     return n / dt, globe.n_cells
 
 
+def farm_figures(traj, et0, n, aa) -> None:
+    """Items 4 and 5 of the module docstring: render_farm's wall-clock frames/s, pinned and not."""
+    from lunarviz.render.farm import render_farm
+    from lunarviz.render.frames import FrameSettings
+    from lunarviz.render.video import Finish, frame_times, render_video
+
+    times = frame_times(et0, et0 + n / 30.0, 30.0)
+    settings = FrameSettings(size=(1280, 720), camera="chase", quality="high", antialias=aa)
+    fps = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        def run(label, **kw):
+            t0 = time.perf_counter()
+            render_farm(traj, Path(tmp) / f"{label.replace(' ', '_')}.mp4", settings=settings, times=times,
+                        fps=30.0, speed=1.0, codec="h264", finish=Finish(), progress=False, **kw)
+            fps[label] = len(times) / (time.perf_counter() - t0)
+            print(f"farm {label} 1280x720 ({len(times)} frames, wall incl. builds and join): "
+                  f"{fps[label]:.2f} frames/s")
+
+        run("1 worker pinned", workers=1, pin_cores=True)
+        run("2 workers pinned", workers=2, pin_cores=True)
+        run("dask local:2 pinned", dask="local:2", pin_cores=True)
+        for label in ("2 workers pinned", "dask local:2 pinned"):
+            print(f"distribution efficiency, {label}: {fps[label] / (2 * fps['1 worker pinned']):.2f} "
+                  f"(goal >= 0.85)")
+        t0 = time.perf_counter()
+        render_video(traj, Path(tmp) / "single.mp4", size=settings.size, fps=30, start_et_s=et0,
+                     end_et_s=et0 + n / 30.0, camera="chase", progress=False, antialias=aa)
+        single = len(times) / (time.perf_counter() - t0)
+        print(f"single process (default threads) 1280x720: {single:.2f} frames/s (wall incl. build)")
+        run("2 workers", workers=2)
+        print(f"plain --workers 2 vs single process: {fps['2 workers'] / single:.2f}x")
+
+
+def big_frames(traj, et0, n, naive_n, aa) -> None:
+    """Item 6: 4K and dome 2048x2048 frames/s in the frame loop, each beside the naive baseline."""
+    from lunarviz.render.panorama import Projection
+    from lunarviz.render.video import render_video
+
+    with tempfile.TemporaryDirectory() as tmp:
+        for label, size, proj, cam_name in (("4K 3840x2160", (3840, 2160), None, "chase"),
+                                            ("dome fisheye 2048x2048", (2048, 2048), Projection("fisheye"),
+                                             "chase")):
+            stats = render_video(traj, Path(tmp) / "big.mp4", size=size, fps=30, start_et_s=et0,
+                                 end_et_s=et0 + n / 30.0, camera=cam_name, progress=False, antialias=aa,
+                                 projection=proj)
+            nfps, _ = naive_baseline(traj, et0, naive_n, size, Path(tmp) / "naive.mp4")
+            loop = stats.frames / stats.loop_s
+            print(f"{label} h264 ({stats.frames} frames): {loop:.2f} frames/s in the frame loop, "
+                  f"{stats.fps:.2f} incl. build; naive baseline (flat, same size) {nfps:.2f} frames/s: "
+                  f"{loop / nfps:.1f}x")
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--frames", type=int, default=60, help="frames per measurement")
     ap.add_argument("--naive-frames", type=int, default=10, help="frames for the naive baseline")
     ap.add_argument("--scene", default="resilience")
     ap.add_argument("--antialias", default=None, choices=("none", "msaa"), help="override the default")
+    ap.add_argument("--farm", action="store_true", help="also the render-farm, 4K and dome figures")
+    ap.add_argument("--farm-frames", type=int, default=300, help="frames per render-farm measurement")
+    ap.add_argument("--only-farm", action="store_true", help="only the --farm figures")
     args = ap.parse_args(argv)
 
     from lunarviz.commands.flights import load_flight
@@ -120,6 +186,11 @@ def main(argv=None) -> int:
     aa = None if args.antialias in (None, "none") else args.antialias
     et_chase = parse_time_spec("touchdown-40s", traj)
     et_orbit = parse_time_spec("powered_descent", traj)
+    if args.farm or args.only_farm:
+        farm_figures(traj, et_chase, args.farm_frames, aa)
+        big_frames(traj, et_chase, 30, max(3, args.naive_frames // 2), aa)
+        if args.only_farm:
+            return 0
 
     p = make_plotter((1280, 720), antialias=aa)
     t0 = time.perf_counter()

@@ -32,7 +32,52 @@ def register(subparsers) -> None:
                    help="msaa: 4x multisampling, smoother edges at ~2x the render time on software GL [none]")
     p.add_argument("--no-hud", action="store_true", help="leave out the telemetry overlay")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_projection_arguments(p)
+    p.add_argument("--layers", nargs="?", const="beauty,hud", default=None, metavar="LIST",
+                   help="compositing layers, comma-separated from beauty, hud, nosky [beauty,hud when given "
+                        "bare]: the beauty pass without HUD, the HUD alone with alpha (NAME_hud.mov, ProRes "
+                        "4444, or NAME_hud/ RGBA PNGs) and the scene without sky with alpha (NAME_nosky)")
+    p.add_argument("--timecode", choices=("utc", "none"), default="none",
+                   help="utc: a SMPTE time-of-day timecode track from the first frame's UTC [none]")
+    p.add_argument("--no-subtitles", action="store_true",
+                   help="no captions: by default NAME.srt and NAME.vtt are written beside the video and "
+                        "embedded as a mov_text stream in MP4/MOV")
+    g = p.add_argument_group("parallel and distributed rendering (docs/distributed.md)")
+    g.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="render segments in N local processes and join them (identical to one process)")
+    g.add_argument("--dask", default=None, metavar="ADDR",
+                   help="render segments on a Dask cluster: tcp://HOST:PORT of a running scheduler, "
+                        "or local:N to start a LocalCluster of N workers")
+    g.add_argument("--resume", action="store_true",
+                   help="keep the segments an interrupted --workers/--dask render of the same job finished "
+                        "and render only the missing ones")
+    g.add_argument("--pin-cores", action="store_true",
+                   help="pin worker i to CPU core i with one llvmpipe thread each (benchmarks)")
     p.set_defaults(func=run)
+
+
+def add_projection_arguments(p) -> None:
+    """--projection / --fov-deg / --tilt-deg, shared by ``render`` and ``still``."""
+    p.add_argument("--projection", choices=("flat", "fisheye", "equirect"), default="flat",
+                   help="flat (a normal camera), fisheye (planetarium dome master, square) or equirect "
+                        "(360 video, 2:1) [flat]")
+    p.add_argument("--fov-deg", type=float, default=None,
+                   help="fisheye field of view, up to 220 degrees [180]")
+    p.add_argument("--tilt-deg", type=float, default=None,
+                   help="fisheye: the dome axis this many degrees above the view direction, for tilted "
+                        "domes (the view direction moves towards the front, the bottom of the frame) [0]")
+
+
+def parse_layers(text: str | None) -> tuple[str, ...]:
+    from ..render.frames import LAYERS
+
+    if text is None:
+        return ("beauty",)
+    names = tuple(dict.fromkeys(x.strip() for x in text.split(",") if x.strip()))
+    bad = [x for x in names if x not in LAYERS]
+    if bad or not names:
+        raise RenderError(f"--layers {text!r}: expected a comma-separated list of {', '.join(LAYERS)}")
+    return names if "beauty" in names else ("beauty", *names)
 
 
 def run(args) -> int:
@@ -42,6 +87,15 @@ def run(args) -> int:
     scene = resolve(args.scene)  # a misspelt scene name fails first, with the shipped names
     if args.size is not None:
         parse_size(args.size)  # fail fast on a typo, before flying the scenario
+    layers = parse_layers(args.layers)
+    if args.workers is not None and args.workers < 1:
+        raise RenderError(f"--workers {args.workers}: expected 1 or more")
+    if args.workers is not None and args.dask is not None:
+        raise RenderError("--workers and --dask: give one of them")
+    if args.dask is not None:
+        from ..render.farm import parse_dask
+
+        parse_dask(args.dask)
     check_headless()
 
     from ..render.camera import check_camera
@@ -60,6 +114,9 @@ def run(args) -> int:
     speed = args.speed if args.speed is not None else (d.speed or 1.0)
     check_rate(fps, speed)
     check_output(args.output, codec, size)
+    from ..render.panorama import check_projection
+
+    projection = check_projection(args.projection, size, args.fov_deg, args.tilt_deg)
     traj = load_flight(scene)
     camera = args.camera or d.camera or "scenario"
 
@@ -88,14 +145,46 @@ def run(args) -> int:
         old_term = signal.signal(signal.SIGTERM, _on_term)
     except (ValueError, OSError):  # not the main thread
         old_term = None
+    from ..render.video import Finish
+
+    finish = Finish(subtitles=not args.no_subtitles, timecode=None if args.timecode == "none" else "utc",
+                    spherical=projection.kind == "equirect")
+    antialias = None if args.antialias == "none" else args.antialias
     try:
-        stats = render_video(traj, args.output, size=size, fps=fps, start_et_s=start, end_et_s=end, speed=speed,
-                             camera=camera, codec=codec, quality=args.quality, hud=not args.no_hud,
-                             progress=not args.no_progress,
-                             antialias=None if args.antialias == "none" else args.antialias)
+        if args.workers is None and args.dask is None and not args.resume:
+            stats = render_video(traj, args.output, size=size, fps=fps, start_et_s=start, end_et_s=end,
+                                 speed=speed, camera=camera, codec=codec, quality=args.quality,
+                                 hud=not args.no_hud, progress=not args.no_progress, antialias=antialias,
+                                 projection=projection, layers=layers, finish=finish)
+        else:
+            stats = _render_farm(args, traj, size, fps, start, end, speed, camera, codec, antialias,
+                                 projection, layers, finish)
+        if finish.subtitles:
+            _write_sidecars(traj, args.output, start, end, fps, speed)
     finally:
         if old_term is not None:
             signal.signal(signal.SIGTERM, old_term)
     print(f"wrote {args.output}: {stats.frames} frames {size[0]}x{size[1]} at {fps:g} fps "
           f"({stats.fps:.1f} frames/s)")
     return 0
+
+
+def _render_farm(args, traj, size, fps, start, end, speed, camera, codec, antialias, projection, layers, finish):
+    from ..render.farm import render_farm
+    from ..render.frames import FrameSettings
+    from ..render.video import frame_times
+
+    settings = FrameSettings(size=size, camera=camera, quality=args.quality, hud=not args.no_hud,
+                             antialias=antialias, projection=projection, layers=layers)
+    return render_farm(traj, args.output, settings=settings, times=frame_times(start, end, fps, speed), fps=fps,
+                       speed=speed, codec=codec, finish=finish,
+                       workers=args.workers or (None if args.dask else 1), dask=args.dask, resume=args.resume,
+                       progress=not args.no_progress, pin_cores=args.pin_cores)
+
+
+def _write_sidecars(traj, out, start, end, fps, speed) -> None:
+    from ..render.subtitles import cues, write_sidecars
+    from ..render.video import frame_times
+
+    n = len(frame_times(start, end, fps, speed))
+    write_sidecars(out, cues(traj, start, n, fps, speed))

@@ -24,6 +24,9 @@ def register(subparsers) -> None:
     p.add_argument("--antialias", choices=("none", "msaa"), default="msaa",
                    help="edge smoothing: 4x multisampling or none [msaa]")
     p.add_argument("--no-hud", action="store_true", help="leave out the telemetry overlay")
+    from .render import add_projection_arguments
+
+    add_projection_arguments(p)
     p.set_defaults(func=run)
 
 
@@ -36,14 +39,18 @@ def run(args) -> int:
     from .flights import load_flight
 
     scene = resolve(args.scene)  # a misspelt scene name fails first, with the shipped names
+    from ..render.panorama import check_projection
+
     size = parse_size(args.size)
+    projection = check_projection(args.projection, size, args.fov_deg, args.tilt_deg)
     check_png_path(args.output)
     check_writable(args.output)  # a missing or read-only folder fails before the flight
     check_headless()
     check_camera(args.camera, "--camera")
     traj = load_flight(scene)
     img = render_still(traj, args.at, camera=args.camera, size=size, quality=args.quality,
-                       antialias=None if args.antialias == "none" else args.antialias, hud=not args.no_hud)
+                       antialias=None if args.antialias == "none" else args.antialias, hud=not args.no_hud,
+                       projection=projection)
     write_png(img, args.output)
     print(f"wrote {args.output} ({size[0]}x{size[1]}, {args.camera} at {args.at})")
     return 0

@@ -61,12 +61,13 @@ def parse_size(text: str, *, what: str = "--size") -> tuple[int, int]:
     return size
 
 
-def make_plotter(size: tuple[int, int], *, antialias: str | None = None):
+def make_plotter(size: tuple[int, int], *, antialias: str | None = None, alpha: bool = False):
     """An off-screen pyvista plotter of exactly ``size`` (width, height) pixels.
 
     pyvista's default 8x MSAA costs several times the frame on software GL
     (and FXAA even more), so the default is none; ``"msaa"`` (4 samples)
     is used for stills. ``antialias``: ``"msaa"``, ``"fxaa"`` or None.
+    ``alpha``: keep an alpha channel in the frame buffer (for :func:`grab_rgba`).
     """
     import copy
 
@@ -76,6 +77,8 @@ def make_plotter(size: tuple[int, int], *, antialias: str | None = None):
     theme.multi_samples = 4 if antialias == "msaa" else 0
     theme.anti_aliasing = None
     p = pv.Plotter(off_screen=True, window_size=list(size), lighting="none", theme=theme)
+    if alpha:
+        p.render_window.SetAlphaBitPlanes(1)
     if antialias == "fxaa":
         p.enable_anti_aliasing("fxaa")
     elif antialias == "msaa":
@@ -88,6 +91,13 @@ def grab(plotter) -> np.ndarray:
     plotter.render()
     img = plotter.screenshot(return_img=True)
     return np.ascontiguousarray(img[..., :3])
+
+
+def grab_rgba(plotter) -> np.ndarray:
+    """Render and return the frame with its alpha channel, ``(H, W, 4)`` uint8 (see ``make_plotter(alpha=True)``)."""
+    plotter.render()
+    img = plotter.screenshot(transparent_background=True, return_img=True)
+    return np.ascontiguousarray(img)
 
 
 def make_readable(path) -> None:

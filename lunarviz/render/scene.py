@@ -64,6 +64,10 @@ QUALITIES = {
     "high": dict(n_seg=96, ratio_near=1.08, ratio_far=1.25, far_rings=64, far_seg=128, moon_tex=4096,
                  moon_tex_far=4096, star_vmag=6.5, earth_tex=1024,
                  patch_outer_px=512, patch_inner_px=768, inner_half_m=1250.0),
+    # "high" for frames 2000+ px tall (4K): textures chosen for the size (lunarviz.render.frames.quality_for)
+    "uhd": dict(n_seg=96, ratio_near=1.08, ratio_far=1.25, far_rings=64, far_seg=128, moon_tex=8192,
+                moon_tex_far=4096, star_vmag=6.5, earth_tex=2048,
+                patch_outer_px=768, patch_inner_px=1024, inner_half_m=1250.0),
 }
 #: the Sun light and the Moon's ambient term (the baked terrain uses the same numbers)
 SUN_INTENSITY = 1.35
@@ -954,6 +958,12 @@ def _update_earth_texture(h: SceneHandles, et_s: float, rot_e: np.ndarray, earth
     if h.data["earth_key"] == key:
         return
     h.data["earth_key"] = key
+    # lit for the quantised instant, not for the first frame that reached it: a frame's pixels must not
+    # depend on which frame a process rendered before it (render-farm segments)
+    t_q = key * 20.0
+    rot_e = ephemeris.rotation("IAU_EARTH", "MOON_ME", t_q)
+    earth_to_sun = (ephemeris.position_m("SUN", t_q, frame="MOON_ME")
+                    - ephemeris.position_m("EARTH", t_q, frame="MOON_ME"))
     s = rot_e.T @ (earth_to_sun / np.linalg.norm(earth_to_sun))  # Sun direction in IAU_EARTH
     cosz = h.data["earth_normals"] @ s.astype(np.float32)
     lit = np.clip(cosz, 0.0, 1.0)

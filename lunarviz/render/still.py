@@ -10,12 +10,14 @@ from ..errors import RenderError
 
 
 def render_still(traj, at, *, camera: str = "chase", size: tuple[int, int] = (1920, 1080),
-                 quality: str = "high", antialias: str | None = "msaa", hud: bool = True) -> np.ndarray:
+                 quality: str = "high", antialias: str | None = "msaa", hud: bool = True,
+                 projection=None) -> np.ndarray:
     """Render ``traj`` at time ``at`` off-screen; returns an ``(H, W, 3)`` uint8 image.
 
     ``at`` is ET seconds (TDB past J2000) or a time spec (``"touchdown-20s"``,
     an event name, an ISO UTC time); ``camera`` a preset name or ``"scenario"``;
-    ``size`` is (width, height) in pixels; ``antialias`` ``"msaa"`` or None.
+    ``size`` is (width, height) in pixels; ``antialias`` ``"msaa"`` or None; ``projection`` a
+    :class:`~lunarviz.render.panorama.Projection` for a dome master or a 360° frame.
     """
     from . import scene as scene_mod
     from .camera import check_camera
@@ -25,6 +27,15 @@ def render_still(traj, at, *, camera: str = "chase", size: tuple[int, int] = (19
     check_camera(camera)
     et_s = parse_time_spec(at, traj)
     check_headless()
+    if projection is not None and projection.panoramic:
+        from .frames import FrameSettings, FrameSource
+
+        source = FrameSource(traj, FrameSettings(size=tuple(size), camera=camera, quality=quality, hud=hud,
+                                                 antialias=antialias, projection=projection))
+        try:
+            return source.frame(et_s)["beauty"]
+        finally:
+            source.close()
     plotter = make_plotter(tuple(size), antialias=antialias)
     try:
         handles = scene_mod.build(plotter, traj, quality=quality, hud=hud)

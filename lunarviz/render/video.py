@@ -1,4 +1,4 @@
-"""Frame-exact off-screen video: H.264, ProRes or a PNG sequence.
+"""Frame-exact off-screen video: H.264, ProRes or a PNG sequence (and compositing layers).
 
 Frame ``k`` shows simulation time ``start + k * speed / fps`` exactly, for
 ``k = 0 .. N-1`` with ``N = floor((end - start) * fps / speed)`` (so 3 s at
@@ -124,13 +124,52 @@ def check_free_space(target: Path) -> None:
             raise write_error(target, f"no space left on the device ({free / 2**20:.0f} MiB free)")
 
 
-class _Writer:
-    """Consumes frames from a queue in a thread and hands them to imageio/ffmpeg or PNG files."""
 
-    def __init__(self, target: Path, codec: str, fps: float, size: tuple[int, int]):
+#: frames per closed GOP of H.264 output; render-farm segments are whole GOPs, so a joined file
+#: is bit-identical in its decoded frames to a single-process render
+GOP_FRAMES = 60
+#: H.264 constant quantiser (no rate control: a frame's coding never depends on frames before its GOP)
+H264_QP = 18
+#: encoder threads, fixed: x264's output depends on its thread count, so every machine must use the same
+ENCODER_THREADS = 4
+
+
+def layer_path(out: Path, codec: str, layer: str) -> tuple[Path, str]:
+    """(path, codec) of one compositing layer: the beauty pass is ``out``; ``hud`` / ``nosky`` (alpha) go
+    beside it as ``NAME_hud.mov`` (ProRes 4444) or, for a PNG sequence, ``NAME_hud/`` (RGBA PNGs)."""
+    if layer == "beauty":
+        return out, codec
+    if codec == "png":
+        return out.with_name(f"{out.name}_{layer}"), "png"
+    return out.with_name(f"{out.stem}_{layer}.mov"), "prores"
+
+
+def encoder_args(codec: str, alpha: bool) -> list[str]:
+    """ffmpeg output options for a codec (the one definition shared by single-process and farm renders)."""
+    if codec == "h264":
+        return ["-c:v", "libx264", "-pix_fmt", "yuv420p", "-preset", "fast", "-qp", str(H264_QP),
+                "-g", str(GOP_FRAMES), "-keyint_min", str(GOP_FRAMES), "-sc_threshold", "0", "-flags", "+cgop",
+                "-threads", str(ENCODER_THREADS)]
+    if alpha:
+        return ["-c:v", "prores_ks", "-profile:v", "4", "-pix_fmt", "yuva444p10le", "-alpha_bits", "16",
+                "-threads", str(ENCODER_THREADS)]
+    return ["-c:v", "prores_ks", "-profile:v", "3", "-pix_fmt", "yuv422p10le", "-threads", str(ENCODER_THREADS)]
+
+
+def container(path: Path) -> str:
+    suffix = path.suffix.lower()
+    return "mov" if suffix == ".mov" else ("matroska" if suffix == ".mkv" else "mp4")
+
+
+class _Writer:
+    """Consumes frames from a queue in a thread and hands them to ffmpeg or PNG files."""
+
+    def __init__(self, target: Path, codec: str, fps: float, size: tuple[int, int], alpha: bool = False,
+                 first_index: int = 0):
         self.q: queue.Queue = queue.Queue(maxsize=6)
         self.error: BaseException | None = None
-        self.target, self.codec, self.fps, self.size = target, codec, fps, size
+        self.target, self.codec, self.fps, self.size, self.alpha = target, codec, fps, size, alpha
+        self.first_index = first_index
         self.count = 0
         self.encode_s = 0.0
         self.thread = threading.Thread(target=self._run, name="lunarviz-video-writer", daemon=True)
@@ -141,22 +180,17 @@ class _Writer:
         self.thread.start()
 
     def _start_ffmpeg(self) -> None:
-        """ffmpeg (from imageio-ffmpeg) reading raw RGB frames on stdin; exact size, no padding."""
+        """ffmpeg (from imageio-ffmpeg) reading raw RGB(A) frames on stdin; exact size, no padding."""
         import subprocess
 
         import imageio_ffmpeg
 
         w, h = self.size
         cmd = [imageio_ffmpeg.get_ffmpeg_exe(), "-y", "-hide_banner", "-loglevel", "error",
-               "-f", "rawvideo", "-vcodec", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{w}x{h}",
-               "-r", f"{self.fps:g}", "-i", "-", "-an"]
-        if self.codec == "h264":
-            cmd += ["-c:v", "libx264", "-pix_fmt", "yuv420p", "-crf", "18", "-preset", "fast",
-                    "-movflags", "+faststart"]
-        else:
-            cmd += ["-c:v", "prores_ks", "-profile:v", "3", "-pix_fmt", "yuv422p10le"]
-        cmd += ["-fflags", "+bitexact", "-flags", "+bitexact", "-f", "mov" if self.target.suffix.lower() == ".mov"
-                else ("matroska" if self.target.suffix.lower() == ".mkv" else "mp4"), str(self.target)]
+               "-f", "rawvideo", "-vcodec", "rawvideo", "-pix_fmt", "rgba" if self.alpha else "rgb24",
+               "-s", f"{w}x{h}", "-r", f"{self.fps:g}", "-i", "-", "-an"]
+        cmd += encoder_args(self.codec, self.alpha)
+        cmd += ["-fflags", "+bitexact", "-flags:v", "+bitexact", "-f", container(self.target), str(self.target)]
         self._stderr = tempfile.TemporaryFile()
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._stderr)
 
@@ -184,7 +218,8 @@ class _Writer:
                     except BrokenPipeError:
                         raise RenderError(f"ffmpeg stopped: {self._ffmpeg_message()}") from None
                 else:
-                    Image.fromarray(item).save(self.target / f"frame_{self.count:06d}.png", compress_level=3)
+                    name = f"frame_{self.first_index + self.count:06d}.png"
+                    Image.fromarray(item).save(self.target / name, compress_level=3)
                 self.encode_s += time.perf_counter() - t0
                 self.count += 1
         except BaseException as exc:  # noqa: BLE001 - reported to the main thread
@@ -252,67 +287,141 @@ class VideoStats:
         return self.frames / self.seconds if self.seconds > 0 else float("nan")
 
 
+@dataclass(frozen=True)
+class Finish:
+    """What the last step adds to every video layer: subtitles, timecode, 360° metadata (see :mod:`.mux`)."""
+
+    subtitles: bool = False
+    timecode: str | None = None  # "utc" or None
+    spherical: bool = False
+
+
+def finish_outputs(traj: Trajectory, target: Path, codec: str, times: np.ndarray, fps: float, speed: float,
+                   finish: Finish, layer_inputs: dict[str, list[Path]], layer_tmps: dict[str, Path]) -> None:
+    """Mux every video layer from its encoded input(s) into its temporary final file (PNG layers need nothing)."""
+    from . import mux
+    from .subtitles import cues, to_srt
+
+    srt = to_srt(cues(traj, float(times[0]), len(times), fps, speed)) if finish.subtitles else None
+    tc = mux.utc_timecode(float(times[0]), fps) if finish.timecode == "utc" else None
+    for layer, inputs in layer_inputs.items():
+        if layer_path(target, codec, layer)[1] == "png":
+            continue
+        mux.finish_video(inputs, layer_tmps[layer], srt_text=srt if layer == "beauty" else None, timecode=tc,
+                         spherical=finish.spherical)
+
+
+def layer_targets(target: Path, codec: str, layers) -> dict[str, tuple[Path, str]]:
+    """Output path and codec of each layer, checked up front (one-line errors)."""
+    out = {}
+    for layer in layers:
+        path, c = layer_path(target, codec, layer)
+        if layer != "beauty":
+            check_output(path, c, (2, 2))
+        out[layer] = (path, c)
+    return out
+
+
+@contextlib.contextmanager
+def atomic_layers(targets: dict[str, tuple[Path, str]]) -> Iterator[dict[str, Path]]:
+    """Temporary names for every layer's output, all renamed into place only when all are complete."""
+    with contextlib.ExitStack() as stack:
+        yield {layer: stack.enter_context(atomic_folder(p) if c == "png" else atomic_output(p))
+               for layer, (p, c) in targets.items()}
+
+
 def render_video(traj: Trajectory, out: str | os.PathLike, *, size: tuple[int, int] = (1920, 1080),
                  fps: float = 30.0, start_et_s: float | None = None, end_et_s: float | None = None,
                  speed: float = 1.0, camera: str | None = "chase", codec: str = "h264", quality: str = "high",
                  hud: bool = True, progress: bool = True, antialias: str | None = None,
-                 on_frame: Callable[[int, np.ndarray], None] | None = None) -> VideoStats:
-    """Render ``traj`` to ``out``; see the module docstring. Returns timing figures."""
-    from . import scene as scene_mod
-    from .offscreen import grab, make_plotter, make_readable
+                 on_frame: Callable[[int, np.ndarray], None] | None = None, projection=None,
+                 layers: tuple[str, ...] = ("beauty",), finish: Finish | None = None) -> VideoStats:
+    """Render ``traj`` to ``out`` in this process; see the module docstring. Returns timing figures.
+
+    ``projection``: a :class:`lunarviz.render.panorama.Projection` (flat by default); ``layers``: any of
+    ``beauty``, ``hud``, ``nosky`` (:mod:`lunarviz.render.frames`); ``finish``: subtitles, timecode.
+    """
+    from .frames import FrameSettings, FrameSource
+    from .offscreen import make_readable
+    from .panorama import Projection
 
     target = check_output(out, codec, size)
+    targets = layer_targets(target, codec, layers)
+    finish = finish or Finish(spherical=projection is not None and projection.kind == "equirect")
     t0 = traj.start_et_s if start_et_s is None else float(start_et_s)
     t1 = traj.end_et_s if end_et_s is None else float(end_et_s)
     times = frame_times(t0, t1, fps, speed)
     # the disk must hold the estimate (bytes per pixel per frame of each codec) before the first frame
-    check_writable(target, need_bytes=int(len(times) * size[0] * size[1] * _BYTES_PER_PIXEL[codec]),
+    check_writable(target, need_bytes=int(len(times) * size[0] * size[1] * _BYTES_PER_PIXEL[codec] * len(targets)),
                    folder=codec == "png")
-    plotter = make_plotter(size, antialias=antialias)
-    render_s = 0.0
-    loop0 = None
+    settings = FrameSettings(size=tuple(size), camera=camera or "chase", quality=quality, hud=hud,
+                             antialias=antialias, projection=projection or Projection(), layers=tuple(layers))
     wall0 = time.perf_counter()
+    source = FrameSource(traj, settings)
     bar = None
     try:
-        handles = scene_mod.build(plotter, traj, quality=quality, hud=hud)
-        ctx = atomic_folder(target) if codec == "png" else atomic_output(target)
-        with ctx as tmp:
-            writer = None
-            try:
-                # inside the try: an interrupt while ffmpeg starts must stop it before the
-                # temporary file is removed (else ffmpeg would create it again)
-                writer = _Writer(tmp, codec, fps, size)
-                if progress:
-                    from tqdm import tqdm
+        with atomic_layers(targets) as tmps, tempfile.TemporaryDirectory(prefix=partial_prefix(target.name + ".enc"),
+                                                                          dir=target.parent) as enc:
+            encoded = {layer: tmps[layer] if c == "png" else Path(enc) / f"{layer}{p.suffix}"
+                       for layer, (p, c) in targets.items()}
+            if progress:
+                from tqdm import tqdm
 
-                    bar = tqdm(total=len(times), unit="frame", desc=f"rendering {target.name}",
-                               dynamic_ncols=True, smoothing=0.1)
-                loop0 = time.perf_counter()
-                for k, et in enumerate(times):
-                    r0 = time.perf_counter()
-                    scene_mod.update(handles, float(et), camera)
-                    img = grab(plotter)
-                    render_s += time.perf_counter() - r0
-                    if img.shape[:2] != (size[1], size[0]):
-                        raise RenderError(f"the renderer returned {img.shape[1]}x{img.shape[0]} pixels, "
-                                          f"not the requested {size[0]}x{size[1]}")
-                    if on_frame is not None:
-                        on_frame(k, img)
-                    writer.put(img)
-                    if bar is not None:
-                        bar.update(1)
-                writer.finish()
-                loop_s = time.perf_counter() - loop0
-            except BaseException:
-                if writer is not None:
-                    writer.abort()
-                raise
-            if writer.count != len(times):
-                raise RenderError(f"{target}: wrote {writer.count} of {len(times)} frames")
-        if codec != "png":
-            make_readable(target)
+                bar = tqdm(total=len(times), unit="frame", desc=f"rendering {target.name}",
+                           dynamic_ncols=True, smoothing=0.1)
+            stats = encode_frames(source, times, {k: (encoded[k], targets[k][1]) for k in targets}, fps,
+                                  on_frame=on_frame, advance=bar.update if bar is not None else None)
+            finish_outputs(traj, target, codec, times, fps, speed, finish,
+                           {k: [v] for k, v in encoded.items()}, tmps)
+        for _layer, (p, c) in targets.items():
+            if c != "png":
+                make_readable(p)
     finally:
         if bar is not None:
             bar.close()
-        plotter.close()
-    return VideoStats(len(times), time.perf_counter() - wall0, render_s, writer.encode_s, loop_s)
+        source.close()
+    stats.seconds = time.perf_counter() - wall0
+    return stats
+
+
+def encode_frames(source, times: np.ndarray, outputs: dict[str, tuple[Path, str]], fps: float, *,
+                  first_index: int = 0, on_frame: Callable[[int, np.ndarray], None] | None = None,
+                  advance: Callable[[int], object] | None = None) -> VideoStats:
+    """Render ``times`` from a :class:`~lunarviz.render.frames.FrameSource` into one writer per layer.
+
+    ``outputs``: layer -> (file or folder, codec). Frame ``k`` of a PNG layer is ``frame_{first_index+k:06d}.png``.
+    """
+    size = source.s.size
+    writers: dict[str, _Writer] = {}
+    render_s = 0.0
+    try:
+        for layer, (path, c) in outputs.items():
+            # inside the try: an interrupt while ffmpeg starts must stop it before the
+            # temporary file is removed (else ffmpeg would create it again)
+            writers[layer] = _Writer(path, c, fps, size, alpha=layer != "beauty", first_index=first_index)
+        loop0 = time.perf_counter()
+        for k, et in enumerate(times):
+            r0 = time.perf_counter()
+            frame = source.frame(float(et))
+            render_s += time.perf_counter() - r0
+            img = frame[next(iter(outputs))]
+            if img.shape[:2] != (size[1], size[0]):
+                raise RenderError(f"the renderer returned {img.shape[1]}x{img.shape[0]} pixels, "
+                                  f"not the requested {size[0]}x{size[1]}")
+            if on_frame is not None:
+                on_frame(k, img)
+            for layer, w in writers.items():
+                w.put(frame[layer])
+            if advance is not None:
+                advance(1)
+        for w in writers.values():
+            w.finish()
+        loop_s = time.perf_counter() - loop0
+    except BaseException:
+        for w in writers.values():
+            w.abort()
+        raise
+    for w in writers.values():
+        if w.count != len(times):
+            raise RenderError(f"{w.target}: wrote {w.count} of {len(times)} frames")
+    return VideoStats(len(times), float("nan"), render_s, sum(w.encode_s for w in writers.values()), loop_s)
