@@ -45,14 +45,27 @@ def run(args) -> int:
     check_headless()
 
     from ..render.camera import check_camera
-    from ..render.timespec import parse_time_spec
-    from ..render.video import check_output, render_video
     from .flights import load_flight
 
     if args.camera is not None:
         check_camera(args.camera, "--camera")
     traj = load_flight(scene)
-    d = traj.scenario.render  # the [render] table, validated at load: command-line options win
+    stats, size, fps = render_flight(traj, args)
+    print(f"wrote {args.output}: {stats.frames} frames {size[0]}x{size[1]} at {fps:g} fps "
+          f"({stats.fps:.1f} frames/s)")
+    return 0
+
+
+def render_flight(traj, args):
+    """Render the flown ``traj`` with the options in ``args`` (this parser's); for the CLI and
+    :func:`lunarviz.render`. Returns (stats, size, fps)."""
+    from ..render.offscreen import parse_size
+    from ..render.timespec import parse_time_spec
+    from ..render.video import check_output, render_video
+    from ..scenario import RenderSettings
+
+    # the [render] table, validated at load: command-line options win
+    d = traj.scenario.render if traj.scenario is not None else RenderSettings()
     size = parse_size(args.size) if args.size else (d.size or (1920, 1080))
     codec = args.codec or d.codec or "h264"
     check_output(args.output, codec, size)
@@ -93,6 +106,4 @@ def run(args) -> int:
     finally:
         if old_term is not None:
             signal.signal(signal.SIGTERM, old_term)
-    print(f"wrote {args.output}: {stats.frames} frames {size[0]}x{size[1]} at {fps:g} fps "
-          f"({stats.fps:.1f} frames/s)")
-    return 0
+    return stats, size, fps
