@@ -92,3 +92,10 @@ def browsers(tmp_path):
     yield new
     for b in made:
         b.quit()
+
+
+@pytest.fixture(scope="session")
+def headless_ok():
+    from lunarviz.render.offscreen import check_headless
+
+    return check_headless()

@@ -26,3 +26,18 @@ def test_serve_rejects_bad_options_in_one_line(capsys):
     assert main(["serve", "nosuchscene"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 2 and "--max-clients 0" in err[0] and "nosuchscene" in err[1]
+
+
+def test_show_falls_back_to_a_still_without_a_widget_backend(headless_ok):
+    """Outside a kernel (here: pytest) lunarviz.show gives a PIL image of the same view."""
+    import numpy as np
+
+    import lunarviz
+    from lunarviz.web.notebook import widget_backend_available
+
+    assert not widget_backend_available()
+    img = lunarviz.show("resilience", camera="chase", at="touchdown-20s", size=(320, 180))
+    arr = np.asarray(img)
+    assert arr.shape == (180, 320, 3) and arr.std() > 10.0
+    with pytest.raises(LunarvizError, match="backend 'vr'"):
+        lunarviz.show(lunarviz.fly("resilience"), backend="vr")
