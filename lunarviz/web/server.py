@@ -32,6 +32,8 @@ from .session import Session, check_shipped
 
 #: frames per second the server aims at while playing (it sends fewer when a frame takes longer)
 TARGET_FPS = 15.0
+#: JPEG quality of the frames streamed while playing (a still frame is sent at the view's still quality)
+STREAM_QUALITY = 80
 #: the what-if fields on the page: (state name, what-if key, label)
 WHATIF_FIELDS = (("w_lrf", "lrf_valid_below_m", "Rangefinder valid below (m)"),
                  ("w_prop", "propellant_kg", "Propellant (kg)"))
@@ -124,10 +126,20 @@ class App:
             self.session.close()
 
     async def _play_loop(self) -> None:
+        """While playing: move the scene on every tick and let trame's animation stream send the frames
+        (a single image push waits for its encoding, ~0.5 s; the stream sends each frame as encoded)."""
         period = 1.0 / TARGET_FPS
+        streaming = False
         while True:
             t0 = time.perf_counter()
-            if self.session.playback.playing:
+            playing = self.session.playback.playing
+            if playing != streaming and self.view is not None:
+                if playing:
+                    self.view.start_animation(fps=TARGET_FPS, quality=STREAM_QUALITY)
+                else:
+                    self.view.stop_animation()
+                streaming = playing
+            if playing:
                 self.push()
             await asyncio.sleep(max(0.0, period - (time.perf_counter() - t0)))
 
