@@ -35,7 +35,7 @@ def run(args) -> int:
         raise LunarvizError(f"--max-clients {args.max_clients}: expected at least 1")
     check_headless()
     try:
-        import trame  # noqa: F401
+        import trame  # noqa: F401 - only whether it is installed
     except ImportError as exc:
         raise LunarvizError("lunarviz serve needs trame: pip install trame trame-vtk trame-vuetify") from exc
     from ..web.server import serve

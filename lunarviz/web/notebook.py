@@ -29,8 +29,8 @@ def widget_backend_available() -> bool:
     if shell is None or not hasattr(shell, "kernel"):
         return False
     try:
-        import ipywidgets  # noqa: F401
-        import trame_pyvista.jupyter  # noqa: F401
+        import ipywidgets  # noqa: F401 - only whether it is installed
+        import trame_pyvista.jupyter  # noqa: F401 - only whether it is installed
     except ImportError:
         return False
     return True
