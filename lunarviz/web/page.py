@@ -35,10 +35,9 @@ def _whatif(app, v3, html) -> None:
 
 
 def build_page(app):
-    """Lay out ``app``'s page; returns the remote view (its ``update()`` sends a frame)."""
+    """Lay out ``app``'s page (the frame is the ``frame`` state: a JPEG data URL)."""
     from trame.ui.vuetify3 import SinglePageLayout
     from trame.widgets import html
-    from trame.widgets import vtk as vtk_widgets
     from trame.widgets import vuetify3 as v3
 
     s = app.session
@@ -56,10 +55,10 @@ def build_page(app):
                 v3.VSlider(model_value=("fraction",), min=0, max=1, step=0.0005, hide_details=True,
                            end=(app.server.controller.scrub, "[$event]"), id="scrub", classes="mb-1",
                            style="flex: 0 0 auto")
-                with html.Div(style="flex: 1 1 auto; min-height: 300px; position: relative", id="view"):
-                    view = vtk_widgets.VtkRemoteView(s.plotter.render_window, interactive_ratio=1,
-                                                     still_quality=90, interactive_quality=70)
+                with html.Div(style="flex: 1 1 auto; min-height: 300px; position: relative; background: black",
+                              id="view"):
+                    html.Img(src=("frame",), alt="the 3D view",
+                             style="position: absolute; width: 100%; height: 100%; object-fit: contain")
                 with html.Div(classes="d-flex align-center mt-2", style="flex: 0 0 auto"):
                     _whatif(app, v3, html)
                 html.Div("{{ error }}", id="error", classes="text-error text-caption")
-    return view

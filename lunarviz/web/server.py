@@ -1,8 +1,12 @@
 """``lunarviz serve``: the flight in a browser, on trame (Kitware's web framework for VTK).
 
-The page shows the server's render window through trame's remote view: the
-server draws the one scene (:mod:`lunarviz.render.scene`, HUD included) with
-VTK and streams JPEG frames, so a Chromebook needs nothing but a browser.
+The server draws the one scene (:mod:`lunarviz.render.scene`, HUD included)
+off-screen with VTK, grabs each frame as the video renderer does
+(:func:`lunarviz.render.offscreen.grab`), encodes it as a JPEG and sends it
+through trame's shared state to every browser of the session, so a Chromebook
+needs nothing but a browser (no WebGL). One render per frame, whatever the
+number of browsers. (trame's own remote view waits ~0.5 s for its asynchronous
+encoder on every frame: measured 2 frames/s here, so it is not used.)
 Controls: play/pause, speed, a scrub bar, event jumps, camera presets, the
 scene (shipped scenes only) and the what-if (rangefinder, propellant).
 
@@ -32,8 +36,8 @@ from .session import Session, check_shipped
 
 #: frames per second the server aims at while playing (it sends fewer when a frame takes longer)
 TARGET_FPS = 15.0
-#: JPEG quality of the frames streamed while playing (a still frame is sent at the view's still quality)
-STREAM_QUALITY = 80
+#: JPEG quality of the frames sent to the browsers
+JPEG_QUALITY = 80
 #: the what-if fields on the page: (state name, what-if key, label)
 WHATIF_FIELDS = (("w_lrf", "lrf_valid_below_m", "Rangefinder valid below (m)"),
                  ("w_prop", "propellant_kg", "Propellant (kg)"))
@@ -71,13 +75,18 @@ class Classroom:
         return app
 
 
-def _give_interactor(render_window) -> None:
-    """trame's image delivery needs an interactor on the window (an off-screen plotter has none)."""
-    if render_window.GetInteractor() is None:
-        from vtkmodules.vtkRenderingUI import vtkGenericRenderWindowInteractor
+def jpeg_data_url(plotter) -> str:
+    """Render ``plotter`` and return the frame as a ``data:image/jpeg;base64,...`` URL."""
+    import base64
+    import io
 
-        iren = vtkGenericRenderWindowInteractor()
-        iren.SetRenderWindow(render_window)
+    from PIL import Image
+
+    from ..render.offscreen import grab
+
+    buf = io.BytesIO()
+    Image.fromarray(grab(plotter)).save(buf, format="JPEG", quality=JPEG_QUALITY)
+    return "data:image/jpeg;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
 class App:
@@ -91,8 +100,7 @@ class App:
         self.server = get_server(f"lunarviz-{name}", client_type="vue3")
         cli = self.server.cli  # trame would read sys.argv (lunarviz's own arguments): give it none
         cli.parse_known_args = functools.partial(type(cli).parse_known_args, cli, [])
-        _give_interactor(self.session.plotter.render_window)
-        self.view = None
+        self.ready = False
         self._ws = None
         self._loop_task = None
         room.apps.append(self)
@@ -115,6 +123,7 @@ class App:
         add_routes(self, wslink_server.app)
 
     def _on_ready(self, **_kwargs) -> None:
+        self.ready = True
         self.push()
         self._loop_task = asyncio.ensure_future(self._play_loop())
 
@@ -126,30 +135,20 @@ class App:
             self.session.close()
 
     async def _play_loop(self) -> None:
-        """While playing: move the scene on every tick and let trame's animation stream send the frames
-        (a single image push waits for its encoding, ~0.5 s; the stream sends each frame as encoded)."""
         period = 1.0 / TARGET_FPS
-        streaming = False
         while True:
             t0 = time.perf_counter()
-            playing = self.session.playback.playing
-            if playing != streaming and self.view is not None:
-                if playing:
-                    self.view.start_animation(fps=TARGET_FPS, quality=STREAM_QUALITY)
-                else:
-                    self.view.stop_animation()
-                streaming = playing
-            if playing:
+            if self.session.playback.playing:
                 self.push()
-            await asyncio.sleep(max(0.0, period - (time.perf_counter() - t0)))
+            await asyncio.sleep(max(0.005, period - (time.perf_counter() - t0)))
 
     def push(self) -> None:
-        """Draw the session at its playhead, send the frame and the labels to every browser."""
+        """Draw the session at its playhead; send the frame and the labels to every browser."""
         self.session.frame()
-        if self.view is not None:
-            self.view.update()
+        frame = jpeg_data_url(self.session.plotter)
         with self.server.state as state:
             state.update(self.session.labels())
+            state.frame = frame
 
     # ---------------------------------------------------------------- state
     def _bind_state(self) -> None:
@@ -161,7 +160,7 @@ class App:
         state.update({
             "scenes": shipped_scenes(), "cameras": list(CAMERAS),
             "speeds": [{"title": format_speed(v), "value": v} for v in SPEEDS],
-            "events": s.events(), "jump_to": None, "error": "", "busy": False,
+            "events": s.events(), "jump_to": None, "error": "", "frame": "",
             **{k: round(v, 1) for k, v in self._whatif_defaults().items()},
         })
         ctrl.toggle = self._act(lambda: s.playback.toggle())
@@ -192,8 +191,8 @@ class App:
 
     def _on_value(self, fn):
         def handler(**kwargs):
-            if self.view is None:
-                return  # the initial values, before the page exists
+            if not self.ready:
+                return  # the initial values, before the server runs
             self._act(lambda: fn(**kwargs))()
         return handler
 
@@ -213,15 +212,12 @@ class App:
 
     def _refresh_flight(self) -> None:
         self.server.state.events = self.session.events()
-        if self.view is not None:
-            self.view.replace_view(self.session.plotter.render_window)
 
     # ------------------------------------------------------------------- UI
     def _build_ui(self) -> None:
         from .page import build_page
 
-        self.view = None
-        self.view = build_page(self)
+        build_page(self)
 
 
 def serve(scene: str, *, host: str = "127.0.0.1", port: int = 8080, max_clients: int = 30,

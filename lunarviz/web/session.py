@@ -22,8 +22,8 @@ from ..app.playback import CAMERAS, SPEEDS, Playback, event_marks
 from ..errors import LunarvizError
 from ..formatting import format_l_minus, format_utc
 
-#: the web view's size, pixels (the remote view sends this image, scaled to the browser's canvas)
-VIEW_SIZE = (960, 540)
+#: the size of the frames sent to the browsers, pixels (each page scales them to its view)
+VIEW_SIZE = (1280, 560)
 #: where a session's playhead starts (clamped into the flight), as the viewer's default
 START_AT = "touchdown-60s"
 

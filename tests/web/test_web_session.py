@@ -41,3 +41,26 @@ def test_show_falls_back_to_a_still_without_a_widget_backend(headless_ok):
     assert arr.shape == (180, 320, 3) and arr.std() > 10.0
     with pytest.raises(LunarvizError, match="backend 'vr'"):
         lunarviz.show(lunarviz.fly("resilience"), backend="vr")
+
+
+def test_a_session_plays_by_its_clock_jumps_and_refuses_bad_values(headless_ok):
+    from lunarviz.app.playback import FakeClock
+    from lunarviz.web.session import Session
+
+    clock = FakeClock()
+    s = Session("resilience", size=(160, 90), quality="draft", clock=clock)
+    try:
+        td = s.traj.event("touchdown").et_s
+        assert s.playback.et_s == pytest.approx(td - 60.0)  # START_AT
+        s.playback.play()
+        clock.advance(2.0)
+        assert s.frame() == pytest.approx(td - 60.0 + 2.0 * 10.0)  # 10x real time by the injected clock
+        assert s.labels()["utc"].endswith("UTC") and s.labels()["playing"] is True
+        assert s.jump("touchdown-5s") == pytest.approx(td - 5.0)
+        with pytest.raises(LunarvizError, match="camera 'drone'"):
+            s.set_camera("drone")
+        with pytest.raises(LunarvizError, match="speed 3"):
+            s.set_speed(3)
+        assert [e["name"] for e in s.events()][-1] == "touchdown"
+    finally:
+        s.close()
