@@ -40,6 +40,8 @@ def build_page(app):
     from trame.widgets import html
     from trame.widgets import vuetify3 as v3
 
+    from .session import VIEW_SIZE
+
     s = app.session
     title = s.traj.scenario.title if s.traj.scenario is not None else s.scene
     with SinglePageLayout(app.server, full_height=True) as layout:
@@ -55,10 +57,10 @@ def build_page(app):
                 v3.VSlider(model_value=("fraction",), min=0, max=1, step=0.0005, hide_details=True,
                            end=(app.server.controller.scrub, "[$event]"), id="scrub", classes="mb-1",
                            style="flex: 0 0 auto")
-                with html.Div(style="flex: 1 1 auto; min-height: 300px; position: relative; background: black",
-                              id="view"):
-                    html.Img(src=("frame",), alt="the 3D view",
-                             style="position: absolute; width: 100%; height: 100%; object-fit: contain")
+                w, h = VIEW_SIZE  # the view keeps the frames' shape: as wide as the page allows
+                with html.Div(id="view", style=f"width: 100%; aspect-ratio: {w} / {h}; margin: 0 auto; "
+                                               f"max-width: calc((100vh - 230px) * {w / h:.4f}); background: black"):
+                    html.Img(src=("frame",), alt="the 3D view", style="display: block; width: 100%; height: 100%")
                 with html.Div(classes="d-flex align-center mt-2", style="flex: 0 0 auto"):
                     _whatif(app, v3, html)
                 html.Div("{{ error }}", id="error", classes="text-error text-caption")
