@@ -355,6 +355,34 @@ class Scenario:
         return replace(self, site=replace(self.site, lat_deg=float(lat_deg), lon_deg=float(lon_deg)),
                        terrain=replace(self.terrain, site_lat_deg=float(lat_deg), site_lon_deg=float(lon_deg)))
 
+    def replace(self, **changes: Any) -> Scenario:
+        """A what-if: this scenario with ``changes`` applied (it stays frozen and unchanged).
+
+        The viewer's what-if keys (one model, :mod:`lunarviz.app.whatif_model`, no Qt):
+        ``lrf_valid_below_m``, ``propellant_kg``, ``main_thrust_n``, ``site_lat_deg``,
+        ``site_lon_deg``; any other field of the dataclass (``vehicle=...``, ``title=...``)
+        is replaced as :func:`dataclasses.replace` does. An unknown key or a value out of
+        range is a one-line :class:`~lunarviz.errors.ScenarioError`.
+
+        >>> import lunarviz
+        >>> sc = lunarviz.load("resilience")
+        >>> healthy = sc.replace(lrf_valid_below_m=10_000)
+        >>> healthy.lrf.fault_valid_below_m is None, sc.lrf.fault_valid_below_m is None
+        (True, False)
+        """
+        from dataclasses import fields
+
+        from .app.whatif_model import LIMITS, apply_changes
+
+        own = {f.name for f in fields(self)}
+        unknown = sorted(set(changes) - set(LIMITS) - own)
+        if unknown:
+            raise ScenarioError(f"{self.path}: replace({unknown[0]}=...): unknown key; expected one of "
+                                f"{', '.join([*LIMITS, *sorted(own)])}")
+        new = apply_changes(self, {k: v for k, v in changes.items() if k in LIMITS})
+        rest = {k: v for k, v in changes.items() if k not in LIMITS}
+        return replace(new, **rest) if rest else new
+
     @property
     def site_lat_deg(self) -> float:
         return self.site.lat_deg

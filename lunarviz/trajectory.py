@@ -230,6 +230,38 @@ class Trajectory:
     def propellant_kg(self) -> np.ndarray:
         return self.mass_kg - self.dry_mass_kg
 
+    # ------------------------------------------------------------------ export
+    def to_csv(self, path) -> None:
+        """Write the time series as ``lunarviz fly --csv`` does (same columns, >= 1 Hz, atomically)."""
+        from .commands.fly import write_csv
+
+        write_csv(self, path)
+
+    def to_spk(self, path, naif_id: int = -999) -> None:
+        """Write the trajectory as a SPICE SPK (type 13, centre MOON, J2000), as ``fly --spk`` does."""
+        from .commands.fly import write_spk
+
+        write_spk(self, path, naif_id)
+
+    def to_dataframe(self):
+        """The ``to_csv`` table as a :class:`pandas.DataFrame` (needs pandas; numbers as floats).
+
+        Columns as in the CSV; ``utc`` stays a string, ``lrf_valid`` is a bool.
+        """
+        try:
+            import pandas as pd
+        except ImportError as exc:
+            from .errors import LunarvizError
+
+            raise LunarvizError("Trajectory.to_dataframe needs pandas: pip install pandas") from exc
+        from .commands.fly import CSV_HEADER, csv_rows
+
+        df = pd.DataFrame(list(csv_rows(self)), columns=CSV_HEADER)
+        for col in CSV_HEADER[1:-2]:
+            df[col] = df[col].astype(float)
+        df["lrf_valid"] = df["lrf_valid"].astype(bool)
+        return df
+
     # ----------------------------------------------------------- interpolation
     def _locate(self, et_s: float) -> tuple[int, float, float]:
         """Index i of the interval [t_i, t_i+1] holding et, the fraction in it, and dt."""

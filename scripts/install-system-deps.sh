@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The system packages lunarviz needs on Debian 12 (Ubuntu 24.04 untested): Python with
 # venv, Mesa's software OpenGL (EGL and OSMesa; no GPU needed), Xvfb and the
-# X/Qt libraries of the desktop viewer. Runs apt-get as root, or through sudo
+# X/Qt libraries of the desktop viewer, and Chromium with its driver (the browser
+# tests of `lunarviz serve`: Debian's browser, never a downloaded build). Runs apt-get as root, or through sudo
 # when not root. Used by the README's Quick start and by .ci/run.
 set -euo pipefail
 
@@ -10,6 +11,7 @@ PACKAGES=(
   libegl1 libgl1-mesa-dri libosmesa6 xvfb xauth libxcursor1 libglib2.0-0 libdbus-1-3
   libfontconfig1 libxkbcommon0 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4
   libxcb-image0 libxcb-keysyms1 libxcb-render-util0 libxcb-shape0 libxcb-xkb1
+  chromium chromium-driver
 )
 
 if [ "$(id -u)" -eq 0 ]; then

@@ -145,24 +145,31 @@ def csv_times(traj) -> np.ndarray:
     return t[keep]
 
 
-def write_csv(traj, path: str) -> None:
-    from ..fileio import atomic_output
+def csv_rows(traj):
+    """The CSV's data rows (:data:`CSV_HEADER` order, formatted as written): for ``--csv``,
+    :meth:`Trajectory.to_csv` and :meth:`Trajectory.to_dataframe`."""
     from ..timebase import et_to_utc
 
     times = csv_times(traj)
     utcs = et_to_utc(times, 3)
     t0 = traj.start_et_s
+    for et, utc in zip(times, utcs, strict=True):
+        st = traj.at(float(et))
+        yield [
+            utc, f"{et - t0:.3f}", f"{st.alt_m:.2f}", f"{st.est_alt_m:.2f}",
+            f"{st.vertical_speed_mps:.3f}", f"{st.horizontal_speed_mps:.3f}",
+            f"{st.mass_kg:.3f}", f"{st.throttle:.4f}", st.phase_name, int(st.lrf_valid),
+        ]
+
+
+def write_csv(traj, path: str) -> None:
+    from ..fileio import atomic_output
+
     with atomic_output(path) as tmp:
         with open(tmp, "w", newline="") as fh:
             w = csv.writer(fh)
             w.writerow(CSV_HEADER)
-            for et, utc in zip(times, utcs, strict=True):
-                st = traj.at(float(et))
-                w.writerow([
-                    utc, f"{et - t0:.3f}", f"{st.alt_m:.2f}", f"{st.est_alt_m:.2f}",
-                    f"{st.vertical_speed_mps:.3f}", f"{st.horizontal_speed_mps:.3f}",
-                    f"{st.mass_kg:.3f}", f"{st.throttle:.4f}", st.phase_name, int(st.lrf_valid),
-                ])
+            w.writerows(csv_rows(traj))
 
 
 def trajectory_j2000(traj) -> tuple[np.ndarray, np.ndarray]:

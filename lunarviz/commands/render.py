@@ -87,6 +87,26 @@ def run(args) -> int:
     scene = resolve(args.scene)  # a misspelt scene name fails first, with the shipped names
     if args.size is not None:
         parse_size(args.size)  # fail fast on a typo, before flying the scenario
+    _check_layers_and_workers(args)
+    check_headless()
+
+    from ..render.camera import check_camera
+    from ..scenario import load
+    from .flights import load_flight
+
+    if args.camera is not None:
+        check_camera(args.camera, "--camera")
+    # everything the command line and the [render] table decide is checked before the flight
+    _options(args, load(scene).render)
+    traj = load_flight(scene)
+    stats, size, fps = render_flight(traj, args)
+    print(f"wrote {args.output}: {stats.frames} frames {size[0]}x{size[1]} at {fps:g} fps "
+          f"({stats.fps:.1f} frames/s)")
+    return 0
+
+
+def _check_layers_and_workers(args) -> tuple[str, ...]:
+    """--layers, --workers and --dask checked; the layers to write."""
     layers = parse_layers(args.layers)
     if args.workers is not None and args.workers < 1:
         raise RenderError(f"--workers {args.workers}: expected 1 or more")
@@ -96,28 +116,36 @@ def run(args) -> int:
         from ..render.farm import parse_dask
 
         parse_dask(args.dask)
-    check_headless()
+    return layers
 
-    from ..render.camera import check_camera
-    from ..render.timespec import parse_time_spec
-    from ..render.video import check_output, check_rate, render_video
-    from ..scenario import load
-    from .flights import load_flight
 
-    if args.camera is not None:
-        check_camera(args.camera, "--camera")
-    # everything the command line and the [render] table decide is checked before the flight
-    d = load(scene).render  # the [render] table, validated at load: command-line options win
+def _options(args, d):
+    """(size, codec, fps, speed, projection) from the command line over the [render] table ``d``, checked."""
+    from ..render.offscreen import parse_size
+    from ..render.panorama import check_projection
+    from ..render.video import check_output, check_rate
+
     size = parse_size(args.size) if args.size else (d.size or (1920, 1080))
     codec = args.codec or d.codec or "h264"
     fps = args.fps if args.fps is not None else (d.fps or 30.0)
     speed = args.speed if args.speed is not None else (d.speed or 1.0)
     check_rate(fps, speed)
     check_output(args.output, codec, size)
-    from ..render.panorama import check_projection
-
     projection = check_projection(args.projection, size, args.fov_deg, args.tilt_deg)
-    traj = load_flight(scene)
+    return size, codec, fps, speed, projection
+
+
+def render_flight(traj, args):
+    """Render the flown ``traj`` with the options in ``args`` (this parser's); for the CLI and
+    :func:`lunarviz.render`. Returns (stats, size, fps)."""
+    from ..render.timespec import parse_time_spec
+    from ..render.video import render_video
+    from ..scenario import RenderSettings
+
+    # the [render] table, validated at load: command-line options win
+    d = traj.scenario.render if traj.scenario is not None else RenderSettings()
+    layers = _check_layers_and_workers(args)
+    size, codec, fps, speed, projection = _options(args, d)
     camera = args.camera or d.camera or "scenario"
 
     def when(spec, fallback_specs, what):
@@ -164,9 +192,7 @@ def run(args) -> int:
     finally:
         if old_term is not None:
             signal.signal(signal.SIGTERM, old_term)
-    print(f"wrote {args.output}: {stats.frames} frames {size[0]}x{size[1]} at {fps:g} fps "
-          f"({stats.fps:.1f} frames/s)")
-    return 0
+    return stats, size, fps
 
 
 def _render_farm(args, traj, size, fps, start, end, speed, camera, codec, antialias, projection, layers, finish):

@@ -32,6 +32,15 @@ K99 = math.sqrt(-2.0 * math.log(1.0 - 0.99))
 
 @dataclass(frozen=True)
 class MonteCarloResult:
+    """N dispersed runs (:func:`lunarviz.monte_carlo`): per-run arrays of length ``runs``.
+
+    ``outcome`` holds an :class:`~lunarviz.physics.outcome.Outcome` value per run;
+    touchdown time (ET s), place (``lat_deg``, ``lon_deg``; ``east_m``, ``north_m``
+    from the target), speeds (m/s) and ``propellant_kg`` per run (nan without a
+    touchdown); the 99 % landing ellipse (centre and semi-axes in m, azimuth of the
+    major axis in degrees); ``success_rate``; ``to_dict()`` is ``fly --json``'s object.
+    """
+
     runs: int
     seed: int
     outcome: np.ndarray            # (runs,) str: an Outcome value per run

@@ -12,7 +12,25 @@ This package imports VTK/pyvista but never Qt. Modules:
 from __future__ import annotations
 
 import os
+import sys
 
 if not os.environ.get("DISPLAY"):
     # Without an X display, VTK would first try (and complain about) an X window.
     os.environ.setdefault("VTK_DEFAULT_OPENGL_WINDOW", "vtkEGLRenderWindow")
+
+
+class _CallablePackage(type(os)):
+    """``lunarviz.render`` is both this package and the public :func:`lunarviz.render` function.
+
+    Importing any ``lunarviz.render.*`` module rebinds the name ``render`` on
+    :mod:`lunarviz` to this package, so the package itself forwards a call to
+    :func:`lunarviz.api.render` (one function, whichever the name points at).
+    """
+
+    def __call__(self, traj, path, **options):
+        from ..api import render
+
+        return render(traj, path, **options)
+
+
+sys.modules[__name__].__class__ = _CallablePackage

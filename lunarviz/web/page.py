@@ -1,0 +1,66 @@
+"""The page of ``lunarviz serve`` (trame + vuetify 3): the 3D view and the controls around it.
+
+Element ids the browser tests use: ``view`` (the 3D view), ``utc`` (the UTC
+label), ``play`` (play/pause), ``own`` (a session of one's own), ``error``.
+"""
+
+from __future__ import annotations
+
+
+def _controls(app, v3, html) -> None:
+    ctrl = app.server.controller
+    v3.VBtn("{{ playing ? 'Pause' : 'Play' }}", id="play", click=ctrl.toggle, variant="tonal", classes="mr-2")
+    v3.VSelect(v_model=("speed",), items=("speeds",), label="Speed", density="compact", hide_details=True,
+               style="max-width: 150px", classes="mr-2")
+    v3.VSelect(v_model=("camera",), items=("cameras",), label="Camera", density="compact", hide_details=True,
+               style="max-width: 140px", classes="mr-2", id="camera")
+    v3.VSelect(v_model=("jump_to",), items=("events",), item_title="label", item_value="name", label="Jump to",
+               density="compact", hide_details=True, style="max-width: 230px", classes="mr-2", id="jump")
+    v3.VSelect(v_model=("scene",), items=("scenes",), label="Scene", density="compact", hide_details=True,
+               style="max-width: 200px", classes="mr-2")
+    html.A("My own session", href="/own", target="_blank", id="own", classes="text-caption ml-2")
+
+
+def _whatif(app, v3, html) -> None:
+    from .server import WHATIF_FIELDS
+
+    ctrl = app.server.controller
+    html.Span("What if:", classes="text-caption mr-2")
+    for name, _key, label in WHATIF_FIELDS:
+        v3.VTextField(v_model=(name,), label=label, type="number", density="compact", hide_details=True, id=name,
+                      style="max-width: 210px", classes="mr-2")
+    v3.VBtn("Fly it", click=ctrl.fly_whatif, variant="tonal", classes="mr-2", id="fly_whatif")
+    v3.VBtn("As flown", click=ctrl.as_flown, variant="text", classes="mr-2")
+    html.Span("{{ whatif ? 'showing: ' + whatif : 'showing: as flown' }}", classes="text-caption", id="whatif")
+
+
+def build_page(app):
+    """Lay out ``app``'s page (the frame is the ``frame`` state: a JPEG data URL)."""
+    from trame.ui.vuetify3 import SinglePageLayout
+    from trame.widgets import html
+    from trame.widgets import vuetify3 as v3
+
+    from .session import VIEW_SIZE
+
+    s = app.session
+    title = s.traj.scenario.title if s.traj.scenario is not None else s.scene
+    with SinglePageLayout(app.server, full_height=True) as layout:
+        layout.title.set_text(f"lunarviz · {title}")
+        with layout.toolbar:
+            v3.VSpacer()
+            html.Div("{{ utc }}", id="utc", classes="text-subtitle-1 mr-4", style="font-family: monospace")
+            html.Div("{{ l_minus }}", id="lminus", classes="text-subtitle-1 mr-4", style="font-family: monospace")
+        with layout.content:
+            with v3.VContainer(fluid=True, classes="pa-2 d-flex flex-column", style="height: 100%"):
+                with html.Div(classes="d-flex align-center mb-2", style="flex: 0 0 auto"):
+                    _controls(app, v3, html)
+                v3.VSlider(model_value=("fraction",), min=0, max=1, step=0.0005, hide_details=True,
+                           end=(app.server.controller.scrub, "[$event]"), id="scrub", classes="mb-1",
+                           style="flex: 0 0 auto")
+                w, h = VIEW_SIZE  # the view keeps the frames' shape: as wide as the page allows
+                with html.Div(id="view", style=f"width: 100%; aspect-ratio: {w} / {h}; margin: 0 auto; "
+                                               f"max-width: calc((100vh - 230px) * {w / h:.4f}); background: black"):
+                    html.Img(src=("frame",), alt="the 3D view", style="display: block; width: 100%; height: 100%")
+                with html.Div(classes="d-flex align-center mt-2", style="flex: 0 0 auto"):
+                    _whatif(app, v3, html)
+                html.Div("{{ error }}", id="error", classes="text-error text-caption")
