@@ -26,8 +26,14 @@ G_MOON = 1.62
 FLASH_S = 0.8
 #: ejecta grains
 N_EJECTA = 5000
+#: drawn size (world diameter, m) of one ejecta grain and of one dust-sheet grain: a clump of
+#: dust read as a soft sprite that shrinks with distance
+EJECTA_GRAIN_M = 0.22
+DUST_GRAIN_M = 0.35
 #: the curtain stays drawn this long after impact (grains have landed by then), s
 EJECTA_SHOW_S = 40.0
+#: a grain that has landed fades into the ground over this long, s
+SETTLE_FADE_S = 1.5
 #: tilt of the wreck after a crash, degrees; and how deep it sinks, m
 WRECK_TILT_DEG = 78.0
 WRECK_SINK_M = 0.9
@@ -57,10 +63,16 @@ class Ejecta:
         v[:, :2] += 0.25 * t[:2]
         self.v = v
         self.t_land = 2.0 * v[:, 2] / G_MOON
-        shade = rng.uniform(0.35, 0.75, n)
-        base = np.array([0.80, 0.74, 0.64])  # sunlit regolith dust: warm grey, never star-white
+        shade = rng.uniform(0.55, 0.9, n)
+        base = np.array([0.86, 0.82, 0.74])  # sunlit regolith dust, exposed like the ground: warm grey
         self.rgb = (shade[:, None] * base * 255).astype(np.uint8)
         self.start = rng.normal(0.0, 0.6, (n, 3)) * np.array([1.0, 1.0, 0.2])
+
+    def alpha(self, dt: float) -> np.ndarray:
+        """Per-grain opacity ``dt`` s after impact: 1 in flight, fading out over :data:`SETTLE_FADE_S`
+        once a grain is down (it has become part of the ejecta blanket on the ground)."""
+        after = max(dt, 0.0) - self.t_land
+        return np.clip(1.0 - after / SETTLE_FADE_S, 0.0, 1.0)
 
     def positions(self, dt: float) -> np.ndarray:
         """Grain positions (ENU, m, relative to the impact point) ``dt`` seconds after impact."""

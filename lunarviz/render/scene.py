@@ -49,7 +49,15 @@ from ..trajectory import Trajectory, quat_to_matrix
 from . import camera as cam
 from . import effects as fx
 from . import resources
-from .terrain_mesh import bake_patch, globe_mesh, graded_ring_angles, make_patch, uniform_ring_angles
+from .terrain_mesh import (
+    bake_patch,
+    globe_mesh,
+    graded_ring_angles,
+    make_patch,
+    resample,
+    sample_equirect_bilinear,
+    uniform_ring_angles,
+)
 
 #: radius of the sky sphere (sky renderer units; its camera sits at the centre)
 SKY_RADIUS = 1000.0
@@ -69,6 +77,14 @@ QUALITIES = {
 SUN_INTENSITY = 1.35
 SUN_RGB = (1.0, 0.98, 0.95)
 AMBIENT = 0.03
+#: exposure: the mean sunlit regolith of a frame is brought to this display level (0..1, upper-middle tones)
+EXPOSURE_TARGET = 0.58
+#: the longest exposure (gain over the Sun's light) any frame gets -- a frame with no sunlit ground in view
+EXPOSURE_MAX = 12.0
+#: earthshine at full Earth, as a share of the Sun's light: stylised (truly ~1e-4) so the night side
+#: reads faintly in an exposure made for sunlit ground, scaled by the Earth's illuminated fraction
+EARTHSHINE_FULL = 0.03
+EARTHSHINE_RGB = (0.72, 0.84, 1.0)
 #: the trail shows this much flight before and after "now" (all of it in the orbit view), s
 TRAIL_WINDOW_S = 600.0
 #: ground distance from the site within which the graded (site-centred) globe is drawn, m
@@ -258,6 +274,13 @@ def build(plotter, traj: Trajectory, *, quality: str = "high", hud: bool = True,
     light.SetColor(*SUN_RGB)
     ren.AddLight(light)
     h.data["light"] = light
+    earth_light = vtk.vtkLight()
+    earth_light.SetLightTypeToSceneLight()
+    earth_light.SetPositional(False)
+    earth_light.SetColor(*EARTHSHINE_RGB)
+    earth_light.SetIntensity(0.0)
+    ren.AddLight(earth_light)
+    h.data["earth_light"] = earth_light
 
     # ---- the Moon: near (site-centred, graded, with terrain) and far globes
     end_p = traj.pos_m[-1]
@@ -286,6 +309,7 @@ def build(plotter, traj: Trajectory, *, quality: str = "high", hud: bool = True,
         in_out = front & (np.abs(fe) < half_out * 0.999).all(axis=1) & (np.abs(fn) < half_out * 0.999).all(axis=1)
         in_in = front & (np.abs(fe) < half_in * 0.999).all(axis=1) & (np.abs(fn) < half_in * 0.999).all(axis=1)
         faces_globe = near.faces[~in_out]
+        h.data["albedo"] = float(np.mean(inner.colour))
         for name, patch, sel in (("patch_outer", outer, in_out & ~in_in), ("patch_inner", inner, in_in)):
             pd = _polydata(near.points, near.faces[sel])
             pd.active_texture_coordinates = patch.tcoords(e_loc, n_loc)
@@ -306,6 +330,9 @@ def build(plotter, traj: Trajectory, *, quality: str = "high", hud: bool = True,
     h.actors["moon_near"] = a
     h.data["shadow_key"] = None
     h.data["async_bake"] = bool(async_bake)
+    h.data.setdefault("albedo", float(np.mean(resources.texture("moon_color", 512)) / 255.0))
+    h.data["albedo_map"] = resources.texture("moon_color", 512)
+    h.data["exposure_site"] = site_exposure(traj, h.site_m, h.data["albedo"])
 
     far = globe_mesh(0.0, 0.0, uniform_ring_angles(q["far_rings"]), q["far_seg"])
     far_pd = _polydata(far.points + far.centre_m, far.faces)
@@ -359,10 +386,18 @@ def build(plotter, traj: Trajectory, *, quality: str = "high", hud: bool = True,
     idx = np.unique(np.r_[np.arange(0, n, step), n - 1])
     h.data["trail_et"] = traj.et_s[idx]
     h.data["trail_rel"] = traj.pos_m[idx] - h.site_m
-    for name, color, opacity in (("trail_past", (0.35, 0.85, 1.0), 1.0), ("trail_future", (0.35, 0.85, 1.0), 0.3)):
+    for name in ("trail_past", "trail_future"):
         line = pv.lines_from_points(h.data["trail_rel"][:2])
-        a = plotter.add_mesh(line, color=color, opacity=opacity, line_width=2, lighting=False, name=name,
-                             reset_camera=False)
+        line.point_data["rgba"] = np.zeros((2, 4), np.uint8)
+        mapper = vtk.vtkPolyDataMapper()
+        mapper.SetInputData(line)
+        mapper.SetColorModeToDirectScalars()
+        mapper.SetScalarModeToUsePointData()
+        a = vtk.vtkActor()
+        a.SetMapper(mapper)
+        a.GetProperty().LightingOff()
+        a.ForceTranslucentOn()
+        ren.AddActor(a)
         h.actors[name] = a
 
     # ---- landing-target marker: a ring (unit size, scaled per frame) and a short pole
@@ -488,12 +523,36 @@ def _rgb_points_actor(points: np.ndarray, rgb: np.ndarray):
     return a, pd
 
 
-def _points_actor(n: int, rgb: np.ndarray):
-    """Hidden, translucent point actor for an effect whose points move every frame."""
-    a, pd = _rgb_points_actor(np.zeros((n, 3)), rgb)
+def _points_actor(n: int, rgb: np.ndarray, radius_m: float):
+    """Hidden effect whose ``n`` points move every frame: soft round camera-facing sprites
+    (Gaussian splats) ``radius_m`` across in the world, so they shrink with distance."""
+    pv, vtk = _vtk()
+    pd = pv.PolyData(np.zeros((n, 3)))
+    pd.point_data["rgb"] = rgb
+    mapper = vtk.vtkPointGaussianMapper()
+    mapper.SetInputData(pd)
+    mapper.SetColorModeToDirectScalars()
+    mapper.SetScalarModeToUsePointData()
+    mapper.ScalarVisibilityOn()
+    mapper.SetScaleFactor(float(radius_m))
+    mapper.EmissiveOff()
+    mapper.SetSplatShaderCode(SOFT_SPLAT)
+    a = vtk.vtkActor()
+    a.SetMapper(mapper)
+    a.GetProperty().LightingOff()
     a.ForceTranslucentOn()
     a.SetVisibility(False)
     return a, pd
+
+
+#: a splat that fades smoothly to nothing at its rim (a soft round grain, no square corners)
+SOFT_SPLAT = (
+    "//VTK::Color::Impl\n"
+    "float dist2 = dot(offsetVCVSOutput.xy, offsetVCVSOutput.xy);\n"
+    "if (dist2 > 1.0) { discard; }\n"
+    "float soft = exp(-4.0 * dist2) * (1.0 - dist2);\n"
+    "opacity = opacity * soft;\n"
+)
 
 
 def _build_effects(h: SceneHandles) -> None:
@@ -516,10 +575,10 @@ def _build_effects(h: SceneHandles) -> None:
     d = dict(et=float(td.et_s), pos=pos, basis=basis, crashed=crashed, tilt_axis=tilt_axis)
     if crashed:
         ej = fx.Ejecta(speed, basis.T @ travel)
-        a, pd = _points_actor(len(ej.rgb), ej.rgb)
+        a, pd = _points_actor(len(ej.rgb), ej.rgb, fx.EJECTA_GRAIN_M)
         h.plotter.renderer.AddActor(a)
         h.actors["ejecta"] = a
-        d.update(ejecta=ej, ejecta_pd=pd)
+        d.update(ejecta=ej, ejecta_pd=pd, ejecta_rise=_ground_rise(h, pos, basis, ej.positions(1e6)))
         # a soft glow on a camera-facing quad (radial alpha), not a hard-edged ball
         n = 128
         yy, xx = np.mgrid[-1:1:n * 1j, -1:1:n * 1j]
@@ -536,11 +595,22 @@ def _build_effects(h: SceneHandles) -> None:
         h.actors["impact_flash"] = a
     else:
         ds = fx.DustSheet()
-        a, pd = _points_actor(len(ds.rgb), ds.rgba(0.0, 1.0))
+        a, pd = _points_actor(len(ds.rgb), ds.rgba(0.0, 1.0), fx.DUST_GRAIN_M)
         h.plotter.renderer.AddActor(a)
         h.actors["dust"] = a
         d.update(dust=ds, dust_pd=pd)
     h.data["fx"] = d
+
+
+def _ground_rise(h: SceneHandles, pos: np.ndarray, basis: np.ndarray, enu: np.ndarray) -> np.ndarray:
+    """Height (m) of the terrain at local ``enu`` points round ``pos`` above the terrain at ``pos``."""
+    if h.height_fn is None:
+        return np.zeros(len(enu))
+    pts = pos[None, :] + enu[:, :2] @ basis[:, :2].T
+    lat, lon = unit_to_latlon(pts / np.linalg.norm(pts, axis=1, keepdims=True))
+    lat0, lon0 = unit_to_latlon(pos / np.linalg.norm(pos))
+    h0 = float(np.asarray(h.height_fn(np.array([lat0]), np.array([lon0])))[0])
+    return np.asarray(h.height_fn(lat, lon), float) - h0
 
 
 def _update_effects(h: SceneHandles, et_s: float, st, origin: np.ndarray, R: np.ndarray,
@@ -551,7 +621,6 @@ def _update_effects(h: SceneHandles, et_s: float, st, origin: np.ndarray, R: np.
     if not d:
         return R, rel
     dt = et_s - d["et"]
-    scale = max(1.0, h.plotter.window_size[1] / 720.0)
     place = d["pos"] - origin
     if d["crashed"]:
         if dt >= 0.0:
@@ -575,9 +644,17 @@ def _update_effects(h: SceneHandles, et_s: float, st, origin: np.ndarray, R: np.
         a = h.actors["ejecta"]
         a.SetVisibility(op_e > 0.0)
         if op_e > 0.0:
-            d["ejecta_pd"].points = d["ejecta"].positions(dt)
+            ej = d["ejecta"]
+            p = ej.positions(dt)
+            # follow the terrain: the flat-ground parabola lifted by the ground's rise under each grain
+            rise = d["ejecta_rise"] * np.clip(dt / np.maximum(ej.t_land, 1e-3), 0.0, 1.0)
+            p[:, 2] = np.maximum(p[:, 2] + rise, d["ejecta_rise"] + fx.EJECTA_GRAIN_M)
+            d["ejecta_pd"].points = p
+            rgba = np.empty((len(p), 4), np.uint8)
+            rgba[:, :3] = ej.rgb
+            rgba[:, 3] = (255 * ej.alpha(dt)).astype(np.uint8)
+            d["ejecta_pd"].point_data["rgb"] = rgba
             a.GetProperty().SetOpacity(op_e)
-            a.GetProperty().SetPointSize(2.6 * scale)
             _place(a, d["basis"], place)
     else:
         k = fx.dust_strength(st.alt_m, st.throttle) if dt < 0.0 else 0.0
@@ -587,7 +664,6 @@ def _update_effects(h: SceneHandles, et_s: float, st, origin: np.ndarray, R: np.
             ground = _ground_m(h.height_fn, st.pos_m)
             d["dust_pd"].points = d["dust"].positions(et_s)
             d["dust_pd"].point_data["rgb"] = d["dust"].rgba(et_s, min(1.0, 1.6 * k))
-            a.GetProperty().SetPointSize(1.6 * scale)
             _place(a, enu_basis_from_up(ground).T, ground - origin)
     return R, rel
 
@@ -610,6 +686,7 @@ def _build_sky(h: SceneHandles, q: dict) -> None:
         cols = np.clip(rgb[sel] * bright[sel, None] * 255, 0, 255).astype(np.uint8)
         actor, _ = _rgb_points_actor(st.dir_j2000[sel] * SKY_RADIUS * 0.95, cols)
         actor.GetProperty().SetPointSize(size)
+        actor.GetProperty().SetRenderPointsAsSpheres(True)  # round stars, not square dots
         sky.AddActor(actor)
         h.data["star_actors"].append((actor, size))
 
@@ -743,6 +820,7 @@ def update(handles: SceneHandles, et_s: float, camera: str | cam.CameraSpec | No
     light = h.data["light"]
     light.SetPosition(*(sun_dir * 1000.0))
     light.SetFocalPoint(0.0, 0.0, 0.0)
+    _expose(h, et_s, origin, sun_dir)
 
     # Moon: LOD switch, placement, shadows
     dist_c = float(np.linalg.norm(origin))
@@ -807,6 +885,26 @@ def update(handles: SceneHandles, et_s: float, camera: str | cam.CameraSpec | No
     return spec
 
 
+#: trail colour, and the opacity of the past trail at "now" and of the future trail
+TRAIL_RGB = (0.35, 0.85, 1.0)
+TRAIL_ALPHA_PAST = 0.9
+TRAIL_ALPHA_FUTURE = 0.3
+
+
+def trail_alpha(age_s: np.ndarray, dist_lander_m: np.ndarray, dist_cam_m: np.ndarray, *, window_s: float,
+                gap_m: float, cam_clear_m: float) -> np.ndarray:
+    """Opacity of trail points: fading with age (|age| over ``window_s``), nothing within ``gap_m`` of
+    the lander (rising over the next ``gap_m``), nothing within ``cam_clear_m`` of the camera (rising
+    over the next 2 x ``cam_clear_m``), so it never runs through the lander or across the lens."""
+    def ramp(x):
+        x = np.clip(x, 0.0, 1.0)
+        return x * x * (3.0 - 2.0 * x)
+
+    a = (1.0 - np.clip(np.abs(age_s) / window_s, 0.0, 1.0)) ** 1.5
+    a = a * ramp((dist_lander_m - gap_m) / gap_m)
+    return a * ramp((dist_cam_m - cam_clear_m) / (2.0 * cam_clear_m))
+
+
 def _update_trail(h: SceneHandles, st, origin: np.ndarray, window_s: float | None = None,
                   visible: bool = True) -> None:
     pv, _ = _vtk()
@@ -817,26 +915,73 @@ def _update_trail(h: SceneHandles, st, origin: np.ndarray, window_s: float | Non
     if window_s is not None:
         lo = int(np.searchsorted(et, st.et_s - window_s, side="left"))
         hi = int(np.searchsorted(et, st.et_s + window_s, side="right"))
+    fade_s = window_s if window_s is not None else max(st.et_s - et[0], et[-1] - st.et_s, 1.0) * 1.2
     now = (st.pos_m - h.site_m)[None, :]
-    past = np.vstack([rel[lo:k], now])
-    fut = np.vstack([now, rel[k:hi]])
-    for name, pts in (("trail_past", past), ("trail_future", fut)):
+    cam_rel = origin - h.site_m
+    d_cam_lander = float(np.linalg.norm(now[0] - cam_rel))
+    gap = 2.0 * float(h.data["lander_height_m"])
+    # keep the lens clear by a share of the distance to the subject (chase: ~8 m of 22 m)
+    cam_clear = max(0.35 * d_cam_lander, 1.0)
+    for name, pts, t, a0 in (("trail_past", np.vstack([rel[lo:k], now]), np.r_[et[lo:k], st.et_s], TRAIL_ALPHA_PAST),
+                             ("trail_future", np.vstack([now, rel[k:hi]]), np.r_[st.et_s, et[k:hi]],
+                              TRAIL_ALPHA_FUTURE)):
         a = h.actors[name]
-        if len(pts) < 2 or not visible:
+        alpha = a0 * trail_alpha(t - st.et_s, np.linalg.norm(pts - now, axis=1),
+                                 np.linalg.norm(pts - cam_rel, axis=1), window_s=fade_s, gap_m=gap,
+                                 cam_clear_m=cam_clear)
+        if len(pts) < 2 or not visible or alpha.max() < 0.01:
             a.SetVisibility(False)
             continue
         a.SetVisibility(True)
-        a.GetMapper().SetInputData(pv.lines_from_points(pts))
+        line = pv.lines_from_points(pts)
+        rgba = np.empty((len(pts), 4), np.uint8)
+        rgba[:, :3] = (np.asarray(TRAIL_RGB) * 255).astype(np.uint8)
+        rgba[:, 3] = (alpha * 255).astype(np.uint8)
+        line.point_data["rgba"] = rgba
+        line.point_data.active_scalars_name = "rgba"
+        a.GetMapper().SetInputData(line)
         _place(a, trans=h.site_m - origin)
     width = max(1.5, 2.0 * h.plotter.window_size[1] / 720)
     for name in ("trail_past", "trail_future"):
         h.actors[name].GetProperty().SetLineWidth(width)
 
 
-def _bake_all(h: SceneHandles, sun: np.ndarray) -> list:
-    """Pure NumPy (safe in a worker thread): the Sun direction is looked up by the caller."""
-    return [(name, bake_patch(patch, sun, outer=outer, intensity=SUN_INTENSITY, ambient=AMBIENT,
-                              light_rgb=SUN_RGB)) for name, patch, outer in h.data["patches"]]
+def _bake_all(h: SceneHandles, sun: np.ndarray, earth: tuple[np.ndarray, float]) -> list:
+    """Pure NumPy (safe in a worker thread): the Sun and Earth are looked up by the caller.
+
+    Baked at the site's exposure (:func:`site_exposure`); a frame that needs less dims the patches.
+    The outer patch is baked first: the inner one blends into it at its edge."""
+    g = h.data["exposure_site"]
+    light = dict(intensity=SUN_INTENSITY * g, ambient=AMBIENT * g, light_rgb=SUN_RGB, earth_dir=earth[0],
+                 earth_intensity=earth[1] * g, earth_rgb=EARTHSHINE_RGB)
+    out, done = [], {}
+    for name, patch, outer in sorted(h.data["patches"], key=lambda x: x[2] is not None):
+        parent = None if outer is None else resample(outer, done[id(outer)], patch)
+        img = bake_patch(patch, sun, outer=outer, parent=parent, **light)
+        done[id(patch)] = img
+        out.append((name, img))
+    return out
+
+
+def earthshine(et_s: float, at_m: np.ndarray) -> tuple[np.ndarray, float]:
+    """Direction (MOON_ME unit) from ``at_m`` to the Earth and the earthshine intensity there
+    (:data:`EARTHSHINE_FULL` x the Earth's illuminated fraction seen from the Moon)."""
+    e = ephemeris.position_m("EARTH", et_s, frame="MOON_ME")
+    s = ephemeris.position_m("SUN", et_s, frame="MOON_ME")
+    to_e = e - at_m
+    u = to_e / np.linalg.norm(to_e)
+    es, em = s - e, at_m - e
+    cos_phase = float(np.dot(es, em) / np.linalg.norm(es) / np.linalg.norm(em))
+    return u, EARTHSHINE_FULL * 0.5 * (1.0 + cos_phase)
+
+
+def site_exposure(traj: Trajectory, site_m: np.ndarray, albedo: float) -> float:
+    """Exposure (gain over the Sun's light) that puts flat sunlit ground at the site at
+    :data:`EXPOSURE_TARGET`, with the Sun where it stands at the end of the flight."""
+    td = traj.event("touchdown")
+    sun = _sun_dir(td.et_s if td is not None else traj.end_et_s)
+    cos_i = float(np.dot(sun, site_m / np.linalg.norm(site_m)))
+    return float(np.clip(EXPOSURE_TARGET / (albedo * SUN_INTENSITY * max(cos_i, 1e-3)), 1.0, EXPOSURE_MAX))
 
 
 def _apply_bake(h: SceneHandles, images: list) -> None:
@@ -871,13 +1016,14 @@ def _update_shadows(h: SceneHandles, et_s: float) -> None:
 
         out: list = []
         sun = _sun_dir(key * 600.0)  # SPICE on this thread; the worker only does array maths
-        t = threading.Thread(target=lambda: out.extend(_bake_all(h, sun)), daemon=True)
+        earth = earthshine(key * 600.0, h.site_m)
+        t = threading.Thread(target=lambda: out.extend(_bake_all(h, sun, earth)), daemon=True)
         h.data["bake_job"] = (key, t, out)
         h.data["shadow_key"] = key
         t.start()
         return
     h.data["shadow_key"] = key
-    _apply_bake(h, _bake_all(h, _sun_dir(key * 600.0)))
+    _apply_bake(h, _bake_all(h, _sun_dir(key * 600.0), earthshine(key * 600.0, h.site_m)))
 
 
 def _update_sky(h: SceneHandles, et_s: float, origin: np.ndarray, sun_dir: np.ndarray,
@@ -915,7 +1061,7 @@ def _update_sky(h: SceneHandles, et_s: float, origin: np.ndarray, sun_dir: np.nd
 
 
 #: star brightness when the sunlit surface fills the whole frame (1 with none of it in view)
-STARS_MIN_GAIN = 0.3
+STARS_MIN_GAIN = 0.0
 
 
 def star_exposure(lit_fraction: float) -> float:
@@ -924,8 +1070,10 @@ def star_exposure(lit_fraction: float) -> float:
     return float(1.0 - (1.0 - STARS_MIN_GAIN) * x * x * (3.0 - 2.0 * x))
 
 
-def sunlit_fraction(h: SceneHandles, origin: np.ndarray, sun_dir: np.ndarray, nx: int = 16, ny: int = 9) -> float:
-    """Share of the frame covered by the sunlit Moon (rays through an nx x ny grid, a smooth sphere)."""
+def _lit_hits(h: SceneHandles, origin: np.ndarray, sun_dir: np.ndarray, nx: int = 16,
+              ny: int = 9) -> np.ndarray:
+    """cos(incidence) of the Sun at the sunlit Moon points seen through an nx x ny grid of rays
+    (a smooth sphere) of the current camera, and the points (MOON_ME)."""
     vc = h.renderer.GetActiveCamera()
     d = np.array(vc.GetDirectionOfProjection())
     up = np.array(vc.GetViewUp())
@@ -945,8 +1093,47 @@ def sunlit_fraction(h: SceneHandles, origin: np.ndarray, sun_dir: np.ndarray, nx
     tt = -b[hit] - np.sqrt(disc[hit])
     front = tt > 0.0
     pts = o[None, :] + tt[front, None] * rays[hit][front]
-    lit = (pts @ np.asarray(sun_dir, float)) / MOON_RADIUS_M > 0.02
-    return float(lit.sum()) / (nx * ny)
+    cos_i = (pts @ np.asarray(sun_dir, float)) / MOON_RADIUS_M
+    lit = cos_i > 0.02
+    return cos_i[lit], pts[lit]
+
+
+def sunlit_fraction(h: SceneHandles, origin: np.ndarray, sun_dir: np.ndarray, nx: int = 16, ny: int = 9) -> float:
+    """Share of the frame covered by the sunlit Moon (rays through an nx x ny grid, a smooth sphere)."""
+    return float(len(_lit_hits(h, origin, sun_dir, nx, ny)[0])) / (nx * ny)
+
+
+def frame_exposure(h: SceneHandles, origin: np.ndarray, sun_dir: np.ndarray) -> float:
+    """Auto-exposure of the current view: the gain that brings the mean sunlit ground in the frame
+    to :data:`EXPOSURE_TARGET`, at most the site's exposure (the terrain is baked at that); the
+    site's exposure when no sunlit ground is in view (night side, sky)."""
+    g_site = h.data["exposure_site"]
+    cos_i, pts = _lit_hits(h, origin, sun_dir)
+    if len(cos_i) == 0:
+        return g_site
+    lat, lon = unit_to_latlon(pts / MOON_RADIUS_M)
+    near = np.linalg.norm(pts - h.site_m, axis=1) < 20e3  # the site's own (terrain) albedo there
+    alb = np.where(near, h.data["albedo"], sample_equirect_bilinear(h.data["albedo_map"], lat, lon).mean(axis=1))
+    lum = SUN_INTENSITY * float(np.mean(alb * cos_i))
+    return float(np.clip(EXPOSURE_TARGET / max(lum, 1e-6), 1.0, g_site))
+
+
+def _expose(h: SceneHandles, et_s: float, origin: np.ndarray, sun_dir: np.ndarray) -> None:
+    """Set the frame's exposure on every lit thing: Sun and earthshine lights, the globe's ambient
+    term, the baked patches (dimmed from the site's exposure they were baked at)."""
+    g = frame_exposure(h, origin, sun_dir)
+    h.data["exposure"] = g
+    h.data["light"].SetIntensity(SUN_INTENSITY * g)
+    e_dir, e_int = earthshine(et_s, origin)
+    el = h.data["earth_light"]
+    el.SetPosition(*(e_dir * 1000.0))
+    el.SetFocalPoint(0.0, 0.0, 0.0)
+    el.SetIntensity(e_int * g)
+    for name in ("moon_near", "moon_far"):
+        h.actors[name].GetProperty().SetAmbient(AMBIENT * g)
+    k = g / h.data["exposure_site"]
+    for name, _, _ in h.data["patches"]:
+        h.actors[name].GetProperty().SetColor(k, k, k)
 
 
 def _update_earth_texture(h: SceneHandles, et_s: float, rot_e: np.ndarray, earth_to_sun: np.ndarray) -> None:
