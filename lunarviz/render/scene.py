@@ -376,6 +376,7 @@ def build(plotter, traj: Trajectory, *, quality: str = "high", hud: bool = True,
                          render_points_as_spheres=True, lighting=False, name="lander_dot", reset_camera=False)
     h.actors["lander_dot"] = a
     _build_tracker(h)
+    _build_reticle(h)
 
     # ---- touchdown effects: impact flash + ejecta curtain (crash), dust sheet (soft landing)
     _build_effects(h)
@@ -467,6 +468,69 @@ def _build_tracker(h: SceneHandles) -> None:
     h.actors["tracker"] = a
     h.actors["tracker_label"] = t
     h.data["tracker_pd"] = pd
+
+
+def _build_reticle(h: SceneHandles) -> None:
+    """The down camera's reticle (a centre cross with a gap, ticks) and its range-to-ground label."""
+    _, vtk = _vtk()
+    pts = vtk.vtkPoints()
+    pts.SetNumberOfPoints(16)
+    lines = vtk.vtkCellArray()
+    for i in range(8):
+        lines.InsertNextCell(2)
+        lines.InsertCellPoint(2 * i)
+        lines.InsertCellPoint(2 * i + 1)
+    pd = vtk.vtkPolyData()
+    pd.SetPoints(pts)
+    pd.SetLines(lines)
+    mapper = vtk.vtkPolyDataMapper2D()
+    mapper.SetInputData(pd)
+    a = vtk.vtkActor2D()
+    a.SetMapper(mapper)
+    a.GetProperty().SetColor(0.55, 1.0, 0.6)
+    a.GetProperty().SetOpacity(0.85)
+    a.SetVisibility(False)
+    h.renderer.AddActor(a)
+    t = vtk.vtkTextActor()
+    tp = t.GetTextProperty()
+    tp.SetFontFamilyToCourier()
+    tp.SetBold(True)
+    tp.SetColor(0.55, 1.0, 0.6)
+    tp.SetShadow(True)
+    tp.SetVerticalJustificationToTop()
+    tp.SetJustificationToCentered()
+    t.SetVisibility(False)
+    h.renderer.AddActor(t)
+    h.actors["reticle"] = a
+    h.actors["reticle_label"] = t
+    h.data["reticle_pd"] = pd
+
+
+def _update_reticle(h: SceneHandles, spec, range_m: float) -> None:
+    a, t = h.actors["reticle"], h.actors["reticle_label"]
+    show = spec.name == "down"
+    a.SetVisibility(show)
+    t.SetVisibility(show)
+    if not show:
+        return
+    w, hgt = h.plotter.window_size
+    cx, cy = w / 2.0, hgt / 2.0
+    r0, r1, tick = 0.02 * hgt, 0.07 * hgt, 0.16 * hgt
+    p = h.data["reticle_pd"].GetPoints()
+    segs = [((cx - r1, cy), (cx - r0, cy)), ((cx + r0, cy), (cx + r1, cy)), ((cx, cy - r1), (cx, cy - r0)),
+            ((cx, cy + r0), (cx, cy + r1)), ((cx - tick, cy - tick), (cx - tick + r0, cy - tick)),
+            ((cx + tick, cy - tick), (cx + tick - r0, cy - tick)),
+            ((cx - tick, cy + tick), (cx - tick + r0, cy + tick)),
+            ((cx + tick, cy + tick), (cx + tick - r0, cy + tick))]
+    for i, (p0, p1) in enumerate(segs):
+        p.SetPoint(2 * i, p0[0], p0[1], 0.0)
+        p.SetPoint(2 * i + 1, p1[0], p1[1], 0.0)
+    p.Modified()
+    h.data["reticle_pd"].Modified()
+    a.GetProperty().SetLineWidth(max(1.0, hgt / 720.0 * 1.5))
+    t.SetInput(f"RANGE {range_m / 1000:.2f} km" if range_m >= 10e3 else f"RANGE {range_m:,.0f} m")
+    t.GetTextProperty().SetFontSize(max(9, int(round(0.026 * hgt))))
+    t.SetPosition(cx, cy - r1 - 0.012 * hgt)
 
 
 def _update_tracker(h: SceneHandles, spec, st, px: float, dist_m: float, et_s: float) -> None:
@@ -875,8 +939,12 @@ def update(handles: SceneHandles, et_s: float, camera: str | cam.CameraSpec | No
     # sky
     _update_sky(h, et_s, origin, sun_dir, ctx.earth_pos_m)
 
-    # tracking brackets round a far-away lander in the site view
+    # tracking brackets round a far-away lander in the site view; the down camera's reticle
     _update_tracker(h, spec, st, px, dist_l, et_s)
+    if spec.name == "down":
+        _update_reticle(h, spec, float(np.linalg.norm(origin) - np.linalg.norm(_ground_m(h.height_fn, origin))))
+    else:
+        _update_reticle(h, spec, 0.0)
 
     # HUD
     if h.hud is not None:
