@@ -98,7 +98,7 @@ class DustSheet:
         self.h = rng.uniform(0.0, 1.0, n) ** 2 * 0.5
         shade = rng.uniform(0.7, 1.0, n)
         # near the ground's tone: a haze
-        self.rgb = (shade[:, None] * np.array([0.62, 0.60, 0.56]) * 255).astype(np.uint8)
+        self.rgb = (shade[:, None] * np.array([0.90, 0.87, 0.80]) * 255).astype(np.uint8)
 
     def _f(self, et_s: float) -> np.ndarray:
         period = DUST_RADIUS_M / self.speed

@@ -377,6 +377,7 @@ def build(plotter, traj: Trajectory, *, quality: str = "high", hud: bool = True,
     h.actors["lander_dot"] = a
     _build_tracker(h)
     _build_reticle(h)
+    _build_shadow(h, lm.vertices)
 
     # ---- touchdown effects: impact flash + ejecta curtain (crash), dust sheet (soft landing)
     _build_effects(h)
@@ -468,6 +469,99 @@ def _build_tracker(h: SceneHandles) -> None:
     h.actors["tracker"] = a
     h.actors["tracker_label"] = t
     h.data["tracker_pd"] = pd
+
+
+#: the lander's shadow is drawn while it is lower than this over the ground (m); its darkness
+#: (share of the light it takes away) and the decal's texture size
+SHADOW_BELOW_M = 600.0
+SHADOW_DARKNESS = 0.88
+SHADOW_TEX = 64
+SHADOW_GRID = 10
+
+
+def _build_shadow(h: SceneHandles, lander_vertices: np.ndarray) -> None:
+    """The lander's shadow: a decal draped on the terrain, its texture the soft silhouette."""
+    pv, vtk = _vtk()
+    n = SHADOW_GRID
+    g = np.linspace(0.0, 1.0, n + 1)
+    U, V = np.meshgrid(g, g)
+    quads = []
+    for i in range(n):
+        for j in range(n):
+            a = i * (n + 1) + j
+            quads.append((a, a + 1, a + n + 2))
+            quads.append((a, a + n + 2, a + n + 1))
+    pd = _polydata(np.zeros(((n + 1) ** 2, 3)), np.array(quads))
+    pd.active_texture_coordinates = np.stack([U.ravel(), V.ravel()], 1)
+    a = _sky_actor(pd, color=(1.0, 1.0, 1.0))
+    a.ForceTranslucentOn()
+    a.SetVisibility(False)
+    h.renderer.AddActor(a)
+    h.actors["shadow"] = a
+    h.data["shadow_pd"] = pd
+    h.data["shadow_uv"] = np.stack([U.ravel(), V.ravel()], 1)
+    h.data["lander_vertices"] = np.asarray(lander_vertices, float)
+
+
+def shadow_mask(pts2d: np.ndarray, half_m: float, blur_m: float, n: int = SHADOW_TEX) -> np.ndarray:
+    """Soft silhouette (0..1, ``n x n``, row 0 at +v) of points projected onto the ground (metres
+    from the decal's centre): their convex hull, blurred by ``blur_m`` (the penumbra)."""
+    from PIL import Image, ImageDraw
+    from scipy.ndimage import gaussian_filter
+    from scipy.spatial import ConvexHull
+
+    hull = pts2d[ConvexHull(pts2d).vertices]
+    px = (hull + half_m) / (2 * half_m) * n
+    img = Image.new("L", (n, n), 0)
+    ImageDraw.Draw(img).polygon([(float(x), float(n - y)) for x, y in px], fill=255)
+    m = np.asarray(img, np.float32) / 255.0
+    sigma = blur_m / (2 * half_m) * n
+    return gaussian_filter(m, sigma) if sigma > 0.3 else m
+
+
+def _update_shadow(h: SceneHandles, st, R: np.ndarray, rel: np.ndarray, origin: np.ndarray, sun_dir: np.ndarray,
+                   show: bool) -> None:
+    """Project the lander along the Sun onto the ground; soft edge from the solar disc's size."""
+    pv, _ = _vtk()
+    a = h.actors["shadow"]
+    pos = rel + origin
+    up = pos / np.linalg.norm(pos)
+    s_up = float(np.dot(sun_dir, up))
+    alt = float(st.alt_m)
+    if not show or s_up < 0.02 or not (math.isfinite(alt) and alt < SHADOW_BELOW_M):
+        a.SetVisibility(False)
+        return
+    centre = pos - sun_dir * (max(alt, 0.0) / s_up)
+    centre = _ground_m(h.height_fn, centre)
+    e1, e2, u = enu_basis_from_up(centre)
+    verts = pos[None, :] + h.data["lander_vertices"] @ R.T
+    # along the Sun onto the plane through the shadow's centre
+    k = ((verts - centre) @ u) / s_up
+    q = verts - k[:, None] * sun_dir[None, :] - centre
+    p2 = np.stack([q @ e1, q @ e2], 1)
+    # penumbra: the Sun's disc (0.53 deg) seen from the lander's parts, plus a little softening
+    blur = max(0.04, float(np.median(k)) * math.tan(math.radians(0.53)) * 0.5)
+    half = float(np.abs(p2).max()) + 3.0 * blur + 0.3
+    mask = shadow_mask(p2, half, blur)
+    peak = float(mask.max())
+    if peak < 0.02:
+        a.SetVisibility(False)
+        return
+    rgba = np.zeros((SHADOW_TEX, SHADOW_TEX, 4), np.uint8)
+    rgba[..., 3] = (np.clip(mask, 0.0, 1.0) * 255 * SHADOW_DARKNESS).astype(np.uint8)
+    tex = pv.Texture(rgba)
+    tex.interpolate = True
+    a.SetTexture(tex)
+    uv = h.data["shadow_uv"]
+    grid = centre[None, :] + (uv[:, 0:1] * 2 - 1) * half * e1[None, :] + (uv[:, 1:2] * 2 - 1) * half * e2[None, :]
+    lat, lon = unit_to_latlon(grid / np.linalg.norm(grid, axis=1, keepdims=True))
+    hgt = np.asarray(h.height_fn(lat, lon), float) if h.height_fn is not None else np.zeros(len(grid))
+    ground = grid / np.linalg.norm(grid, axis=1, keepdims=True) * (MOON_RADIUS_M + hgt + 0.06)[:, None]
+    pd = h.data["shadow_pd"]
+    pd.points = ground - centre
+    pd.Modified()
+    _place(a, trans=centre - origin)
+    a.SetVisibility(True)
 
 
 def _build_reticle(h: SceneHandles) -> None:
@@ -726,9 +820,13 @@ def _update_effects(h: SceneHandles, et_s: float, st, origin: np.ndarray, R: np.
         a.SetVisibility(k > 0.0)
         if k > 0.0:
             ground = _ground_m(h.height_fn, st.pos_m)
-            d["dust_pd"].points = d["dust"].positions(et_s)
+            basis = enu_basis_from_up(ground).T
+            p = d["dust"].positions(et_s)
+            # on the terrain, not on its tangent plane: lifted by the ground's rise under each grain
+            p[:, 2] += np.maximum(_ground_rise(h, ground, basis, p), -p[:, 2]) + fx.DUST_GRAIN_M
+            d["dust_pd"].points = p
             d["dust_pd"].point_data["rgb"] = d["dust"].rgba(et_s, min(1.0, 1.6 * k))
-            _place(a, enu_basis_from_up(ground).T, ground - origin)
+            _place(a, basis, ground - origin)
     return R, rel
 
 
@@ -922,6 +1020,7 @@ def update(handles: SceneHandles, et_s: float, camera: str | cam.CameraSpec | No
             L = length * (0.3 + 0.7 * thr)
             S = np.diag([0.7 + 0.3 * thr, 0.7 + 0.3 * thr, L])
             _place(a, R @ S, rel + R @ nz)
+    _update_shadow(h, st, R, rel, origin, sun_dir, show=px >= 0.5 or spec.hide_lander)
     h.actors["lander_dot"].SetVisibility((not spec.hide_lander) and px < 3.0)
     _place(h.actors["lander_dot"], trans=rel)
 
