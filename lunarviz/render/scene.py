@@ -85,6 +85,9 @@ EXPOSURE_MAX = 12.0
 #: reads faintly in an exposure made for sunlit ground, scaled by the Earth's illuminated fraction
 EARTHSHINE_FULL = 0.03
 EARTHSHINE_RGB = (0.72, 0.84, 1.0)
+#: the lander's diffuse coefficient, and the most its materials are brightened by the exposure
+LANDER_DIFFUSE = 0.9
+LANDER_EXPOSURE_MAX = 1.6
 #: the trail shows this much flight before and after "now" (all of it in the orbit view), s
 TRAIL_WINDOW_S = 600.0
 #: ground distance from the site within which the graded (site-centred) globe is drawn, m
@@ -1048,8 +1051,20 @@ def update(handles: SceneHandles, et_s: float, camera: str | cam.CameraSpec | No
     # HUD
     if h.hud is not None:
         h.hud.update(st, et_s)
+        _back_hud_over_sun(h, origin)
     _before_render(h)
     return spec
+
+
+def _back_hud_over_sun(h: SceneHandles, origin: np.ndarray) -> None:
+    """Dark backing behind HUD text that the Sun's disc and inner glare would shine through."""
+    sun = ephemeris.position_m("SUN", h.et_s, frame="MOON_ME") - origin
+    u = sun / np.linalg.norm(sun)
+    xy = project_to_pixels(h, origin + u * 1e6)
+    vc = h.renderer.GetActiveCamera()
+    hgt = h.plotter.window_size[1]
+    r_px = 6.0 * math.radians(0.266) / math.tan(math.radians(vc.GetViewAngle()) / 2) * hgt / 2
+    h.hud.back_over(xy, max(r_px, 8.0))
 
 
 #: trail colour, and the opacity of the past trail at "now" and of the future trail
@@ -1298,6 +1313,8 @@ def _expose(h: SceneHandles, et_s: float, origin: np.ndarray, sun_dir: np.ndarra
     el.SetIntensity(e_int * g)
     for name in ("moon_near", "moon_far"):
         h.actors[name].GetProperty().SetAmbient(AMBIENT * g)
+    lp = h.actors["lander"].GetProperty()
+    lp.SetDiffuse(LANDER_DIFFUSE * min(g, LANDER_EXPOSURE_MAX) / g)  # bright foil, not blown to white
     k = g / h.data["exposure_site"]
     for name, _, _ in h.data["patches"]:
         h.actors[name].GetProperty().SetColor(k, k, k)
