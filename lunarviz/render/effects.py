@@ -145,3 +145,42 @@ def dust_strength(alt_m: float, throttle: float) -> float:
     if not math.isfinite(alt_m) or alt_m > DUST_BELOW_M or throttle <= 0.02:
         return 0.0
     return float(np.clip(1.0 - max(alt_m, 0.0) / DUST_BELOW_M, 0.0, 1.0) ** 0.7 * min(1.0, 0.3 + throttle))
+
+
+#: the crater LRO found at the Resilience impact (docs/facts.md: "new crater ~16 m", imaged
+#: 2025-06-11) and that impact's kinetic energy in the as-flown scene (417 kg at 48 m/s), J
+RESILIENCE_CRATER_M = 16.0
+RESILIENCE_IMPACT_J = 0.5 * 417.0 * 48.1 ** 2
+#: fresh simple crater proportions (Pike 1977; Melosh 1989): depth/diameter, rim height/diameter,
+#: and how far the continuous ejecta reach (crater radii from the centre)
+CRATER_DEPTH_RATIO = 0.2
+CRATER_RIM_RATIO = 0.04
+CRATER_EJECTA_RADII = 3.0
+
+
+def crater_diameter_m(speed_mps: float, mass_kg: float) -> float:
+    """Rim-to-rim diameter of the crater an impact leaves: the Resilience crater scaled by the
+    kinetic energy to the power 1/3.4 (gravity-regime scaling for a constant impactor density)."""
+    e = 0.5 * max(mass_kg, 1.0) * max(speed_mps, 0.0) ** 2
+    return float(RESILIENCE_CRATER_M * (e / RESILIENCE_IMPACT_J) ** (1.0 / 3.4))
+
+
+def crater_height_m(r_m: np.ndarray, diameter_m: float) -> np.ndarray:
+    """Height (m) over the original ground at distance ``r_m`` from the centre: a parabolic bowl
+    :data:`CRATER_DEPTH_RATIO` x D deep under the rim, the raised rim, ejecta thinning as (R/r)^3."""
+    R = 0.5 * diameter_m
+    x = np.asarray(r_m, float) / R
+    depth, rim = CRATER_DEPTH_RATIO * diameter_m, CRATER_RIM_RATIO * diameter_m
+    inside = -depth + (depth + rim) * x * x
+    outside = rim * np.clip(x, 1.0, None) ** -3 * np.clip((CRATER_EJECTA_RADII - x) / (CRATER_EJECTA_RADII - 1.0),
+                                                           0.0, 1.0)
+    return np.where(x < 1.0, inside, outside)
+
+
+def crater_albedo(r_m: np.ndarray, diameter_m: float) -> np.ndarray:
+    """Albedo factor round a fresh impact: a darker disturbed halo to ~1.5 crater radii (as round the
+    spacecraft impact sites LRO imaged), fresh brighter ejecta beyond it, fading by the ejecta's reach."""
+    x = np.asarray(r_m, float) / (0.5 * diameter_m)
+    dark = 0.78 + 0.22 * np.clip((x - 0.6) / 0.9, 0.0, 1.0)
+    bright = 1.0 + 0.18 * np.clip(1.0 - np.abs(x - 2.0) / (CRATER_EJECTA_RADII - 1.5), 0.0, 1.0)
+    return np.where(x < 1.5, dark, bright)

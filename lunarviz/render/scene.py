@@ -68,10 +68,10 @@ QUALITIES = {
     # near-globe rings/segments, far globe, textures, stars, Earth texture
     "draft": dict(n_seg=64, ratio_near=1.12, ratio_far=1.35, far_rings=40, far_seg=80, moon_tex=2048,
                   moon_tex_far=2048, star_vmag=5.5, earth_tex=512,
-                  patch_outer_px=384, patch_inner_px=512, inner_half_m=1250.0),
+                  patch_outer_px=384, patch_inner_px=512, inner_half_m=1250.0, patch_fine_px=256),
     "high": dict(n_seg=96, ratio_near=1.08, ratio_far=1.25, far_rings=64, far_seg=128, moon_tex=4096,
                  moon_tex_far=4096, star_vmag=6.5, earth_tex=1024,
-                 patch_outer_px=512, patch_inner_px=768, inner_half_m=1250.0),
+                 patch_outer_px=512, patch_inner_px=768, inner_half_m=1250.0, patch_fine_px=512),
 }
 #: the Sun light and the Moon's ambient term (the baked terrain uses the same numbers)
 SUN_INTENSITY = 1.35
@@ -295,31 +295,7 @@ def build(plotter, traj: Trajectory, *, quality: str = "high", hud: bool = True,
     h.data["near_mesh"] = near
     moon_img = resources.texture("moon_color", q["moon_tex"])
     tex_near = _texture(moon_img, repeat=True)
-    faces_globe = near.faces
-    h.data["patches"] = []
-    if h.terrain is not None:
-        # baked terrain patches (outer: the terrain's extent; inner: ~2.5 km round the site)
-        unit = (near.points + near.centre_m)
-        unit = unit / np.linalg.norm(unit, axis=1, keepdims=True)
-        e_loc, n_loc, c_loc = h.terrain.unit_to_local(unit)
-        half_out = 0.5 * float(h.terrain.extent_m)
-        half_in = min(q["inner_half_m"], 0.5 * half_out)
-        cache = resources.cache_dir()
-        outer = make_patch(h.terrain, half_out, q["patch_outer_px"], moon_img, cache)
-        inner = make_patch(h.terrain, half_in, q["patch_inner_px"], moon_img, cache)
-        fe, fn, fc = e_loc[near.faces], n_loc[near.faces], c_loc[near.faces]
-        front = (fc > 0.5).all(axis=1)
-        in_out = front & (np.abs(fe) < half_out * 0.999).all(axis=1) & (np.abs(fn) < half_out * 0.999).all(axis=1)
-        in_in = front & (np.abs(fe) < half_in * 0.999).all(axis=1) & (np.abs(fn) < half_in * 0.999).all(axis=1)
-        faces_globe = near.faces[~in_out]
-        h.data["albedo"] = float(np.mean(inner.colour))
-        for name, patch, sel in (("patch_outer", outer, in_out & ~in_in), ("patch_inner", inner, in_in)):
-            pd = _polydata(near.points, near.faces[sel])
-            pd.active_texture_coordinates = patch.tcoords(e_loc, n_loc)
-            tex = pv.Texture(np.zeros((patch.n, patch.n, 3), np.uint8))
-            a = plotter.add_mesh(pd, texture=tex, lighting=False, name=name, culling="back", reset_camera=False)
-            h.actors[name] = a
-            h.data["patches"].append((name, patch, outer if patch is inner else None))
+    faces_globe = _build_patches(h, near, q, moon_img)
     near_pd = _polydata(near.points, faces_globe)
     near_pd.active_texture_coordinates = near.tcoords
     # sphere normals (the terrain itself is in the baked patches): smooth across the texture seam
@@ -434,6 +410,93 @@ def build(plotter, traj: Trajectory, *, quality: str = "high", hud: bool = True,
     h.observers.append((win, obs))
     return h
 
+
+def _build_patches(h: SceneHandles, near, q: dict, moon_img: np.ndarray) -> np.ndarray:
+    """The baked terrain patches on the near globe (outer: the terrain's extent; inner: ~2.5 km round
+    the site; fine: ~128 m round the end of the flight, with the impact crater's variant for a crash);
+    returns the faces left to the plain globe."""
+    pv, _ = _vtk()
+    h.data["patches"] = []
+    h.data["crater"] = None
+    if h.terrain is None:
+        return near.faces
+    unit = (near.points + near.centre_m)
+    unit = unit / np.linalg.norm(unit, axis=1, keepdims=True)
+    e_loc, n_loc, c_loc = h.terrain.unit_to_local(unit)
+    half_out = 0.5 * float(h.terrain.extent_m)
+    half_in = min(q["inner_half_m"], 0.5 * half_out)
+    cache = resources.cache_dir()
+    outer = make_patch(h.terrain, half_out, q["patch_outer_px"], moon_img, cache)
+    inner = make_patch(h.terrain, half_in, q["patch_inner_px"], moon_img, cache)
+    ce, cn, _ = h.terrain.unit_to_local(h.site_m[None, :] / np.linalg.norm(h.site_m))
+    fine = make_patch(h.terrain, FINE_HALF_M, q["patch_fine_px"], moon_img, cache,
+                      centre_en=(float(ce[0]), float(cn[0])))
+    fe, fn, fc = e_loc[near.faces], n_loc[near.faces], c_loc[near.faces]
+    front = (fc > 0.5).all(axis=1)
+
+    def within(p):
+        return front & (np.abs(fe - p.centre_e) < p.half_m * 0.999).all(axis=1) & (
+            np.abs(fn - p.centre_n) < p.half_m * 0.999).all(axis=1)
+
+    in_out, in_in, in_fine = within(outer), within(inner), within(fine)
+    in_fine &= in_in
+    h.data["albedo"] = float(np.mean(inner.colour))
+    for name, patch, sel, parent in (("patch_outer", outer, in_out & ~in_in, None),
+                                     ("patch_inner", inner, in_in & ~in_fine, outer),
+                                     ("patch_fine", fine, in_fine, inner)):
+        pd = _polydata(near.points, near.faces[sel])
+        pd.active_texture_coordinates = patch.tcoords(e_loc, n_loc)
+        tex = pv.Texture(np.zeros((patch.n, patch.n, 3), np.uint8))
+        a = h.plotter.add_mesh(pd, texture=tex, lighting=False, name=name, culling="back", reset_camera=False)
+        h.actors[name] = a
+        h.data["patches"].append((name, patch, parent))
+        h.data[f"{name}_pd"] = pd
+    _prepare_crater(h, near, fine, inner)
+    return near.faces[~in_out]
+
+
+def _prepare_crater(h: SceneHandles, near, fine, inner) -> None:
+    """For a crash: the fine patch with the impact crater cut in (heights and albedo) and the fine
+    patch's mesh points with the crater's bowl and rim, both swapped in at the moment of impact."""
+    import dataclasses
+
+    td = h.traj.event("touchdown")
+    if td is None or touchdown_outcome(h.traj) is not Outcome.CRASHED:
+        return
+    diameter = fx.crater_diameter_m(float(td.speed_mps), float(h.traj.mass_kg[-1]))
+    ie, inn, _ = h.terrain.unit_to_local(np.asarray(td.pos_m, float)[None, :] / np.linalg.norm(td.pos_m))
+    E, N = fine.pixel_grid()
+    r = np.hypot(E - ie[0], N - inn[0])
+    patch = dataclasses.replace(fine, height_m=fine.height_m + fx.crater_height_m(r, diameter),
+                                colour=fine.colour * fx.crater_albedo(r, diameter)[..., None])
+    pd = h.data["patch_fine_pd"]
+    pts0 = np.array(pd.points, dtype=np.float64)
+    world = pts0 + near.centre_m
+    up = world / np.linalg.norm(world, axis=1, keepdims=True)
+    rel = world - np.asarray(td.pos_m, float)
+    rh = np.linalg.norm(rel - (rel * up).sum(axis=1, keepdims=True) * up, axis=1)
+    pts1 = pts0 + up * fx.crater_height_m(rh, diameter)[:, None]
+    h.data["crater"] = dict(et=float(td.et_s), patch=patch, inner=inner, pts=(pts0, pts1), shown=None,
+                            tex=None, diameter_m=diameter)
+
+
+def _update_crater(h: SceneHandles, et_s: float) -> None:
+    """Show the crater (mesh and baked texture) from the impact on, the untouched ground before."""
+    c = h.data.get("crater")
+    if not c or c["tex"] is None:
+        return
+    after = et_s >= c["et"]
+    if c["shown"] == after:
+        return
+    c["shown"] = after
+    pd = h.data["patch_fine_pd"]
+    pd.points = c["pts"][1 if after else 0]
+    pd.Modified()
+    h.actors["patch_fine"].SetTexture(c["tex"][1 if after else 0])
+
+
+#: half-width of the finest terrain patch round the end of the flight (m)
+FINE_HALF_M = 64.0
 
 #: the tracking brackets show while the lander is smaller than this share of the frame height
 TRACKER_BELOW = 0.022
@@ -787,7 +850,10 @@ def _update_effects(h: SceneHandles, et_s: float, st, origin: np.ndarray, R: np.
         if dt >= 0.0:
             up = d["basis"][:, 2]
             R = fx.wreck_rotation(dt, d["tilt_axis"]) @ R
-            rel = d["pos"] - origin - up * fx.WRECK_SINK_M * min(1.0, dt / 0.5)
+            c = h.data.get("crater")
+            # in its crater, at the bottom, once there is one; else half buried in the ground
+            sink = fx.CRATER_DEPTH_RATIO * c["diameter_m"] * 0.8 if c else fx.WRECK_SINK_M
+            rel = d["pos"] - origin - up * sink * min(1.0, dt / 0.5)
         r_f, op_f = fx.flash(dt)
         a = h.actors["impact_flash"]
         a.SetVisibility(op_f > 0.0)
@@ -1002,6 +1068,7 @@ def update(handles: SceneHandles, et_s: float, camera: str | cam.CameraSpec | No
     _place(h.actors["moon_far"], trans=-origin)
     if not use_far:
         _update_shadows(h, et_s)
+    _update_crater(h, et_s)
 
     # lander, plume, dot
     R = quat_to_matrix(st.quat_wxyz)
@@ -1136,12 +1203,18 @@ def _bake_all(h: SceneHandles, sun: np.ndarray, earth: tuple[np.ndarray, float])
     g = h.data["exposure_site"]
     light = dict(intensity=SUN_INTENSITY * g, ambient=AMBIENT * g, light_rgb=SUN_RGB, earth_dir=earth[0],
                  earth_intensity=earth[1] * g, earth_rgb=EARTHSHINE_RGB)
-    out, done = [], {}
-    for name, patch, outer in sorted(h.data["patches"], key=lambda x: x[2] is not None):
-        parent = None if outer is None else resample(outer, done[id(outer)], patch)
-        img = bake_patch(patch, sun, outer=outer, parent=parent, **light)
+    out, done, outers = [], {}, {}
+    for name, patch, parent in sorted(h.data["patches"], key=lambda x: -x[1].half_m):
+        # shadows are marched over the patch and the next coarser one beyond it
+        under = None if parent is None else resample(parent, done[id(parent)], patch)
+        img = bake_patch(patch, sun, outer=parent, parent=under, **light)
         done[id(patch)] = img
+        outers[name] = (parent, under)
         out.append((name, img))
+    c = h.data.get("crater")
+    if c:
+        parent, under = outers["patch_fine"]
+        out.append((CRATER_TEX, bake_patch(c["patch"], sun, outer=parent, parent=under, **light)))
     return out
 
 
@@ -1166,12 +1239,23 @@ def site_exposure(traj: Trajectory, site_m: np.ndarray, albedo: float) -> float:
     return float(np.clip(EXPOSURE_TARGET / (albedo * SUN_INTENSITY * max(cos_i, 1e-3)), 1.0, EXPOSURE_MAX))
 
 
+#: the name of the fine patch's crater picture among the baked images
+CRATER_TEX = "patch_fine+crater"
+
+
 def _apply_bake(h: SceneHandles, images: list) -> None:
     pv, _ = _vtk()
+    tex = {}
     for name, img in images:
-        tex = pv.Texture(img)
-        tex.interpolate = True
-        h.actors[name].SetTexture(tex)
+        tex[name] = pv.Texture(img)
+        tex[name].interpolate = True
+        if name != CRATER_TEX:
+            h.actors[name].SetTexture(tex[name])
+    c = h.data.get("crater")
+    if c and CRATER_TEX in tex:
+        c["tex"] = (tex["patch_fine"], tex[CRATER_TEX])
+        c["shown"] = None
+        _update_crater(h, h.et_s if math.isfinite(h.et_s) else c["et"] - 1.0)
 
 
 def _update_shadows(h: SceneHandles, et_s: float) -> None:

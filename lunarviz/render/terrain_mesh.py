@@ -155,16 +155,24 @@ class TerrainPatch:
     colour: np.ndarray
     basis: np.ndarray  # rows east, north, up at the terrain's site (MOON_ME)
     base_colour: np.ndarray | None = None  # the global map alone (what the globe around the patch shows)
+    centre_e: float = 0.0  # the patch's centre in the terrain's local frame (m east, north of its site)
+    centre_n: float = 0.0
+
+    def _col_row(self, east_m, north_m):
+        """Fractional pixel (column, row) of local coordinates."""
+        return ((np.asarray(east_m) - self.centre_e + self.half_m) / self.step_m - 0.5,
+                (self.half_m - (np.asarray(north_m) - self.centre_n)) / self.step_m - 0.5)
 
     def pixel_grid(self) -> tuple[np.ndarray, np.ndarray]:
         """Local east, north (m) of every pixel centre, row 0 at the north edge."""
         c = -self.half_m + (np.arange(self.n) + 0.5) * self.step_m
-        return np.meshgrid(c, c[::-1])
+        E, N = np.meshgrid(c, c[::-1])
+        return E + self.centre_e, N + self.centre_n
 
     def edge_weight(self, width: float = EDGE_BLEND) -> np.ndarray:
         """0 in the middle of the patch rising smoothly to 1 at its edge (over ``width`` of the half-width)."""
         E, N = self.pixel_grid()
-        r = np.maximum(np.abs(E), np.abs(N)) / self.half_m
+        r = np.maximum(np.abs(E - self.centre_e), np.abs(N - self.centre_n)) / self.half_m
         x = np.clip((r - (1.0 - width)) / width, 0.0, 1.0)
         return x * x * (3.0 - 2.0 * x)
 
@@ -173,14 +181,14 @@ class TerrainPatch:
         return 2 * self.half_m / self.n
 
     def tcoords(self, east_m: np.ndarray, north_m: np.ndarray) -> np.ndarray:
-        return np.stack([(east_m + self.half_m) / (2 * self.half_m), (north_m + self.half_m) / (2 * self.half_m)], 1)
+        e, n = east_m - self.centre_e, north_m - self.centre_n
+        return np.stack([(e + self.half_m) / (2 * self.half_m), (n + self.half_m) / (2 * self.half_m)], 1)
 
     def sample_height(self, east_m: np.ndarray, north_m: np.ndarray) -> np.ndarray:
         """Bilinear height at local coordinates; 0 outside the patch."""
         from scipy.ndimage import map_coordinates
 
-        col = (east_m + self.half_m) / self.step_m - 0.5
-        row = (self.half_m - north_m) / self.step_m - 0.5
+        col, row = self._col_row(east_m, north_m)
         return map_coordinates(self.height_m, [row, col], order=1, mode="constant", cval=0.0)
 
 
@@ -195,18 +203,21 @@ def _fingerprint(terrain) -> str:
     return hashlib.sha1(key.encode() + np.round(h, 4).tobytes() + np.round(a, 4).tobytes()).hexdigest()[:16]
 
 
-def make_patch(terrain, half_m: float, n: int, global_rgb: np.ndarray, cache_dir=None) -> TerrainPatch:
-    """Sample ``terrain`` on an ``n x n`` grid of half-width ``half_m`` (heights cached on disk)."""
+def make_patch(terrain, half_m: float, n: int, global_rgb: np.ndarray, cache_dir=None,
+               centre_en: tuple[float, float] = (0.0, 0.0)) -> TerrainPatch:
+    """Sample ``terrain`` on an ``n x n`` grid of half-width ``half_m`` round ``centre_en`` (local
+    east, north of the terrain's site; heights cached on disk)."""
     import os
     from pathlib import Path
 
     step = 2 * half_m / n
     c = -half_m + (np.arange(n) + 0.5) * step
-    E, N = np.meshgrid(c, c[::-1])  # row 0 = north
+    ce, cn = (round(float(centre_en[0]), 2), round(float(centre_en[1]), 2))
+    E, N = np.meshgrid(c + ce, c[::-1] + cn)  # row 0 = north
     grids = None
     path = None
     if cache_dir is not None:
-        path = Path(cache_dir) / f"terrain-{_fingerprint(terrain)}-{half_m:.0f}-{n}.npz"
+        path = Path(cache_dir) / f"terrain-{_fingerprint(terrain)}-{half_m:.0f}-{n}-{ce:.2f}-{cn:.2f}.npz"
         if path.exists():
             try:
                 with np.load(path) as z:
@@ -230,7 +241,7 @@ def make_patch(terrain, half_m: float, n: int, global_rgb: np.ndarray, cache_dir
     rgb = sample_equirect_bilinear(global_rgb, lat, lon)
     colour = rgb * a[..., None]
     return TerrainPatch(half_m, n, h.astype(np.float64), colour.astype(np.float32), np.asarray(terrain.basis, float),
-                        base_colour=rgb.astype(np.float32))
+                        base_colour=rgb.astype(np.float32), centre_e=ce, centre_n=cn)
 
 
 def sample_equirect_bilinear(img: np.ndarray, lat_deg: np.ndarray, lon_deg: np.ndarray) -> np.ndarray:
@@ -257,17 +268,16 @@ def _sun_visibility(patch: TerrainPatch, s, se, sn, su, E, N, outer, max_range_m
     """Visible share of the solar disc at every pixel (horizon march towards the Sun)."""
     from scipy.ndimage import map_coordinates
 
-    H, step, half, R = patch.height_m, patch.step_m, patch.half_m, MOON_RADIUS_M
+    H, R = patch.height_m, MOON_RADIUS_M
     hs = np.hypot(s[0], s[1])
     if hs <= 1e-9:
         return np.ones_like(H)
     de, dn = s[0] / hs, s[1] / hs
     tan_el = su / np.maximum(np.hypot(se, sn), 1e-9)
     best = np.full(H.shape, -np.inf)
-    for t in np.geomspace(step * 0.75, max_range_m, n_steps):
+    for t in np.geomspace(patch.step_m * 0.75, max_range_m, n_steps):
         qe, qn = E + de * t, N + dn * t
-        col = (qe + half) / step - 0.5
-        row = (half - qn) / step - 0.5
+        col, row = patch._col_row(qe, qn)
         hq = map_coordinates(H, [row, col], order=1, mode="constant", cval=np.nan)
         if outer is not None:
             miss = np.isnan(hq)
@@ -336,7 +346,6 @@ def resample(outer: TerrainPatch, outer_img: np.ndarray, inner: TerrainPatch) ->
     from scipy.ndimage import map_coordinates
 
     E, N = inner.pixel_grid()
-    col = (E + outer.half_m) / outer.step_m - 0.5
-    row = (outer.half_m - N) / outer.step_m - 0.5
+    col, row = outer._col_row(E, N)
     src = np.asarray(outer_img, np.float32) / (255.0 if outer_img.dtype == np.uint8 else 1.0)
     return np.stack([map_coordinates(src[..., k], [row, col], order=1, mode="nearest") for k in range(3)], -1)
