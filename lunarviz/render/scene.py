@@ -477,7 +477,7 @@ def _prepare_crater(h: SceneHandles, near, fine, inner) -> None:
     rh = np.linalg.norm(rel - (rel * up).sum(axis=1, keepdims=True) * up, axis=1)
     pts1 = pts0 + up * fx.crater_height_m(rh, diameter)[:, None]
     h.data["crater"] = dict(et=float(td.et_s), patch=patch, inner=inner, pts=(pts0, pts1), shown=None,
-                            tex=None, diameter_m=diameter)
+                            tex=None, diameter_m=diameter, centre_m=np.asarray(td.pos_m, float))
 
 
 def _update_crater(h: SceneHandles, et_s: float) -> None:
@@ -542,7 +542,7 @@ def _build_tracker(h: SceneHandles) -> None:
 SHADOW_BELOW_M = 600.0
 SHADOW_DARKNESS = 0.88
 SHADOW_TEX = 64
-SHADOW_GRID = 10
+SHADOW_GRID = 16
 
 
 def _build_shadow(h: SceneHandles, lander_vertices: np.ndarray) -> None:
@@ -562,11 +562,24 @@ def _build_shadow(h: SceneHandles, lander_vertices: np.ndarray) -> None:
     a = _sky_actor(pd, color=(1.0, 1.0, 1.0))
     a.ForceTranslucentOn()
     a.SetVisibility(False)
+    _in_front(a)
     h.renderer.AddActor(a)
     h.actors["shadow"] = a
     h.data["shadow_pd"] = pd
     h.data["shadow_uv"] = np.stack([U.ravel(), V.ravel()], 1)
     h.data["lander_vertices"] = np.asarray(lander_vertices, float)
+
+
+def _in_front(actor, depth_only: bool = False) -> None:
+    """Draw ``actor`` over the surface it lies on: a polygon offset towards the camera (a decal on
+    the terrain), or with ``depth_only`` in front of everything (a glow that must not be cut by
+    the terrain's triangles; the caller decides geometrically whether it is in sight)."""
+    m = actor.GetMapper()
+    m.SetResolveCoincidentTopologyToPolygonOffset()
+    m.SetRelativeCoincidentTopologyPolygonOffsetParameters(-4.0, -400.0)
+    if depth_only:
+        actor.GetShaderProperty().AddFragmentShaderReplacement(
+            "//VTK::Depth::Impl", True, "//VTK::Depth::Impl\n  gl_FragDepth = 0.0;\n", False)
 
 
 def shadow_mask(pts2d: np.ndarray, half_m: float, blur_m: float, n: int = SHADOW_TEX) -> np.ndarray:
@@ -622,7 +635,13 @@ def _update_shadow(h: SceneHandles, st, R: np.ndarray, rel: np.ndarray, origin: 
     grid = centre[None, :] + (uv[:, 0:1] * 2 - 1) * half * e1[None, :] + (uv[:, 1:2] * 2 - 1) * half * e2[None, :]
     lat, lon = unit_to_latlon(grid / np.linalg.norm(grid, axis=1, keepdims=True))
     hgt = np.asarray(h.height_fn(lat, lon), float) if h.height_fn is not None else np.zeros(len(grid))
-    ground = grid / np.linalg.norm(grid, axis=1, keepdims=True) * (MOON_RADIUS_M + hgt + 0.06)[:, None]
+    c = h.data.get("crater")
+    if c and c["shown"]:  # drape over the crater's bowl and rim, not over the ground it replaced
+        rel = grid - c["centre_m"]
+        gu = grid / np.linalg.norm(grid, axis=1, keepdims=True)
+        rh = np.linalg.norm(rel - (rel * gu).sum(axis=1, keepdims=True) * gu, axis=1)
+        hgt = hgt + fx.crater_height_m(rh, c["diameter_m"])
+    ground = grid / np.linalg.norm(grid, axis=1, keepdims=True) * (MOON_RADIUS_M + hgt + 0.12)[:, None]
     pd = h.data["shadow_pd"]
     pd.points = ground - centre
     pd.Modified()
@@ -815,6 +834,7 @@ def _build_effects(h: SceneHandles) -> None:
         a = _sky_actor(quad, texture=pv.Texture(img))
         a.ForceTranslucentOn()
         a.SetVisibility(False)
+        _in_front(a, depth_only=True)
         h.plotter.renderer.AddActor(a)
         h.actors["impact_flash"] = a
     else:
@@ -824,6 +844,18 @@ def _build_effects(h: SceneHandles) -> None:
         h.actors["dust"] = a
         d.update(dust=ds, dust_pd=pd)
     h.data["fx"] = d
+
+
+def in_sight(h: SceneHandles, eye_m: np.ndarray, point_m: np.ndarray, n: int = 40) -> bool:
+    """True when the straight line from ``eye_m`` to ``point_m`` (MOON_ME) clears the terrain."""
+    t = np.linspace(0.0, 1.0, n)[1:-1, None]
+    pts = np.asarray(eye_m, float)[None, :] + t * (np.asarray(point_m, float) - eye_m)[None, :]
+    r = np.linalg.norm(pts, axis=1)
+    ground = np.full(len(pts), MOON_RADIUS_M)
+    if h.height_fn is not None:
+        lat, lon = unit_to_latlon(pts / r[:, None])
+        ground = ground + np.asarray(h.height_fn(lat, lon), float)
+    return bool(np.all(r > ground - 0.3))
 
 
 def _ground_rise(h: SceneHandles, pos: np.ndarray, basis: np.ndarray, enu: np.ndarray) -> np.ndarray:
@@ -856,6 +888,8 @@ def _update_effects(h: SceneHandles, et_s: float, st, origin: np.ndarray, R: np.
             rel = d["pos"] - origin - up * sink * min(1.0, dt / 0.5)
         r_f, op_f = fx.flash(dt)
         a = h.actors["impact_flash"]
+        # drawn over the ground (never cut by its triangles) where the impact point is in sight
+        op_f = op_f if op_f > 0.0 and in_sight(h, origin, d["pos"] + d["basis"][:, 2] * 1.0) else 0.0
         a.SetVisibility(op_f > 0.0)
         if op_f > 0.0:
             a.GetProperty().SetOpacity(op_f)
