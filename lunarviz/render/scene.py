@@ -1003,10 +1003,40 @@ def _build_sky(h: SceneHandles, q: dict) -> None:
     tex.interpolate = True
     earth_actor = _sky_actor(earth, texture=tex)
     sky.AddActor(earth_actor)
+    sky.AddActor(_earth_limb_actor(h))
     h.actors["earth"] = earth_actor
     h.data["earth_tex"] = tex
     h.data["earth_key"] = None
     h.sky.GetActiveCamera().SetClippingRange(1.0, SKY_RADIUS * 2)
+
+
+#: the Earth's atmospheric limb: its quad's half-size in Earth radii, the glow's colour, its scale
+#: height as a share of the Earth's radius (drawn thicker than the true ~0.3 % to read at ~100 px)
+EARTH_LIMB_EXTENT = 1.12
+EARTH_LIMB_RGB = (0.52, 0.72, 1.0)
+EARTH_LIMB_WIDTH = 0.03
+
+
+def _earth_limb_actor(h: SceneHandles):
+    """A camera-facing ring round the Earth's disc: a thin blue glow, strongest on the sunlit side
+    (+x of the quad), faint on the night side (forward scattering shows a whole ring at crescent)."""
+    pv, _ = _vtk()
+    n = 256
+    yy, xx = np.mgrid[-1:1:n * 1j, -1:1:n * 1j] * EARTH_LIMB_EXTENT
+    r = np.hypot(xx, yy)
+    cos_sun = np.where(r > 0, xx / np.maximum(r, 1e-9), 0.0)
+    ring = np.exp(-np.clip(r - 1.0, 0.0, None) / EARTH_LIMB_WIDTH) * np.clip((r - 0.985) / 0.015, 0.0, 1.0)
+    alpha = ring * (0.25 + 0.75 * np.clip(cos_sun, 0.0, 1.0) ** 0.7)
+    img = np.zeros((n, n, 4), np.uint8)
+    img[..., :3] = (np.asarray(EARTH_LIMB_RGB) * 255).astype(np.uint8)
+    img[..., 3] = (np.clip(alpha, 0.0, 1.0) * 230).astype(np.uint8)
+    quad = pv.Plane(center=(0, 0, 0), direction=(0, 0, 1), i_size=2, j_size=2)
+    tex = pv.Texture(img)
+    tex.interpolate = True
+    a = _sky_actor(quad, texture=tex)
+    a.ForceTranslucentOn()
+    h.actors["earth_limb"] = a
+    return a
 
 
 def _sky_actor(poly, color=(1, 1, 1), texture=None):
@@ -1357,6 +1387,12 @@ def _update_sky(h: SceneHandles, et_s: float, origin: np.ndarray, sun_dir: np.nd
     r_e = De * EARTH_RADIUS_M / de
     rot_e = ephemeris.rotation("IAU_EARTH", "MOON_ME", et_s)
     _place(h.actors["earth"], rot_e, ue * De, r_e)
+    # the atmosphere's limb: a ring just behind the disc, facing the camera, its bright side sunward
+    to_sun = sun_pos - earth_pos_m
+    xs = to_sun - np.dot(to_sun, ue) * ue
+    xs = xs / np.linalg.norm(xs) if np.linalg.norm(xs) > 1e-9 else enu_basis_from_up(-ue)[0]
+    _place(h.actors["earth_limb"], np.stack([xs, np.cross(-ue, xs), -ue], axis=1), ue * (De + r_e),
+           r_e * EARTH_LIMB_EXTENT)
     _update_earth_texture(h, et_s, rot_e, sun_pos - earth_pos_m)
 
 
