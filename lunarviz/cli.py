@@ -17,7 +17,7 @@ from . import __version__
 from .errors import LunarvizError
 
 #: subcommand modules, in the order they appear in ``--help``
-COMMANDS = ("ephem", "fly", "assets", "still", "render", "view", "serve")
+COMMANDS = ("ephem", "fly", "assets", "still", "render", "lookbook", "view", "serve")
 
 
 #: a word that starts like a negative number (``-80.13,1.44``, ``-60s``, ``-.5``): always a value

@@ -152,18 +152,24 @@ def chase(ctx: CameraContext) -> CameraSpec:
 
 
 def orbit(ctx: CameraContext) -> CameraSpec:
-    traj = ctx.traj
-    p0 = _unit(traj.pos_m[0])
-    p1 = _unit(traj.pos_m[-1])
-    mid = _unit(p0 + p1) if np.linalg.norm(p0 + p1) > 1e-6 else p1
-    look = _unit(2.0 * mid + 0.8 * ctx.sun_dir)
+    """Wide and fixed: the lit disc with the landing site and the descent track on it, from ~3.7
+    Moon radii over the site on the Sun's side; the Earth joins the frame where it can (its
+    direction within the view), the view leaning towards it."""
+    site_u = _unit(ctx.target_m)
+    look = _unit(2.0 * site_u + 0.8 * ctx.sun_dir)
     dist = float(ctx.options.get("distance_m", 3.7 * MOON_RADIUS_M))  # whole disc + orbit in frame
+    fov = float(ctx.options.get("fov_deg", 40.0))
     eye = look * dist
-    focal = mid * 0.05 * MOON_RADIUS_M
+    focal = site_u * 0.05 * MOON_RADIUS_M
+    to_earth = _unit(ctx.earth_pos_m - eye)
+    ang = float(np.degrees(np.arccos(np.clip(np.dot(to_earth, -look), -1.0, 1.0))))
+    if ang < 0.5 * fov * ctx.aspect - 3.0:
+        # the Earth is within the frame's width already: aim between it and the Moon
+        focal = focal + (eye + to_earth * dist - focal) * 0.25
     up = _horizontal(np.array([0.0, 0.0, 1.0]), look)
     if np.linalg.norm(up) < 1e-6:
         up = np.array([0.0, 1.0, 0.0])
-    return CameraSpec(eye, focal, _unit(up), float(ctx.options.get("fov_deg", 40.0)), name="orbit")
+    return CameraSpec(eye, focal, _unit(up), fov, name="orbit")
 
 
 def _look(az_vec: np.ndarray, up: np.ndarray, el_rad: float) -> np.ndarray:
@@ -175,11 +181,19 @@ def _elevation(v: np.ndarray, up: np.ndarray) -> float:
     return float(np.arcsin(np.clip(np.dot(_unit(v), up), -1.0, 1.0)))
 
 
+#: site camera: where the horizon sits (share of the frame height from the bottom), the highest
+#: the lander may stand in the frame, and the widest lens
+SITE_HORIZON_Y = 0.2
+SITE_LANDER_TOP = 0.8
+SITE_FOV_MAX = 90.0
+
+
 def site(ctx: CameraContext) -> CameraSpec:
-    """A tripod on the ground ~500 m from the landing point, on the Sun's side, so the incoming
-    lander and the ground are lit from behind the camera. Low in the sky the lander is framed with
-    the ground in a wide shot (the horizon a quarter up the frame); higher up a telephoto (4-8 deg)
-    follows it; after touchdown the lens pulls back to the whole site."""
+    """A tripod on the ground ~1 km from the landing point, on the Sun's side, so the incoming
+    lander and the ground are lit from behind the camera. Every frame holds the ground, the
+    horizon (a fifth up the frame) and the lander (at most four fifths up): a telephoto when the
+    lander is low, opening up to 90 deg when it is high; after touchdown the lens pulls back to
+    the whole site."""
     s = ctx.state
     tgt = ctx.target_m
     up = _unit(tgt)
@@ -192,7 +206,7 @@ def site(ctx: CameraContext) -> CameraSpec:
     if np.linalg.norm(away) < 1e-3:  # Sun overhead: stand down-range instead
         away = -heading(ctx.traj, t_end)
     away = _unit(away)
-    back_m = float(ctx.options.get("distance_m", 500.0))
+    back_m = float(ctx.options.get("distance_m", 1000.0))
     eye_ground = surface_point(ctx.height_fn, base - away * back_m)
     # the drawn mesh is coarser than the terrain: stand above the highest terrain point nearby so the
     # eye is never under the mesh surface
@@ -205,12 +219,12 @@ def site(ctx: CameraContext) -> CameraSpec:
         hz = away
     el_l = _elevation(to_l, up)
     d_l = float(np.linalg.norm(to_l))
-    # the tightest lens: 4 deg (a long telephoto) while the lander is high in the sky, opening to 8 deg
-    # as it comes down towards the horizon so that the ground stays in frame with it
-    x_el = float(np.clip((np.degrees(el_l) - 6.0) / 4.0, 0.0, 1.0))
-    fov_min = 8.0 - 4.0 * x_el * x_el * (3.0 - 2.0 * x_el)
-    fov = float(ctx.options.get("fov_deg", np.clip(np.degrees(2 * np.arctan(2.3 * 3.0 / max(d_l, 1.0))),
-                                                    fov_min, 70.0)))
+    # the lens: a telephoto that holds the lander (~7 m of frame) when it is low, but always wide
+    # enough for the ground too -- horizon SITE_HORIZON_Y up the frame, the lander at most
+    # SITE_LANDER_TOP up -- so the shot never becomes black sky with a speck
+    fov_lander = np.degrees(2 * np.arctan(2.3 * 3.0 / max(d_l, 1.0)))
+    fov_ground = (np.degrees(el_l) + 1.0) / (SITE_LANDER_TOP - SITE_HORIZON_Y)
+    fov = float(ctx.options.get("fov_deg", np.clip(max(fov_lander, fov_ground), 4.0, SITE_FOV_MAX)))
     # after touchdown the lens pulls back (eased, ~7 s) to the whole scene: the dust and the site,
     # and the Earth too when it stands in that part of the sky
     td = ctx.traj.event("touchdown")
@@ -223,66 +237,68 @@ def site(ctx: CameraContext) -> CameraSpec:
         # lens stops at 30 deg
         need = 2.0 * (np.degrees(el_e) + 4.0) / 1.75
         ahead = np.degrees(off_axis) < 0.5 * need * ctx.aspect - 4.0
-        wide = float(np.clip(need, 30.0, 50.0)) if (need <= 50.0 and ahead) else 30.0
+        wide = max(fov, float(np.clip(need, 30.0, 50.0)) if (need <= 50.0 and ahead) else 30.0)
         x = min(1.0, (ctx.et_s - td.et_s - 1.0) / 7.0)
         if x > 0.0:
             k = x * x * (3.0 - 2.0 * x)
             fov = float(np.degrees(np.exp((1 - k) * np.log(np.radians(fov)) + k * np.log(np.radians(wide)))))
     half = np.radians(fov) / 2
-    el_ideal = half * 0.75  # horizon ~12 % above the bottom edge
-    # the horizon ~12 % above the bottom edge if the lander is then in frame, else the lander just
-    # above the centre
-    el = el_ideal if el_l < el_ideal + half * 0.7 else el_l - half * 0.2
-    # ... and never with the lander (or the crash site) under the bottom edge: at least 10 % above it
-    el = min(el, el_l + half * 0.8)
-    if "fov_deg" not in ctx.options:
-        # While the lander is within ~35 deg of the horizon, a wide shot holds the ground, the
-        # horizon (a quarter up the frame) and the lander (no higher than 80 % up) together; higher
-        # in the sky the telephoto above follows the lander alone.
-        # The two blend smoothly as the lens needed for the wide shot goes from 44 to 64 deg.
-        h_wide = max(half, el_l / 1.1)
-        w = float(np.clip((np.degrees(2.0 * h_wide) - 44.0) / 20.0, 0.0, 1.0))
-        w = w * w * (3.0 - 2.0 * w)  # 0: wide shot, 1: telephoto
-        half = float(np.exp(w * np.log(half) + (1.0 - w) * np.log(h_wide)))
-        # the wide framing with this lens: horizon a quarter up, unless that puts the lander above
-        # 80 % of the frame height (both framings keep it in frame, and so does any blend of them)
-        el_wide = max(0.5 * half, el_l - 0.6 * half)
-        el = w * el + (1.0 - w) * el_wide
-        fov = float(np.degrees(2.0 * half))
+    # horizon SITE_HORIZON_Y up the frame unless that puts the lander above SITE_LANDER_TOP
+    el = max((1.0 - 2.0 * SITE_HORIZON_Y) * half, el_l - (2.0 * SITE_LANDER_TOP - 1.0) * half)
     look = _look(hz, up, el)
     return CameraSpec(eye, eye + look * 100.0, up, fov, name="site")
 
 
+#: earthrise: the eye's height over the Moon and how high the Earth's centre stands over the limb (deg)
+EARTHRISE_ALT_M = 100e3
+EARTHRISE_OVER_LIMB_DEG = 1.6
+EARTHRISE_FOV_DEG = 11.0
+
+
+def earthrise_eye(ctx: CameraContext) -> np.ndarray:
+    """Where the earthrise camera flies: ~100 km up (like Kaguya's orbit), over the point on the
+    great circle through the lander and the sub-Earth point from which the Earth's centre stands
+    :data:`EARTHRISE_OVER_LIMB_DEG` above the lunar limb -- at every instant of any flight."""
+    u_l = _unit(ctx.state.pos_m)
+    u_e = _unit(ctx.earth_pos_m)
+    r = MOON_RADIUS_M + EARTHRISE_ALT_M
+    dip = np.arccos(MOON_RADIUS_M / r)
+    # from a point at angle theta from the sub-Earth point, the (distant) Earth stands 90 deg - theta high
+    theta = np.pi / 2 + dip - np.radians(EARTHRISE_OVER_LIMB_DEG)
+    side = u_l - np.dot(u_l, u_e) * u_e
+    side = _unit(side) if np.linalg.norm(side) > 1e-6 else _unit(np.cross(u_e, [0.0, 0.0, 1.0]))
+    return r * (np.cos(theta) * u_e + np.sin(theta) * side)
+
+
 def earthrise(ctx: CameraContext) -> CameraSpec:
-    s = ctx.state
-    up = s.up
-    eye = s.pos_m + up * 4.0 - heading(ctx.traj, ctx.et_s) * 6.0
-    to_earth = ctx.earth_pos_m - eye
-    r = float(np.linalg.norm(eye))
-    dip = -float(np.arccos(np.clip(MOON_RADIUS_M / r, -1, 1)))  # elevation of the limb
-    el_e = _elevation(to_earth, up)
-    span = np.degrees(el_e - dip)
-    fov = float(ctx.options.get("fov_deg", np.clip(abs(span) * 1.5 + 8.0, 16.0, 70.0)))
-    # the limb in the lower quarter, the Earth above it
-    el = max(dip + np.radians(fov) * 0.3, min(el_e, dip + np.radians(fov) * 0.3))
-    if el_e > dip:
-        el = 0.5 * (el_e + dip)
+    """The Earth just above the lunar limb, on the side of the Moon the lander is on (see
+    :func:`earthrise_eye`); a short telephoto with the Earth two thirds up the frame."""
+    eye = earthrise_eye(ctx)
+    up = _unit(eye)
+    to_earth = _unit(ctx.earth_pos_m - eye)
+    fov = float(ctx.options.get("fov_deg", EARTHRISE_FOV_DEG))
+    el = _elevation(to_earth, up) - np.radians(fov) * 0.17
     look = _look(to_earth, up, el)
     return CameraSpec(eye, eye + look * 1000.0, up, fov, hide_lander=True, name="earthrise")
 
 
+#: the down camera never comes lower than this over the ground (after contact it hovers over the site), m
+DOWN_MIN_ALT_M = 30.0
+
+
 def down(ctx: CameraContext) -> CameraSpec:
+    """The lander's view of the ground straight below (lander hidden), with a reticle and the range;
+    from contact on it stays :data:`DOWN_MIN_ALT_M` up and shows the lander (or the wreck) below."""
     s = ctx.state
     up = s.up
     eye = s.pos_m - up * 0.2
-    # on the ground (after touchdown, or a crash) the lens must stay above the drawn surface, which is
-    # coarser than the terrain: else it would look through the ground into the sky below
     ground = surface_point(ctx.height_fn, eye)
-    if np.linalg.norm(eye) < np.linalg.norm(ground) + 2.0:
-        eye = ground + up * 2.0
+    if np.linalg.norm(eye) < np.linalg.norm(ground) + DOWN_MIN_ALT_M:
+        eye = ground + up * DOWN_MIN_ALT_M
     f = heading(ctx.traj, ctx.et_s)
     focal = eye - up * 100.0
-    return CameraSpec(eye, focal, f, float(ctx.options.get("fov_deg", 60.0)), hide_lander=True, name="down")
+    hide = float(np.dot(eye - s.pos_m, up)) < 10.0  # shown once the lens hovers well above it
+    return CameraSpec(eye, focal, f, float(ctx.options.get("fov_deg", 60.0)), hide_lander=hide, name="down")
 
 
 PRESETS: dict[str, Callable[[CameraContext], CameraSpec]] = {

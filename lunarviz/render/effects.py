@@ -26,8 +26,14 @@ G_MOON = 1.62
 FLASH_S = 0.8
 #: ejecta grains
 N_EJECTA = 5000
+#: drawn size (world diameter, m) of one ejecta grain and of one dust-sheet grain: a clump of
+#: dust read as a soft sprite that shrinks with distance
+EJECTA_GRAIN_M = 0.22
+DUST_GRAIN_M = 0.35
 #: the curtain stays drawn this long after impact (grains have landed by then), s
 EJECTA_SHOW_S = 40.0
+#: a grain that has landed fades into the ground over this long, s
+SETTLE_FADE_S = 1.5
 #: tilt of the wreck after a crash, degrees; and how deep it sinks, m
 WRECK_TILT_DEG = 78.0
 WRECK_SINK_M = 0.9
@@ -57,10 +63,16 @@ class Ejecta:
         v[:, :2] += 0.25 * t[:2]
         self.v = v
         self.t_land = 2.0 * v[:, 2] / G_MOON
-        shade = rng.uniform(0.35, 0.75, n)
-        base = np.array([0.80, 0.74, 0.64])  # sunlit regolith dust: warm grey, never star-white
+        shade = rng.uniform(0.55, 0.9, n)
+        base = np.array([0.86, 0.82, 0.74])  # sunlit regolith dust, exposed like the ground: warm grey
         self.rgb = (shade[:, None] * base * 255).astype(np.uint8)
         self.start = rng.normal(0.0, 0.6, (n, 3)) * np.array([1.0, 1.0, 0.2])
+
+    def alpha(self, dt: float) -> np.ndarray:
+        """Per-grain opacity ``dt`` s after impact: 1 in flight, fading out over :data:`SETTLE_FADE_S`
+        once a grain is down (it has become part of the ejecta blanket on the ground)."""
+        after = max(dt, 0.0) - self.t_land
+        return np.clip(1.0 - after / SETTLE_FADE_S, 0.0, 1.0)
 
     def positions(self, dt: float) -> np.ndarray:
         """Grain positions (ENU, m, relative to the impact point) ``dt`` seconds after impact."""
@@ -86,7 +98,7 @@ class DustSheet:
         self.h = rng.uniform(0.0, 1.0, n) ** 2 * 0.5
         shade = rng.uniform(0.7, 1.0, n)
         # near the ground's tone: a haze
-        self.rgb = (shade[:, None] * np.array([0.62, 0.60, 0.56]) * 255).astype(np.uint8)
+        self.rgb = (shade[:, None] * np.array([0.90, 0.87, 0.80]) * 255).astype(np.uint8)
 
     def _f(self, et_s: float) -> np.ndarray:
         period = DUST_RADIUS_M / self.speed
@@ -133,3 +145,42 @@ def dust_strength(alt_m: float, throttle: float) -> float:
     if not math.isfinite(alt_m) or alt_m > DUST_BELOW_M or throttle <= 0.02:
         return 0.0
     return float(np.clip(1.0 - max(alt_m, 0.0) / DUST_BELOW_M, 0.0, 1.0) ** 0.7 * min(1.0, 0.3 + throttle))
+
+
+#: the crater LRO found at the Resilience impact (docs/facts.md: "new crater ~16 m", imaged
+#: 2025-06-11) and that impact's kinetic energy in the as-flown scene (417 kg at 48 m/s), J
+RESILIENCE_CRATER_M = 16.0
+RESILIENCE_IMPACT_J = 0.5 * 417.0 * 48.1 ** 2
+#: fresh simple crater proportions (Pike 1977; Melosh 1989): depth/diameter, rim height/diameter,
+#: and how far the continuous ejecta reach (crater radii from the centre)
+CRATER_DEPTH_RATIO = 0.2
+CRATER_RIM_RATIO = 0.04
+CRATER_EJECTA_RADII = 3.0
+
+
+def crater_diameter_m(speed_mps: float, mass_kg: float) -> float:
+    """Rim-to-rim diameter of the crater an impact leaves: the Resilience crater scaled by the
+    kinetic energy to the power 1/3.4 (gravity-regime scaling for a constant impactor density)."""
+    e = 0.5 * max(mass_kg, 1.0) * max(speed_mps, 0.0) ** 2
+    return float(RESILIENCE_CRATER_M * (e / RESILIENCE_IMPACT_J) ** (1.0 / 3.4))
+
+
+def crater_height_m(r_m: np.ndarray, diameter_m: float) -> np.ndarray:
+    """Height (m) over the original ground at distance ``r_m`` from the centre: a parabolic bowl
+    :data:`CRATER_DEPTH_RATIO` x D deep under the rim, the raised rim, ejecta thinning as (R/r)^3."""
+    R = 0.5 * diameter_m
+    x = np.asarray(r_m, float) / R
+    depth, rim = CRATER_DEPTH_RATIO * diameter_m, CRATER_RIM_RATIO * diameter_m
+    inside = -depth + (depth + rim) * x * x
+    outside = rim * np.clip(x, 1.0, None) ** -3 * np.clip((CRATER_EJECTA_RADII - x) / (CRATER_EJECTA_RADII - 1.0),
+                                                           0.0, 1.0)
+    return np.where(x < 1.0, inside, outside)
+
+
+def crater_albedo(r_m: np.ndarray, diameter_m: float) -> np.ndarray:
+    """Albedo factor round a fresh impact: a darker disturbed halo to ~1.5 crater radii (as round the
+    spacecraft impact sites LRO imaged), fresh brighter ejecta beyond it, fading by the ejecta's reach."""
+    x = np.asarray(r_m, float) / (0.5 * diameter_m)
+    dark = 0.78 + 0.22 * np.clip((x - 0.6) / 0.9, 0.0, 1.0)
+    bright = 1.0 + 0.18 * np.clip(1.0 - np.abs(x - 2.0) / (CRATER_EJECTA_RADII - 1.5), 0.0, 1.0)
+    return np.where(x < 1.5, dark, bright)

@@ -29,6 +29,8 @@ from ..trajectory import State, Trajectory
 
 #: seconds a caption stays on screen after its event
 CAPTION_SECONDS = 10.0
+#: a caption stays at least this long (s) even when a newer one appears
+CAPTION_READ_S = 5.0
 #: the estimate is shown when it ever differs from the truth by more than this (m) and 10 %
 EST_SHOWN_ABOVE_M = 50.0
 
@@ -43,6 +45,8 @@ _PHASE_LABELS = {
 def _fmt_alt(m: float) -> str:
     if not math.isfinite(m):
         return "   ---"
+    if abs(m) < 0.05:
+        m = 0.0  # no "-0.0 m" on the ground (nor for a wreck a few mm under the mean surface)
     if abs(m) >= 10000:
         return f"{m / 1000:8.1f} km"
     return f"{m:8.0f} m " if abs(m) >= 100 else f"{m:8.1f} m "
@@ -69,6 +73,18 @@ def phase_label(name: str, traj: Trajectory | None = None) -> str:
     return _PHASE_LABELS.get(name, name.replace("_", " ").upper())
 
 
+def phase_at(traj: Trajectory, st: State, et_s: float) -> str:
+    """The phase name to show at ``et_s``: ``surface`` from the touchdown instant on.
+
+    The flight's contact sample still carries the phase it was flown in (``terminal``,
+    ``braking``), but the frame at the touchdown event already shows the lander on the ground.
+    """
+    td = traj.event("touchdown")
+    if td is not None and et_s >= td.et_s:
+        return "surface"
+    return st.phase_name
+
+
 def format_lines(traj: Trajectory, st: State, et_s: float, *, with_estimate: bool | None = None) -> dict[str, str]:
     """The HUD's text blocks (``top_left``, ``top_right``, ``bottom_left``) at one instant."""
     if with_estimate is None:
@@ -91,7 +107,8 @@ def format_lines(traj: Trajectory, st: State, et_s: float, *, with_estimate: boo
     eng = engine_off_text(traj, et_s)
     if eng:
         rows.append(eng)
-    return {"top_left": top_left, "top_right": phase_label(st.phase_name, traj), "bottom_left": "\n".join(rows)}
+    phase = phase_label(phase_at(traj, st, et_s), traj)
+    return {"top_left": top_left, "top_right": phase, "bottom_left": "\n".join(rows)}
 
 
 def _lrf_text(traj: Trajectory, st: State, et_s: float) -> str:
@@ -121,12 +138,19 @@ def engine_off_text(traj: Trajectory, et_s: float) -> str:
 
 
 def caption_at(traj: Trajectory, captions: Mapping[str, str], et_s: float) -> str:
-    """The caption of the latest event within the last :data:`CAPTION_SECONDS`, or ''."""
-    text = ""
-    for ev in traj.events:
-        if ev.name in captions and ev.et_s <= et_s < ev.et_s + CAPTION_SECONDS:
-            text = str(captions[ev.name])
-    return text
+    """The caption of the latest event within the last :data:`CAPTION_SECONDS`, or ''.
+
+    A caption that a newer one would replace before it has been up :data:`CAPTION_READ_S`
+    stays, one line above the newer one (terminal descent and the late laser lock
+    come 0.9 s apart), so every caption can be read.
+    """
+    shown = [ev for ev in traj.events if ev.name in captions and ev.et_s <= et_s < ev.et_s + CAPTION_SECONDS]
+    if not shown:
+        return ""
+    lines = [str(captions[shown[-1].name])]
+    if len(shown) > 1 and et_s < shown[-2].et_s + CAPTION_READ_S:
+        lines.insert(0, str(captions[shown[-2].name]))
+    return "\n".join(lines)
 
 
 class Hud:
@@ -271,12 +295,30 @@ class Hud:
         for k, v in lines.items():
             self.actors[k].SetInput(v)
         cap = caption_at(self.traj, self.captions, et_s)
-        self.actors["caption"].SetInput(f" {cap} " if cap else "")
+        self.actors["caption"].SetInput("\n".join(f" {line} " for line in cap.split("\n")) if cap else "")
         self.actors["caption"].SetVisibility(bool(cap))
         rec = record.hud_text(self.traj, et_s, self.record_checks)
         self.actors["record"].SetInput(rec or " ")
         self.actors["record"].SetVisibility(bool(rec))
         self.layout()
+
+    def back_over(self, disc_xy: tuple[float, float] | None, radius_px: float) -> None:
+        """Put a dark backing behind every text block that a bright disc (the Sun and its glare,
+        centre ``disc_xy`` in pixels from the top left) reaches, so no text is drawn over the Sun."""
+        w, h = self.plotter.window_size
+        for name, a in self.actors.items():
+            p = a.GetTextProperty()
+            hit = False
+            if disc_xy is not None and a.GetVisibility():
+                bb = [0.0, 0.0, 0.0, 0.0]
+                a.GetBoundingBox(self.plotter.renderer, bb)
+                x, y = disc_xy[0], h - disc_xy[1]
+                dx = max(bb[0] - x, 0.0, x - bb[1])
+                dy = max(bb[2] - y, 0.0, y - bb[3])
+                hit = dx * dx + dy * dy < radius_px * radius_px
+            base = 0.45 if name in ("bottom_left", "caption") else 0.0
+            p.SetBackgroundColor(0.0, 0.0, 0.0)
+            p.SetBackgroundOpacity(0.7 if hit else base)
 
     def set_visible(self, visible: bool) -> None:
         for a in self.actors.values():

@@ -49,7 +49,15 @@ from ..trajectory import Trajectory, quat_to_matrix
 from . import camera as cam
 from . import effects as fx
 from . import resources
-from .terrain_mesh import bake_patch, globe_mesh, graded_ring_angles, make_patch, uniform_ring_angles
+from .terrain_mesh import (
+    bake_patch,
+    globe_mesh,
+    graded_ring_angles,
+    make_patch,
+    resample,
+    sample_equirect_bilinear,
+    uniform_ring_angles,
+)
 
 #: radius of the sky sphere (sky renderer units; its camera sits at the centre)
 SKY_RADIUS = 1000.0
@@ -60,19 +68,30 @@ QUALITIES = {
     # near-globe rings/segments, far globe, textures, stars, Earth texture
     "draft": dict(n_seg=64, ratio_near=1.12, ratio_far=1.35, far_rings=40, far_seg=80, moon_tex=2048,
                   moon_tex_far=2048, star_vmag=5.5, earth_tex=512,
-                  patch_outer_px=384, patch_inner_px=512, inner_half_m=1250.0),
+                  patch_outer_px=384, patch_inner_px=512, inner_half_m=1250.0, patch_fine_px=256),
     "high": dict(n_seg=96, ratio_near=1.08, ratio_far=1.25, far_rings=64, far_seg=128, moon_tex=4096,
                  moon_tex_far=4096, star_vmag=6.5, earth_tex=1024,
-                 patch_outer_px=512, patch_inner_px=768, inner_half_m=1250.0),
+                 patch_outer_px=512, patch_inner_px=768, inner_half_m=1250.0, patch_fine_px=512),
     # "high" for frames 2000+ px tall (4K): textures chosen for the size (lunarviz.render.frames.quality_for)
     "uhd": dict(n_seg=96, ratio_near=1.08, ratio_far=1.25, far_rings=64, far_seg=128, moon_tex=8192,
                 moon_tex_far=4096, star_vmag=6.5, earth_tex=2048,
-                patch_outer_px=768, patch_inner_px=1024, inner_half_m=1250.0),
+                patch_outer_px=768, patch_inner_px=1024, inner_half_m=1250.0, patch_fine_px=768),
 }
 #: the Sun light and the Moon's ambient term (the baked terrain uses the same numbers)
 SUN_INTENSITY = 1.35
 SUN_RGB = (1.0, 0.98, 0.95)
 AMBIENT = 0.03
+#: exposure: the mean sunlit regolith of a frame is brought to this display level (0..1, upper-middle tones)
+EXPOSURE_TARGET = 0.58
+#: the longest exposure (gain over the Sun's light) any frame gets -- a frame with no sunlit ground in view
+EXPOSURE_MAX = 12.0
+#: earthshine at full Earth, as a share of the Sun's light: stylised (truly ~1e-4) so the night side
+#: reads faintly in an exposure made for sunlit ground, scaled by the Earth's illuminated fraction
+EARTHSHINE_FULL = 0.03
+EARTHSHINE_RGB = (0.72, 0.84, 1.0)
+#: the lander's diffuse coefficient, and the most its materials are brightened by the exposure
+LANDER_DIFFUSE = 0.9
+LANDER_EXPOSURE_MAX = 1.6
 #: the trail shows this much flight before and after "now" (all of it in the orbit view), s
 TRAIL_WINDOW_S = 600.0
 #: ground distance from the site within which the graded (site-centred) globe is drawn, m
@@ -262,6 +281,13 @@ def build(plotter, traj: Trajectory, *, quality: str = "high", hud: bool = True,
     light.SetColor(*SUN_RGB)
     ren.AddLight(light)
     h.data["light"] = light
+    earth_light = vtk.vtkLight()
+    earth_light.SetLightTypeToSceneLight()
+    earth_light.SetPositional(False)
+    earth_light.SetColor(*EARTHSHINE_RGB)
+    earth_light.SetIntensity(0.0)
+    ren.AddLight(earth_light)
+    h.data["earth_light"] = earth_light
 
     # ---- the Moon: near (site-centred, graded, with terrain) and far globes
     end_p = traj.pos_m[-1]
@@ -273,30 +299,7 @@ def build(plotter, traj: Trajectory, *, quality: str = "high", hud: bool = True,
     h.data["near_mesh"] = near
     moon_img = resources.texture("moon_color", q["moon_tex"])
     tex_near = _texture(moon_img, repeat=True)
-    faces_globe = near.faces
-    h.data["patches"] = []
-    if h.terrain is not None:
-        # baked terrain patches (outer: the terrain's extent; inner: ~2.5 km round the site)
-        unit = (near.points + near.centre_m)
-        unit = unit / np.linalg.norm(unit, axis=1, keepdims=True)
-        e_loc, n_loc, c_loc = h.terrain.unit_to_local(unit)
-        half_out = 0.5 * float(h.terrain.extent_m)
-        half_in = min(q["inner_half_m"], 0.5 * half_out)
-        cache = resources.cache_dir()
-        outer = make_patch(h.terrain, half_out, q["patch_outer_px"], moon_img, cache)
-        inner = make_patch(h.terrain, half_in, q["patch_inner_px"], moon_img, cache)
-        fe, fn, fc = e_loc[near.faces], n_loc[near.faces], c_loc[near.faces]
-        front = (fc > 0.5).all(axis=1)
-        in_out = front & (np.abs(fe) < half_out * 0.999).all(axis=1) & (np.abs(fn) < half_out * 0.999).all(axis=1)
-        in_in = front & (np.abs(fe) < half_in * 0.999).all(axis=1) & (np.abs(fn) < half_in * 0.999).all(axis=1)
-        faces_globe = near.faces[~in_out]
-        for name, patch, sel in (("patch_outer", outer, in_out & ~in_in), ("patch_inner", inner, in_in)):
-            pd = _polydata(near.points, near.faces[sel])
-            pd.active_texture_coordinates = patch.tcoords(e_loc, n_loc)
-            tex = pv.Texture(np.zeros((patch.n, patch.n, 3), np.uint8))
-            a = plotter.add_mesh(pd, texture=tex, lighting=False, name=name, culling="back", reset_camera=False)
-            h.actors[name] = a
-            h.data["patches"].append((name, patch, outer if patch is inner else None))
+    faces_globe = _build_patches(h, near, q, moon_img)
     near_pd = _polydata(near.points, faces_globe)
     near_pd.active_texture_coordinates = near.tcoords
     # sphere normals (the terrain itself is in the baked patches): smooth across the texture seam
@@ -310,6 +313,9 @@ def build(plotter, traj: Trajectory, *, quality: str = "high", hud: bool = True,
     h.actors["moon_near"] = a
     h.data["shadow_key"] = None
     h.data["async_bake"] = bool(async_bake)
+    h.data.setdefault("albedo", float(np.mean(resources.texture("moon_color", 512)) / 255.0))
+    h.data["albedo_map"] = resources.texture("moon_color", 512)
+    h.data["exposure_site"] = site_exposure(traj, h.site_m, h.data["albedo"])
 
     far = globe_mesh(0.0, 0.0, uniform_ring_angles(q["far_rings"]), q["far_seg"])
     far_pd = _polydata(far.points + far.centre_m, far.faces)
@@ -353,6 +359,8 @@ def build(plotter, traj: Trajectory, *, quality: str = "high", hud: bool = True,
                          render_points_as_spheres=True, lighting=False, name="lander_dot", reset_camera=False)
     h.actors["lander_dot"] = a
     _build_tracker(h)
+    _build_reticle(h)
+    _build_shadow(h, lm.vertices)
 
     # ---- touchdown effects: impact flash + ejecta curtain (crash), dust sheet (soft landing)
     _build_effects(h)
@@ -363,10 +371,18 @@ def build(plotter, traj: Trajectory, *, quality: str = "high", hud: bool = True,
     idx = np.unique(np.r_[np.arange(0, n, step), n - 1])
     h.data["trail_et"] = traj.et_s[idx]
     h.data["trail_rel"] = traj.pos_m[idx] - h.site_m
-    for name, color, opacity in (("trail_past", (0.35, 0.85, 1.0), 1.0), ("trail_future", (0.35, 0.85, 1.0), 0.3)):
+    for name in ("trail_past", "trail_future"):
         line = pv.lines_from_points(h.data["trail_rel"][:2])
-        a = plotter.add_mesh(line, color=color, opacity=opacity, line_width=2, lighting=False, name=name,
-                             reset_camera=False)
+        line.point_data["rgba"] = np.zeros((2, 4), np.uint8)
+        mapper = vtk.vtkPolyDataMapper()
+        mapper.SetInputData(line)
+        mapper.SetColorModeToDirectScalars()
+        mapper.SetScalarModeToUsePointData()
+        a = vtk.vtkActor()
+        a.SetMapper(mapper)
+        a.GetProperty().LightingOff()
+        a.ForceTranslucentOn()
+        ren.AddActor(a)
         h.actors[name] = a
 
     # ---- landing-target marker: a ring (unit size, scaled per frame) and a short pole
@@ -398,6 +414,93 @@ def build(plotter, traj: Trajectory, *, quality: str = "high", hud: bool = True,
     h.observers.append((win, obs))
     return h
 
+
+def _build_patches(h: SceneHandles, near, q: dict, moon_img: np.ndarray) -> np.ndarray:
+    """The baked terrain patches on the near globe (outer: the terrain's extent; inner: ~2.5 km round
+    the site; fine: ~128 m round the end of the flight, with the impact crater's variant for a crash);
+    returns the faces left to the plain globe."""
+    pv, _ = _vtk()
+    h.data["patches"] = []
+    h.data["crater"] = None
+    if h.terrain is None:
+        return near.faces
+    unit = (near.points + near.centre_m)
+    unit = unit / np.linalg.norm(unit, axis=1, keepdims=True)
+    e_loc, n_loc, c_loc = h.terrain.unit_to_local(unit)
+    half_out = 0.5 * float(h.terrain.extent_m)
+    half_in = min(q["inner_half_m"], 0.5 * half_out)
+    cache = resources.cache_dir()
+    outer = make_patch(h.terrain, half_out, q["patch_outer_px"], moon_img, cache)
+    inner = make_patch(h.terrain, half_in, q["patch_inner_px"], moon_img, cache)
+    ce, cn, _ = h.terrain.unit_to_local(h.site_m[None, :] / np.linalg.norm(h.site_m))
+    fine = make_patch(h.terrain, FINE_HALF_M, q["patch_fine_px"], moon_img, cache,
+                      centre_en=(float(ce[0]), float(cn[0])))
+    fe, fn, fc = e_loc[near.faces], n_loc[near.faces], c_loc[near.faces]
+    front = (fc > 0.5).all(axis=1)
+
+    def within(p):
+        return front & (np.abs(fe - p.centre_e) < p.half_m * 0.999).all(axis=1) & (
+            np.abs(fn - p.centre_n) < p.half_m * 0.999).all(axis=1)
+
+    in_out, in_in, in_fine = within(outer), within(inner), within(fine)
+    in_fine &= in_in
+    h.data["albedo"] = float(np.mean(inner.colour))
+    for name, patch, sel, parent in (("patch_outer", outer, in_out & ~in_in, None),
+                                     ("patch_inner", inner, in_in & ~in_fine, outer),
+                                     ("patch_fine", fine, in_fine, inner)):
+        pd = _polydata(near.points, near.faces[sel])
+        pd.active_texture_coordinates = patch.tcoords(e_loc, n_loc)
+        tex = pv.Texture(np.zeros((patch.n, patch.n, 3), np.uint8))
+        a = h.plotter.add_mesh(pd, texture=tex, lighting=False, name=name, culling="back", reset_camera=False)
+        h.actors[name] = a
+        h.data["patches"].append((name, patch, parent))
+        h.data[f"{name}_pd"] = pd
+    _prepare_crater(h, near, fine, inner)
+    return near.faces[~in_out]
+
+
+def _prepare_crater(h: SceneHandles, near, fine, inner) -> None:
+    """For a crash: the fine patch with the impact crater cut in (heights and albedo) and the fine
+    patch's mesh points with the crater's bowl and rim, both swapped in at the moment of impact."""
+    import dataclasses
+
+    td = h.traj.event("touchdown")
+    if td is None or touchdown_outcome(h.traj) is not Outcome.CRASHED:
+        return
+    diameter = fx.crater_diameter_m(float(td.speed_mps), float(h.traj.mass_kg[-1]))
+    ie, inn, _ = h.terrain.unit_to_local(np.asarray(td.pos_m, float)[None, :] / np.linalg.norm(td.pos_m))
+    E, N = fine.pixel_grid()
+    r = np.hypot(E - ie[0], N - inn[0])
+    patch = dataclasses.replace(fine, height_m=fine.height_m + fx.crater_height_m(r, diameter),
+                                colour=fine.colour * fx.crater_albedo(r, diameter)[..., None])
+    pd = h.data["patch_fine_pd"]
+    pts0 = np.array(pd.points, dtype=np.float64)
+    world = pts0 + near.centre_m
+    up = world / np.linalg.norm(world, axis=1, keepdims=True)
+    rel = world - np.asarray(td.pos_m, float)
+    rh = np.linalg.norm(rel - (rel * up).sum(axis=1, keepdims=True) * up, axis=1)
+    pts1 = pts0 + up * fx.crater_height_m(rh, diameter)[:, None]
+    h.data["crater"] = dict(et=float(td.et_s), patch=patch, inner=inner, pts=(pts0, pts1), shown=None,
+                            tex=None, diameter_m=diameter, centre_m=np.asarray(td.pos_m, float))
+
+
+def _update_crater(h: SceneHandles, et_s: float) -> None:
+    """Show the crater (mesh and baked texture) from the impact on, the untouched ground before."""
+    c = h.data.get("crater")
+    if not c or c["tex"] is None:
+        return
+    after = et_s >= c["et"]
+    if c["shown"] == after:
+        return
+    c["shown"] = after
+    pd = h.data["patch_fine_pd"]
+    pd.points = c["pts"][1 if after else 0]
+    pd.Modified()
+    h.actors["patch_fine"].SetTexture(c["tex"][1 if after else 0])
+
+
+#: half-width of the finest terrain patch round the end of the flight (m)
+FINE_HALF_M = 64.0
 
 #: the tracking brackets show while the lander is smaller than this share of the frame height
 TRACKER_BELOW = 0.022
@@ -436,6 +539,181 @@ def _build_tracker(h: SceneHandles) -> None:
     h.actors["tracker"] = a
     h.actors["tracker_label"] = t
     h.data["tracker_pd"] = pd
+
+
+#: the lander's shadow is drawn while it is lower than this over the ground (m); its darkness
+#: (share of the light it takes away) and the decal's texture size
+SHADOW_BELOW_M = 600.0
+SHADOW_DARKNESS = 0.88
+SHADOW_TEX = 64
+SHADOW_GRID = 16
+
+
+def _build_shadow(h: SceneHandles, lander_vertices: np.ndarray) -> None:
+    """The lander's shadow: a decal draped on the terrain, its texture the soft silhouette."""
+    pv, vtk = _vtk()
+    n = SHADOW_GRID
+    g = np.linspace(0.0, 1.0, n + 1)
+    U, V = np.meshgrid(g, g)
+    quads = []
+    for i in range(n):
+        for j in range(n):
+            a = i * (n + 1) + j
+            quads.append((a, a + 1, a + n + 2))
+            quads.append((a, a + n + 2, a + n + 1))
+    pd = _polydata(np.zeros(((n + 1) ** 2, 3)), np.array(quads))
+    pd.active_texture_coordinates = np.stack([U.ravel(), V.ravel()], 1)
+    a = _sky_actor(pd, color=(1.0, 1.0, 1.0))
+    a.ForceTranslucentOn()
+    a.SetVisibility(False)
+    _in_front(a)
+    h.renderer.AddActor(a)
+    h.actors["shadow"] = a
+    h.data["shadow_pd"] = pd
+    h.data["shadow_uv"] = np.stack([U.ravel(), V.ravel()], 1)
+    h.data["lander_vertices"] = np.asarray(lander_vertices, float)
+
+
+def _in_front(actor, depth_only: bool = False) -> None:
+    """Draw ``actor`` over the surface it lies on: a polygon offset towards the camera (a decal on
+    the terrain), or with ``depth_only`` in front of everything (a glow that must not be cut by
+    the terrain's triangles; the caller decides geometrically whether it is in sight)."""
+    m = actor.GetMapper()
+    m.SetResolveCoincidentTopologyToPolygonOffset()
+    m.SetRelativeCoincidentTopologyPolygonOffsetParameters(-4.0, -400.0)
+    if depth_only:
+        actor.GetShaderProperty().AddFragmentShaderReplacement(
+            "//VTK::Depth::Impl", True, "//VTK::Depth::Impl\n  gl_FragDepth = 0.0;\n", False)
+
+
+def shadow_mask(pts2d: np.ndarray, half_m: float, blur_m: float, n: int = SHADOW_TEX) -> np.ndarray:
+    """Soft silhouette (0..1, ``n x n``, row 0 at +v) of points projected onto the ground (metres
+    from the decal's centre): their convex hull, blurred by ``blur_m`` (the penumbra)."""
+    from PIL import Image, ImageDraw
+    from scipy.ndimage import gaussian_filter
+    from scipy.spatial import ConvexHull
+
+    hull = pts2d[ConvexHull(pts2d).vertices]
+    px = (hull + half_m) / (2 * half_m) * n
+    img = Image.new("L", (n, n), 0)
+    ImageDraw.Draw(img).polygon([(float(x), float(n - y)) for x, y in px], fill=255)
+    m = np.asarray(img, np.float32) / 255.0
+    sigma = blur_m / (2 * half_m) * n
+    return gaussian_filter(m, sigma) if sigma > 0.3 else m
+
+
+def _update_shadow(h: SceneHandles, st, R: np.ndarray, rel: np.ndarray, origin: np.ndarray, sun_dir: np.ndarray,
+                   show: bool) -> None:
+    """Project the lander along the Sun onto the ground; soft edge from the solar disc's size."""
+    pv, _ = _vtk()
+    a = h.actors["shadow"]
+    pos = rel + origin
+    up = pos / np.linalg.norm(pos)
+    s_up = float(np.dot(sun_dir, up))
+    alt = float(st.alt_m)
+    if not show or s_up < 0.02 or not (math.isfinite(alt) and alt < SHADOW_BELOW_M):
+        a.SetVisibility(False)
+        return
+    centre = pos - sun_dir * (max(alt, 0.0) / s_up)
+    centre = _ground_m(h.height_fn, centre)
+    e1, e2, u = enu_basis_from_up(centre)
+    verts = pos[None, :] + h.data["lander_vertices"] @ R.T
+    # along the Sun onto the plane through the shadow's centre
+    k = ((verts - centre) @ u) / s_up
+    q = verts - k[:, None] * sun_dir[None, :] - centre
+    p2 = np.stack([q @ e1, q @ e2], 1)
+    # penumbra: the Sun's disc (0.53 deg) seen from the lander's parts, plus a little softening
+    blur = max(0.04, float(np.median(k)) * math.tan(math.radians(0.53)) * 0.5)
+    half = float(np.abs(p2).max()) + 3.0 * blur + 0.3
+    mask = shadow_mask(p2, half, blur)
+    peak = float(mask.max())
+    if peak < 0.02:
+        a.SetVisibility(False)
+        return
+    rgba = np.zeros((SHADOW_TEX, SHADOW_TEX, 4), np.uint8)
+    rgba[..., 3] = (np.clip(mask, 0.0, 1.0) * 255 * SHADOW_DARKNESS).astype(np.uint8)
+    tex = pv.Texture(rgba)
+    tex.interpolate = True
+    a.SetTexture(tex)
+    uv = h.data["shadow_uv"]
+    grid = centre[None, :] + (uv[:, 0:1] * 2 - 1) * half * e1[None, :] + (uv[:, 1:2] * 2 - 1) * half * e2[None, :]
+    lat, lon = unit_to_latlon(grid / np.linalg.norm(grid, axis=1, keepdims=True))
+    hgt = np.asarray(h.height_fn(lat, lon), float) if h.height_fn is not None else np.zeros(len(grid))
+    c = h.data.get("crater")
+    if c and c["shown"]:  # drape over the crater's bowl and rim, not over the ground it replaced
+        rel = grid - c["centre_m"]
+        gu = grid / np.linalg.norm(grid, axis=1, keepdims=True)
+        rh = np.linalg.norm(rel - (rel * gu).sum(axis=1, keepdims=True) * gu, axis=1)
+        hgt = hgt + fx.crater_height_m(rh, c["diameter_m"])
+    ground = grid / np.linalg.norm(grid, axis=1, keepdims=True) * (MOON_RADIUS_M + hgt + 0.12)[:, None]
+    pd = h.data["shadow_pd"]
+    pd.points = ground - centre
+    pd.Modified()
+    _place(a, trans=centre - origin)
+    a.SetVisibility(True)
+
+
+def _build_reticle(h: SceneHandles) -> None:
+    """The down camera's reticle (a centre cross with a gap, ticks) and its range-to-ground label."""
+    _, vtk = _vtk()
+    pts = vtk.vtkPoints()
+    pts.SetNumberOfPoints(16)
+    lines = vtk.vtkCellArray()
+    for i in range(8):
+        lines.InsertNextCell(2)
+        lines.InsertCellPoint(2 * i)
+        lines.InsertCellPoint(2 * i + 1)
+    pd = vtk.vtkPolyData()
+    pd.SetPoints(pts)
+    pd.SetLines(lines)
+    mapper = vtk.vtkPolyDataMapper2D()
+    mapper.SetInputData(pd)
+    a = vtk.vtkActor2D()
+    a.SetMapper(mapper)
+    a.GetProperty().SetColor(0.55, 1.0, 0.6)
+    a.GetProperty().SetOpacity(0.85)
+    a.SetVisibility(False)
+    h.renderer.AddActor(a)
+    t = vtk.vtkTextActor()
+    tp = t.GetTextProperty()
+    tp.SetFontFamilyToCourier()
+    tp.SetBold(True)
+    tp.SetColor(0.55, 1.0, 0.6)
+    tp.SetShadow(True)
+    tp.SetVerticalJustificationToTop()
+    tp.SetJustificationToCentered()
+    t.SetVisibility(False)
+    h.renderer.AddActor(t)
+    h.actors["reticle"] = a
+    h.actors["reticle_label"] = t
+    h.data["reticle_pd"] = pd
+
+
+def _update_reticle(h: SceneHandles, spec, range_m: float) -> None:
+    a, t = h.actors["reticle"], h.actors["reticle_label"]
+    show = spec.name == "down"
+    a.SetVisibility(show)
+    t.SetVisibility(show)
+    if not show:
+        return
+    w, hgt = h.plotter.window_size
+    cx, cy = w / 2.0, hgt / 2.0
+    r0, r1, tick = 0.02 * hgt, 0.07 * hgt, 0.16 * hgt
+    p = h.data["reticle_pd"].GetPoints()
+    segs = [((cx - r1, cy), (cx - r0, cy)), ((cx + r0, cy), (cx + r1, cy)), ((cx, cy - r1), (cx, cy - r0)),
+            ((cx, cy + r0), (cx, cy + r1)), ((cx - tick, cy - tick), (cx - tick + r0, cy - tick)),
+            ((cx + tick, cy - tick), (cx + tick - r0, cy - tick)),
+            ((cx - tick, cy + tick), (cx - tick + r0, cy + tick)),
+            ((cx + tick, cy + tick), (cx + tick - r0, cy + tick))]
+    for i, (p0, p1) in enumerate(segs):
+        p.SetPoint(2 * i, p0[0], p0[1], 0.0)
+        p.SetPoint(2 * i + 1, p1[0], p1[1], 0.0)
+    p.Modified()
+    h.data["reticle_pd"].Modified()
+    a.GetProperty().SetLineWidth(max(1.0, hgt / 720.0 * 1.5))
+    t.SetInput(f"RANGE {range_m / 1000:.2f} km" if range_m >= 10e3 else f"RANGE {range_m:,.0f} m")
+    t.GetTextProperty().SetFontSize(max(9, int(round(0.026 * hgt))))
+    t.SetPosition(cx, cy - r1 - 0.012 * hgt)
 
 
 def _update_tracker(h: SceneHandles, spec, st, px: float, dist_m: float, et_s: float) -> None:
@@ -492,12 +770,36 @@ def _rgb_points_actor(points: np.ndarray, rgb: np.ndarray):
     return a, pd
 
 
-def _points_actor(n: int, rgb: np.ndarray):
-    """Hidden, translucent point actor for an effect whose points move every frame."""
-    a, pd = _rgb_points_actor(np.zeros((n, 3)), rgb)
+def _points_actor(n: int, rgb: np.ndarray, radius_m: float):
+    """Hidden effect whose ``n`` points move every frame: soft round camera-facing sprites
+    (Gaussian splats) ``radius_m`` across in the world, so they shrink with distance."""
+    pv, vtk = _vtk()
+    pd = pv.PolyData(np.zeros((n, 3)))
+    pd.point_data["rgb"] = rgb
+    mapper = vtk.vtkPointGaussianMapper()
+    mapper.SetInputData(pd)
+    mapper.SetColorModeToDirectScalars()
+    mapper.SetScalarModeToUsePointData()
+    mapper.ScalarVisibilityOn()
+    mapper.SetScaleFactor(float(radius_m))
+    mapper.EmissiveOff()
+    mapper.SetSplatShaderCode(SOFT_SPLAT)
+    a = vtk.vtkActor()
+    a.SetMapper(mapper)
+    a.GetProperty().LightingOff()
     a.ForceTranslucentOn()
     a.SetVisibility(False)
     return a, pd
+
+
+#: a splat that fades smoothly to nothing at its rim (a soft round grain, no square corners)
+SOFT_SPLAT = (
+    "//VTK::Color::Impl\n"
+    "float dist2 = dot(offsetVCVSOutput.xy, offsetVCVSOutput.xy);\n"
+    "if (dist2 > 1.0) { discard; }\n"
+    "float soft = exp(-4.0 * dist2) * (1.0 - dist2);\n"
+    "opacity = opacity * soft;\n"
+)
 
 
 def _build_effects(h: SceneHandles) -> None:
@@ -520,10 +822,10 @@ def _build_effects(h: SceneHandles) -> None:
     d = dict(et=float(td.et_s), pos=pos, basis=basis, crashed=crashed, tilt_axis=tilt_axis)
     if crashed:
         ej = fx.Ejecta(speed, basis.T @ travel)
-        a, pd = _points_actor(len(ej.rgb), ej.rgb)
+        a, pd = _points_actor(len(ej.rgb), ej.rgb, fx.EJECTA_GRAIN_M)
         h.plotter.renderer.AddActor(a)
         h.actors["ejecta"] = a
-        d.update(ejecta=ej, ejecta_pd=pd)
+        d.update(ejecta=ej, ejecta_pd=pd, ejecta_rise=_ground_rise(h, pos, basis, ej.positions(1e6)))
         # a soft glow on a camera-facing quad (radial alpha), not a hard-edged ball
         n = 128
         yy, xx = np.mgrid[-1:1:n * 1j, -1:1:n * 1j]
@@ -536,15 +838,39 @@ def _build_effects(h: SceneHandles) -> None:
         a = _sky_actor(quad, texture=pv.Texture(img))
         a.ForceTranslucentOn()
         a.SetVisibility(False)
+        _in_front(a, depth_only=True)
         h.plotter.renderer.AddActor(a)
         h.actors["impact_flash"] = a
     else:
         ds = fx.DustSheet()
-        a, pd = _points_actor(len(ds.rgb), ds.rgba(0.0, 1.0))
+        a, pd = _points_actor(len(ds.rgb), ds.rgba(0.0, 1.0), fx.DUST_GRAIN_M)
         h.plotter.renderer.AddActor(a)
         h.actors["dust"] = a
         d.update(dust=ds, dust_pd=pd)
     h.data["fx"] = d
+
+
+def in_sight(h: SceneHandles, eye_m: np.ndarray, point_m: np.ndarray, n: int = 40) -> bool:
+    """True when the straight line from ``eye_m`` to ``point_m`` (MOON_ME) clears the terrain."""
+    t = np.linspace(0.0, 1.0, n)[1:-1, None]
+    pts = np.asarray(eye_m, float)[None, :] + t * (np.asarray(point_m, float) - eye_m)[None, :]
+    r = np.linalg.norm(pts, axis=1)
+    ground = np.full(len(pts), MOON_RADIUS_M)
+    if h.height_fn is not None:
+        lat, lon = unit_to_latlon(pts / r[:, None])
+        ground = ground + np.asarray(h.height_fn(lat, lon), float)
+    return bool(np.all(r > ground - 0.3))
+
+
+def _ground_rise(h: SceneHandles, pos: np.ndarray, basis: np.ndarray, enu: np.ndarray) -> np.ndarray:
+    """Height (m) of the terrain at local ``enu`` points round ``pos`` above the terrain at ``pos``."""
+    if h.height_fn is None:
+        return np.zeros(len(enu))
+    pts = pos[None, :] + enu[:, :2] @ basis[:, :2].T
+    lat, lon = unit_to_latlon(pts / np.linalg.norm(pts, axis=1, keepdims=True))
+    lat0, lon0 = unit_to_latlon(pos / np.linalg.norm(pos))
+    h0 = float(np.asarray(h.height_fn(np.array([lat0]), np.array([lon0])))[0])
+    return np.asarray(h.height_fn(lat, lon), float) - h0
 
 
 def _update_effects(h: SceneHandles, et_s: float, st, origin: np.ndarray, R: np.ndarray,
@@ -555,15 +881,19 @@ def _update_effects(h: SceneHandles, et_s: float, st, origin: np.ndarray, R: np.
     if not d:
         return R, rel
     dt = et_s - d["et"]
-    scale = max(1.0, h.plotter.window_size[1] / 720.0)
     place = d["pos"] - origin
     if d["crashed"]:
         if dt >= 0.0:
             up = d["basis"][:, 2]
             R = fx.wreck_rotation(dt, d["tilt_axis"]) @ R
-            rel = d["pos"] - origin - up * fx.WRECK_SINK_M * min(1.0, dt / 0.5)
+            c = h.data.get("crater")
+            # in its crater, at the bottom, once there is one; else half buried in the ground
+            sink = fx.CRATER_DEPTH_RATIO * c["diameter_m"] * 0.8 if c else fx.WRECK_SINK_M
+            rel = d["pos"] - origin - up * sink * min(1.0, dt / 0.5)
         r_f, op_f = fx.flash(dt)
         a = h.actors["impact_flash"]
+        # drawn over the ground (never cut by its triangles) where the impact point is in sight
+        op_f = op_f if op_f > 0.0 and in_sight(h, origin, d["pos"] + d["basis"][:, 2] * 1.0) else 0.0
         a.SetVisibility(op_f > 0.0)
         if op_f > 0.0:
             a.GetProperty().SetOpacity(op_f)
@@ -579,9 +909,17 @@ def _update_effects(h: SceneHandles, et_s: float, st, origin: np.ndarray, R: np.
         a = h.actors["ejecta"]
         a.SetVisibility(op_e > 0.0)
         if op_e > 0.0:
-            d["ejecta_pd"].points = d["ejecta"].positions(dt)
+            ej = d["ejecta"]
+            p = ej.positions(dt)
+            # follow the terrain: the flat-ground parabola lifted by the ground's rise under each grain
+            rise = d["ejecta_rise"] * np.clip(dt / np.maximum(ej.t_land, 1e-3), 0.0, 1.0)
+            p[:, 2] = np.maximum(p[:, 2] + rise, d["ejecta_rise"] + fx.EJECTA_GRAIN_M)
+            d["ejecta_pd"].points = p
+            rgba = np.empty((len(p), 4), np.uint8)
+            rgba[:, :3] = ej.rgb
+            rgba[:, 3] = (255 * ej.alpha(dt)).astype(np.uint8)
+            d["ejecta_pd"].point_data["rgb"] = rgba
             a.GetProperty().SetOpacity(op_e)
-            a.GetProperty().SetPointSize(2.6 * scale)
             _place(a, d["basis"], place)
     else:
         k = fx.dust_strength(st.alt_m, st.throttle) if dt < 0.0 else 0.0
@@ -589,10 +927,13 @@ def _update_effects(h: SceneHandles, et_s: float, st, origin: np.ndarray, R: np.
         a.SetVisibility(k > 0.0)
         if k > 0.0:
             ground = _ground_m(h.height_fn, st.pos_m)
-            d["dust_pd"].points = d["dust"].positions(et_s)
+            basis = enu_basis_from_up(ground).T
+            p = d["dust"].positions(et_s)
+            # on the terrain, not on its tangent plane: lifted by the ground's rise under each grain
+            p[:, 2] += np.maximum(_ground_rise(h, ground, basis, p), -p[:, 2]) + fx.DUST_GRAIN_M
+            d["dust_pd"].points = p
             d["dust_pd"].point_data["rgb"] = d["dust"].rgba(et_s, min(1.0, 1.6 * k))
-            a.GetProperty().SetPointSize(1.6 * scale)
-            _place(a, enu_basis_from_up(ground).T, ground - origin)
+            _place(a, basis, ground - origin)
     return R, rel
 
 
@@ -614,6 +955,7 @@ def _build_sky(h: SceneHandles, q: dict) -> None:
         cols = np.clip(rgb[sel] * bright[sel, None] * 255, 0, 255).astype(np.uint8)
         actor, _ = _rgb_points_actor(st.dir_j2000[sel] * SKY_RADIUS * 0.95, cols)
         actor.GetProperty().SetPointSize(size)
+        actor.GetProperty().SetRenderPointsAsSpheres(True)  # round stars, not square dots
         sky.AddActor(actor)
         h.data["star_actors"].append((actor, size))
 
@@ -665,10 +1007,40 @@ def _build_sky(h: SceneHandles, q: dict) -> None:
     tex.interpolate = True
     earth_actor = _sky_actor(earth, texture=tex)
     sky.AddActor(earth_actor)
+    sky.AddActor(_earth_limb_actor(h))
     h.actors["earth"] = earth_actor
     h.data["earth_tex"] = tex
     h.data["earth_key"] = None
     h.sky.GetActiveCamera().SetClippingRange(1.0, SKY_RADIUS * 2)
+
+
+#: the Earth's atmospheric limb: its quad's half-size in Earth radii, the glow's colour, its scale
+#: height as a share of the Earth's radius (drawn thicker than the true ~0.3 % to read at ~100 px)
+EARTH_LIMB_EXTENT = 1.12
+EARTH_LIMB_RGB = (0.52, 0.72, 1.0)
+EARTH_LIMB_WIDTH = 0.03
+
+
+def _earth_limb_actor(h: SceneHandles):
+    """A camera-facing ring round the Earth's disc: a thin blue glow, strongest on the sunlit side
+    (+x of the quad), faint on the night side (forward scattering shows a whole ring at crescent)."""
+    pv, _ = _vtk()
+    n = 256
+    yy, xx = np.mgrid[-1:1:n * 1j, -1:1:n * 1j] * EARTH_LIMB_EXTENT
+    r = np.hypot(xx, yy)
+    cos_sun = np.where(r > 0, xx / np.maximum(r, 1e-9), 0.0)
+    ring = np.exp(-np.clip(r - 1.0, 0.0, None) / EARTH_LIMB_WIDTH) * np.clip((r - 0.985) / 0.015, 0.0, 1.0)
+    alpha = ring * (0.25 + 0.75 * np.clip(cos_sun, 0.0, 1.0) ** 0.7)
+    img = np.zeros((n, n, 4), np.uint8)
+    img[..., :3] = (np.asarray(EARTH_LIMB_RGB) * 255).astype(np.uint8)
+    img[..., 3] = (np.clip(alpha, 0.0, 1.0) * 230).astype(np.uint8)
+    quad = pv.Plane(center=(0, 0, 0), direction=(0, 0, 1), i_size=2, j_size=2)
+    tex = pv.Texture(img)
+    tex.interpolate = True
+    a = _sky_actor(quad, texture=tex)
+    a.ForceTranslucentOn()
+    h.actors["earth_limb"] = a
+    return a
 
 
 def _sky_actor(poly, color=(1, 1, 1), texture=None):
@@ -747,6 +1119,7 @@ def update(handles: SceneHandles, et_s: float, camera: str | cam.CameraSpec | No
     light = h.data["light"]
     light.SetPosition(*(sun_dir * 1000.0))
     light.SetFocalPoint(0.0, 0.0, 0.0)
+    _expose(h, et_s, origin, sun_dir)
 
     # Moon: LOD switch, placement, shadows
     dist_c = float(np.linalg.norm(origin))
@@ -763,6 +1136,7 @@ def update(handles: SceneHandles, et_s: float, camera: str | cam.CameraSpec | No
     _place(h.actors["moon_far"], trans=-origin)
     if not use_far:
         _update_shadows(h, et_s)
+    _update_crater(h, et_s)
 
     # lander, plume, dot
     R = quat_to_matrix(st.quat_wxyz)
@@ -784,6 +1158,7 @@ def update(handles: SceneHandles, et_s: float, camera: str | cam.CameraSpec | No
             L = length * (0.3 + 0.7 * thr)
             S = np.diag([0.7 + 0.3 * thr, 0.7 + 0.3 * thr, L])
             _place(a, R @ S, rel + R @ nz)
+    _update_shadow(h, st, R, rel, origin, sun_dir, show=px >= 0.5 or spec.hide_lander)
     h.actors["lander_dot"].SetVisibility((not spec.hide_lander) and px < 3.0)
     _place(h.actors["lander_dot"], trans=rel)
 
@@ -801,14 +1176,50 @@ def update(handles: SceneHandles, et_s: float, camera: str | cam.CameraSpec | No
     # sky
     _update_sky(h, et_s, origin, sun_dir, ctx.earth_pos_m)
 
-    # tracking brackets round a far-away lander in the site view
+    # tracking brackets round a far-away lander in the site view; the down camera's reticle
     _update_tracker(h, spec, st, px, dist_l, et_s)
+    if spec.name == "down":
+        _update_reticle(h, spec, float(np.linalg.norm(origin) - np.linalg.norm(_ground_m(h.height_fn, origin))))
+    else:
+        _update_reticle(h, spec, 0.0)
 
     # HUD
     if h.hud is not None:
         h.hud.update(st, et_s)
+        _back_hud_over_sun(h, origin)
     _before_render(h)
     return spec
+
+
+def _back_hud_over_sun(h: SceneHandles, origin: np.ndarray) -> None:
+    """Dark backing behind HUD text that the Sun's disc and inner glare would shine through."""
+    sun = ephemeris.position_m("SUN", h.et_s, frame="MOON_ME") - origin
+    u = sun / np.linalg.norm(sun)
+    xy = project_to_pixels(h, origin + u * 1e6)
+    vc = h.renderer.GetActiveCamera()
+    hgt = h.plotter.window_size[1]
+    r_px = 6.0 * math.radians(0.266) / math.tan(math.radians(vc.GetViewAngle()) / 2) * hgt / 2
+    h.hud.back_over(xy, max(r_px, 8.0))
+
+
+#: trail colour, and the opacity of the past trail at "now" and of the future trail
+TRAIL_RGB = (0.35, 0.85, 1.0)
+TRAIL_ALPHA_PAST = 0.9
+TRAIL_ALPHA_FUTURE = 0.3
+
+
+def trail_alpha(age_s: np.ndarray, dist_lander_m: np.ndarray, dist_cam_m: np.ndarray, *, window_s: float,
+                gap_m: float, cam_clear_m: float) -> np.ndarray:
+    """Opacity of trail points: fading with age (|age| over ``window_s``), nothing within ``gap_m`` of
+    the lander (rising over the next ``gap_m``), nothing within ``cam_clear_m`` of the camera (rising
+    over the next 2 x ``cam_clear_m``), so it never runs through the lander or across the lens."""
+    def ramp(x):
+        x = np.clip(x, 0.0, 1.0)
+        return x * x * (3.0 - 2.0 * x)
+
+    a = (1.0 - np.clip(np.abs(age_s) / window_s, 0.0, 1.0)) ** 1.5
+    a = a * ramp((dist_lander_m - gap_m) / gap_m)
+    return a * ramp((dist_cam_m - cam_clear_m) / (2.0 * cam_clear_m))
 
 
 def _update_trail(h: SceneHandles, st, origin: np.ndarray, window_s: float | None = None,
@@ -821,34 +1232,98 @@ def _update_trail(h: SceneHandles, st, origin: np.ndarray, window_s: float | Non
     if window_s is not None:
         lo = int(np.searchsorted(et, st.et_s - window_s, side="left"))
         hi = int(np.searchsorted(et, st.et_s + window_s, side="right"))
+    fade_s = window_s if window_s is not None else max(st.et_s - et[0], et[-1] - st.et_s, 1.0) * 1.2
     now = (st.pos_m - h.site_m)[None, :]
-    past = np.vstack([rel[lo:k], now])
-    fut = np.vstack([now, rel[k:hi]])
-    for name, pts in (("trail_past", past), ("trail_future", fut)):
+    cam_rel = origin - h.site_m
+    d_cam_lander = float(np.linalg.norm(now[0] - cam_rel))
+    gap = 2.0 * float(h.data["lander_height_m"])
+    # keep the lens clear by a share of the distance to the subject (chase: ~8 m of 22 m)
+    cam_clear = max(0.35 * d_cam_lander, 1.0)
+    for name, pts, t, a0 in (("trail_past", np.vstack([rel[lo:k], now]), np.r_[et[lo:k], st.et_s], TRAIL_ALPHA_PAST),
+                             ("trail_future", np.vstack([now, rel[k:hi]]), np.r_[st.et_s, et[k:hi]],
+                              TRAIL_ALPHA_FUTURE)):
         a = h.actors[name]
-        if len(pts) < 2 or not visible:
+        alpha = a0 * trail_alpha(t - st.et_s, np.linalg.norm(pts - now, axis=1),
+                                 np.linalg.norm(pts - cam_rel, axis=1), window_s=fade_s, gap_m=gap,
+                                 cam_clear_m=cam_clear)
+        if len(pts) < 2 or not visible or alpha.max() < 0.01:
             a.SetVisibility(False)
             continue
         a.SetVisibility(True)
-        a.GetMapper().SetInputData(pv.lines_from_points(pts))
+        line = pv.lines_from_points(pts)
+        rgba = np.empty((len(pts), 4), np.uint8)
+        rgba[:, :3] = (np.asarray(TRAIL_RGB) * 255).astype(np.uint8)
+        rgba[:, 3] = (alpha * 255).astype(np.uint8)
+        line.point_data["rgba"] = rgba
+        line.point_data.active_scalars_name = "rgba"
+        a.GetMapper().SetInputData(line)
         _place(a, trans=h.site_m - origin)
     width = max(1.5, 2.0 * h.plotter.window_size[1] / 720)
     for name in ("trail_past", "trail_future"):
         h.actors[name].GetProperty().SetLineWidth(width)
 
 
-def _bake_all(h: SceneHandles, sun: np.ndarray) -> list:
-    """Pure NumPy (safe in a worker thread): the Sun direction is looked up by the caller."""
-    return [(name, bake_patch(patch, sun, outer=outer, intensity=SUN_INTENSITY, ambient=AMBIENT,
-                              light_rgb=SUN_RGB)) for name, patch, outer in h.data["patches"]]
+def _bake_all(h: SceneHandles, sun: np.ndarray, earth: tuple[np.ndarray, float]) -> list:
+    """Pure NumPy (safe in a worker thread): the Sun and Earth are looked up by the caller.
+
+    Baked at the site's exposure (:func:`site_exposure`); a frame that needs less dims the patches.
+    The outer patch is baked first: the inner one blends into it at its edge."""
+    g = h.data["exposure_site"]
+    light = dict(intensity=SUN_INTENSITY * g, ambient=AMBIENT * g, light_rgb=SUN_RGB, earth_dir=earth[0],
+                 earth_intensity=earth[1] * g, earth_rgb=EARTHSHINE_RGB)
+    out, done, outers = [], {}, {}
+    for name, patch, parent in sorted(h.data["patches"], key=lambda x: -x[1].half_m):
+        # shadows are marched over the patch and the next coarser one beyond it
+        under = None if parent is None else resample(parent, done[id(parent)], patch)
+        img = bake_patch(patch, sun, outer=parent, parent=under, **light)
+        done[id(patch)] = img
+        outers[name] = (parent, under)
+        out.append((name, img))
+    c = h.data.get("crater")
+    if c:
+        parent, under = outers["patch_fine"]
+        out.append((CRATER_TEX, bake_patch(c["patch"], sun, outer=parent, parent=under, **light)))
+    return out
+
+
+def earthshine(et_s: float, at_m: np.ndarray) -> tuple[np.ndarray, float]:
+    """Direction (MOON_ME unit) from ``at_m`` to the Earth and the earthshine intensity there
+    (:data:`EARTHSHINE_FULL` x the Earth's illuminated fraction seen from the Moon)."""
+    e = ephemeris.position_m("EARTH", et_s, frame="MOON_ME")
+    s = ephemeris.position_m("SUN", et_s, frame="MOON_ME")
+    to_e = e - at_m
+    u = to_e / np.linalg.norm(to_e)
+    es, em = s - e, at_m - e
+    cos_phase = float(np.dot(es, em) / np.linalg.norm(es) / np.linalg.norm(em))
+    return u, EARTHSHINE_FULL * 0.5 * (1.0 + cos_phase)
+
+
+def site_exposure(traj: Trajectory, site_m: np.ndarray, albedo: float) -> float:
+    """Exposure (gain over the Sun's light) that puts flat sunlit ground at the site at
+    :data:`EXPOSURE_TARGET`, with the Sun where it stands at the end of the flight."""
+    td = traj.event("touchdown")
+    sun = _sun_dir(td.et_s if td is not None else traj.end_et_s)
+    cos_i = float(np.dot(sun, site_m / np.linalg.norm(site_m)))
+    return float(np.clip(EXPOSURE_TARGET / (albedo * SUN_INTENSITY * max(cos_i, 1e-3)), 1.0, EXPOSURE_MAX))
+
+
+#: the name of the fine patch's crater picture among the baked images
+CRATER_TEX = "patch_fine+crater"
 
 
 def _apply_bake(h: SceneHandles, images: list) -> None:
     pv, _ = _vtk()
+    tex = {}
     for name, img in images:
-        tex = pv.Texture(img)
-        tex.interpolate = True
-        h.actors[name].SetTexture(tex)
+        tex[name] = pv.Texture(img)
+        tex[name].interpolate = True
+        if name != CRATER_TEX:
+            h.actors[name].SetTexture(tex[name])
+    c = h.data.get("crater")
+    if c and CRATER_TEX in tex:
+        c["tex"] = (tex["patch_fine"], tex[CRATER_TEX])
+        c["shown"] = None
+        _update_crater(h, h.et_s if math.isfinite(h.et_s) else c["et"] - 1.0)
 
 
 def _update_shadows(h: SceneHandles, et_s: float) -> None:
@@ -875,13 +1350,14 @@ def _update_shadows(h: SceneHandles, et_s: float) -> None:
 
         out: list = []
         sun = _sun_dir(key * 600.0)  # SPICE on this thread; the worker only does array maths
-        t = threading.Thread(target=lambda: out.extend(_bake_all(h, sun)), daemon=True)
+        earth = earthshine(key * 600.0, h.site_m)
+        t = threading.Thread(target=lambda: out.extend(_bake_all(h, sun, earth)), daemon=True)
         h.data["bake_job"] = (key, t, out)
         h.data["shadow_key"] = key
         t.start()
         return
     h.data["shadow_key"] = key
-    _apply_bake(h, _bake_all(h, _sun_dir(key * 600.0)))
+    _apply_bake(h, _bake_all(h, _sun_dir(key * 600.0), earthshine(key * 600.0, h.site_m)))
 
 
 def _update_sky(h: SceneHandles, et_s: float, origin: np.ndarray, sun_dir: np.ndarray,
@@ -915,11 +1391,17 @@ def _update_sky(h: SceneHandles, et_s: float, origin: np.ndarray, sun_dir: np.nd
     r_e = De * EARTH_RADIUS_M / de
     rot_e = ephemeris.rotation("IAU_EARTH", "MOON_ME", et_s)
     _place(h.actors["earth"], rot_e, ue * De, r_e)
+    # the atmosphere's limb: a ring just behind the disc, facing the camera, its bright side sunward
+    to_sun = sun_pos - earth_pos_m
+    xs = to_sun - np.dot(to_sun, ue) * ue
+    xs = xs / np.linalg.norm(xs) if np.linalg.norm(xs) > 1e-9 else enu_basis_from_up(-ue)[0]
+    _place(h.actors["earth_limb"], np.stack([xs, np.cross(-ue, xs), -ue], axis=1), ue * (De + r_e),
+           r_e * EARTH_LIMB_EXTENT)
     _update_earth_texture(h, et_s, rot_e, sun_pos - earth_pos_m)
 
 
 #: star brightness when the sunlit surface fills the whole frame (1 with none of it in view)
-STARS_MIN_GAIN = 0.3
+STARS_MIN_GAIN = 0.0
 
 
 def star_exposure(lit_fraction: float) -> float:
@@ -928,8 +1410,10 @@ def star_exposure(lit_fraction: float) -> float:
     return float(1.0 - (1.0 - STARS_MIN_GAIN) * x * x * (3.0 - 2.0 * x))
 
 
-def sunlit_fraction(h: SceneHandles, origin: np.ndarray, sun_dir: np.ndarray, nx: int = 16, ny: int = 9) -> float:
-    """Share of the frame covered by the sunlit Moon (rays through an nx x ny grid, a smooth sphere)."""
+def _lit_hits(h: SceneHandles, origin: np.ndarray, sun_dir: np.ndarray, nx: int = 16,
+              ny: int = 9) -> np.ndarray:
+    """cos(incidence) of the Sun at the sunlit Moon points seen through an nx x ny grid of rays
+    (a smooth sphere) of the current camera, and the points (MOON_ME)."""
     vc = h.renderer.GetActiveCamera()
     d = np.array(vc.GetDirectionOfProjection())
     up = np.array(vc.GetViewUp())
@@ -949,8 +1433,49 @@ def sunlit_fraction(h: SceneHandles, origin: np.ndarray, sun_dir: np.ndarray, nx
     tt = -b[hit] - np.sqrt(disc[hit])
     front = tt > 0.0
     pts = o[None, :] + tt[front, None] * rays[hit][front]
-    lit = (pts @ np.asarray(sun_dir, float)) / MOON_RADIUS_M > 0.02
-    return float(lit.sum()) / (nx * ny)
+    cos_i = (pts @ np.asarray(sun_dir, float)) / MOON_RADIUS_M
+    lit = cos_i > 0.02
+    return cos_i[lit], pts[lit]
+
+
+def sunlit_fraction(h: SceneHandles, origin: np.ndarray, sun_dir: np.ndarray, nx: int = 16, ny: int = 9) -> float:
+    """Share of the frame covered by the sunlit Moon (rays through an nx x ny grid, a smooth sphere)."""
+    return float(len(_lit_hits(h, origin, sun_dir, nx, ny)[0])) / (nx * ny)
+
+
+def frame_exposure(h: SceneHandles, origin: np.ndarray, sun_dir: np.ndarray) -> float:
+    """Auto-exposure of the current view: the gain that brings the mean sunlit ground in the frame
+    to :data:`EXPOSURE_TARGET`, at most the site's exposure (the terrain is baked at that); the
+    site's exposure when no sunlit ground is in view (night side, sky)."""
+    g_site = h.data["exposure_site"]
+    cos_i, pts = _lit_hits(h, origin, sun_dir)
+    if len(cos_i) == 0:
+        return g_site
+    lat, lon = unit_to_latlon(pts / MOON_RADIUS_M)
+    near = np.linalg.norm(pts - h.site_m, axis=1) < 20e3  # the site's own (terrain) albedo there
+    alb = np.where(near, h.data["albedo"], sample_equirect_bilinear(h.data["albedo_map"], lat, lon).mean(axis=1))
+    lum = SUN_INTENSITY * float(np.mean(alb * cos_i))
+    return float(np.clip(EXPOSURE_TARGET / max(lum, 1e-6), 1.0, g_site))
+
+
+def _expose(h: SceneHandles, et_s: float, origin: np.ndarray, sun_dir: np.ndarray) -> None:
+    """Set the frame's exposure on every lit thing: Sun and earthshine lights, the globe's ambient
+    term, the baked patches (dimmed from the site's exposure they were baked at)."""
+    g = frame_exposure(h, origin, sun_dir)
+    h.data["exposure"] = g
+    h.data["light"].SetIntensity(SUN_INTENSITY * g)
+    e_dir, e_int = earthshine(et_s, origin)
+    el = h.data["earth_light"]
+    el.SetPosition(*(e_dir * 1000.0))
+    el.SetFocalPoint(0.0, 0.0, 0.0)
+    el.SetIntensity(e_int * g)
+    for name in ("moon_near", "moon_far"):
+        h.actors[name].GetProperty().SetAmbient(AMBIENT * g)
+    lp = h.actors["lander"].GetProperty()
+    lp.SetDiffuse(LANDER_DIFFUSE * min(g, LANDER_EXPOSURE_MAX) / g)  # bright foil, not blown to white
+    k = g / h.data["exposure_site"]
+    for name, _, _ in h.data["patches"]:
+        h.actors[name].GetProperty().SetColor(k, k, k)
 
 
 def _update_earth_texture(h: SceneHandles, et_s: float, rot_e: np.ndarray, earth_to_sun: np.ndarray) -> None:

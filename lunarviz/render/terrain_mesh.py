@@ -31,6 +31,9 @@ from ..geometry import MOON_RADIUS_M, enu_basis, unit_to_latlon
 #: angular radius of the Sun seen from the Moon (deg), for soft shadow edges
 SUN_RADIUS_DEG = 0.266
 
+#: share of a patch's half-width over which its picture blends into the coarser level around it
+EDGE_BLEND = 0.3
+
 HeightFn = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 
@@ -151,20 +154,41 @@ class TerrainPatch:
     height_m: np.ndarray
     colour: np.ndarray
     basis: np.ndarray  # rows east, north, up at the terrain's site (MOON_ME)
+    base_colour: np.ndarray | None = None  # the global map alone (what the globe around the patch shows)
+    centre_e: float = 0.0  # the patch's centre in the terrain's local frame (m east, north of its site)
+    centre_n: float = 0.0
+
+    def _col_row(self, east_m, north_m):
+        """Fractional pixel (column, row) of local coordinates."""
+        return ((np.asarray(east_m) - self.centre_e + self.half_m) / self.step_m - 0.5,
+                (self.half_m - (np.asarray(north_m) - self.centre_n)) / self.step_m - 0.5)
+
+    def pixel_grid(self) -> tuple[np.ndarray, np.ndarray]:
+        """Local east, north (m) of every pixel centre, row 0 at the north edge."""
+        c = -self.half_m + (np.arange(self.n) + 0.5) * self.step_m
+        E, N = np.meshgrid(c, c[::-1])
+        return E + self.centre_e, N + self.centre_n
+
+    def edge_weight(self, width: float = EDGE_BLEND) -> np.ndarray:
+        """0 in the middle of the patch rising smoothly to 1 at its edge (over ``width`` of the half-width)."""
+        E, N = self.pixel_grid()
+        r = np.maximum(np.abs(E - self.centre_e), np.abs(N - self.centre_n)) / self.half_m
+        x = np.clip((r - (1.0 - width)) / width, 0.0, 1.0)
+        return x * x * (3.0 - 2.0 * x)
 
     @property
     def step_m(self) -> float:
         return 2 * self.half_m / self.n
 
     def tcoords(self, east_m: np.ndarray, north_m: np.ndarray) -> np.ndarray:
-        return np.stack([(east_m + self.half_m) / (2 * self.half_m), (north_m + self.half_m) / (2 * self.half_m)], 1)
+        e, n = east_m - self.centre_e, north_m - self.centre_n
+        return np.stack([(e + self.half_m) / (2 * self.half_m), (n + self.half_m) / (2 * self.half_m)], 1)
 
     def sample_height(self, east_m: np.ndarray, north_m: np.ndarray) -> np.ndarray:
         """Bilinear height at local coordinates; 0 outside the patch."""
         from scipy.ndimage import map_coordinates
 
-        col = (east_m + self.half_m) / self.step_m - 0.5
-        row = (self.half_m - north_m) / self.step_m - 0.5
+        col, row = self._col_row(east_m, north_m)
         return map_coordinates(self.height_m, [row, col], order=1, mode="constant", cval=0.0)
 
 
@@ -179,18 +203,21 @@ def _fingerprint(terrain) -> str:
     return hashlib.sha1(key.encode() + np.round(h, 4).tobytes() + np.round(a, 4).tobytes()).hexdigest()[:16]
 
 
-def make_patch(terrain, half_m: float, n: int, global_rgb: np.ndarray, cache_dir=None) -> TerrainPatch:
-    """Sample ``terrain`` on an ``n x n`` grid of half-width ``half_m`` (heights cached on disk)."""
+def make_patch(terrain, half_m: float, n: int, global_rgb: np.ndarray, cache_dir=None,
+               centre_en: tuple[float, float] = (0.0, 0.0)) -> TerrainPatch:
+    """Sample ``terrain`` on an ``n x n`` grid of half-width ``half_m`` round ``centre_en`` (local
+    east, north of the terrain's site; heights cached on disk)."""
     import os
     from pathlib import Path
 
     step = 2 * half_m / n
     c = -half_m + (np.arange(n) + 0.5) * step
-    E, N = np.meshgrid(c, c[::-1])  # row 0 = north
+    ce, cn = (round(float(centre_en[0]), 2), round(float(centre_en[1]), 2))
+    E, N = np.meshgrid(c + ce, c[::-1] + cn)  # row 0 = north
     grids = None
     path = None
     if cache_dir is not None:
-        path = Path(cache_dir) / f"terrain-{_fingerprint(terrain)}-{half_m:.0f}-{n}.npz"
+        path = Path(cache_dir) / f"terrain-{_fingerprint(terrain)}-{half_m:.0f}-{n}-{ce:.2f}-{cn:.2f}.npz"
         if path.exists():
             try:
                 with np.load(path) as z:
@@ -213,7 +240,8 @@ def make_patch(terrain, half_m: float, n: int, global_rgb: np.ndarray, cache_dir
     lat, lon = terrain.local_to_latlon(E, N)
     rgb = sample_equirect_bilinear(global_rgb, lat, lon)
     colour = rgb * a[..., None]
-    return TerrainPatch(half_m, n, h.astype(np.float64), colour.astype(np.float32), np.asarray(terrain.basis, float))
+    return TerrainPatch(half_m, n, h.astype(np.float64), colour.astype(np.float32), np.asarray(terrain.basis, float),
+                        base_colour=rgb.astype(np.float32), centre_e=ce, centre_n=cn)
 
 
 def sample_equirect_bilinear(img: np.ndarray, lat_deg: np.ndarray, lon_deg: np.ndarray) -> np.ndarray:
@@ -229,57 +257,95 @@ def sample_equirect_bilinear(img: np.ndarray, lat_deg: np.ndarray, lon_deg: np.n
     return out / 255.0
 
 
+def _tangent(patch: TerrainPatch, v: np.ndarray, E: np.ndarray, N: np.ndarray):
+    """A MOON_ME direction in every pixel's own tangent frame (the sphere curves away): e, n, u."""
+    R = MOON_RADIUS_M
+    s = patch.basis @ (np.asarray(v, float) / np.linalg.norm(v))
+    return s, s[0] - E / R * s[2], s[1] - N / R * s[2], s[2] + E / R * s[0] + N / R * s[1]
+
+
+def _sun_visibility(patch: TerrainPatch, s, se, sn, su, E, N, outer, max_range_m, n_steps) -> np.ndarray:
+    """Visible share of the solar disc at every pixel (horizon march towards the Sun)."""
+    from scipy.ndimage import map_coordinates
+
+    H, R = patch.height_m, MOON_RADIUS_M
+    hs = np.hypot(s[0], s[1])
+    if hs <= 1e-9:
+        return np.ones_like(H)
+    de, dn = s[0] / hs, s[1] / hs
+    tan_el = su / np.maximum(np.hypot(se, sn), 1e-9)
+    best = np.full(H.shape, -np.inf)
+    for t in np.geomspace(patch.step_m * 0.75, max_range_m, n_steps):
+        qe, qn = E + de * t, N + dn * t
+        col, row = patch._col_row(qe, qn)
+        hq = map_coordinates(H, [row, col], order=1, mode="constant", cval=np.nan)
+        if outer is not None:
+            miss = np.isnan(hq)
+            if miss.any():
+                hq[miss] = outer.sample_height(qe[miss], qn[miss])
+        hq = np.nan_to_num(hq, nan=0.0)
+        best = np.maximum(best, (hq - H - t * t / (2 * R)) / t)
+    ang = np.degrees(np.arctan(best) - np.arctan(tan_el))  # horizon above the Sun's centre (deg)
+    x = np.clip((SUN_RADIUS_DEG - ang) / (2 * SUN_RADIUS_DEG), 0.0, 1.0)
+    return x * x * (3 - 2 * x)
+
+
+def bake_lighting(patch: TerrainPatch, sun_dir: np.ndarray, *, outer: TerrainPatch | None = None,
+                  intensity: float = 1.35, ambient: float = 0.03, light_rgb=(1.0, 0.98, 0.95),
+                  earth_dir: np.ndarray | None = None, earth_intensity: float = 0.0,
+                  earth_rgb=(0.75, 0.85, 1.0), max_range_m: float = 15e3, n_steps: int = 40) -> np.ndarray:
+    """Linear RGB (float, unclipped) of the patch lit by the Sun and the Earth; see :func:`bake_patch`.
+
+    Also returns, as the second value, what the plain globe (the global map, sphere
+    normals, no shadows) shows at the same pixels -- the picture the patch blends into.
+    """
+    E, N = patch.pixel_grid()
+    H, step = patch.height_m, patch.step_m
+    s, se, sn, su = _tangent(patch, sun_dir, E, N)
+    dh_drow, dh_dcol = np.gradient(H, step)  # row 0 is north, so d/dnorth = -d/drow
+    nx, ny = -dh_dcol, dh_drow
+    norm = np.sqrt(nx * nx + ny * ny + 1.0)
+    cosi = (nx * se + ny * sn + su) / norm
+    vis = _sun_visibility(patch, s, se, sn, su, E, N, outer, max_range_m, n_steps)
+    sun_rgb = np.asarray(light_rgb, np.float32) * intensity
+    light = ambient + (np.clip(cosi, 0.0, None) * vis)[..., None] * sun_rgb
+    flat = ambient + np.clip(su, 0.0, None)[..., None] * sun_rgb
+    if earth_dir is not None and earth_intensity > 0.0:
+        _, ee, en, eu = _tangent(patch, earth_dir, E, N)
+        e_rgb = np.asarray(earth_rgb, np.float32) * earth_intensity
+        light = light + np.clip((nx * ee + ny * en + eu) / norm, 0.0, None)[..., None] * e_rgb
+        flat = flat + np.clip(eu, 0.0, None)[..., None] * e_rgb
+    base = patch.base_colour if patch.base_colour is not None else patch.colour
+    return patch.colour * light, base * flat
+
+
 def bake_patch(patch: TerrainPatch, sun_dir: np.ndarray, *, outer: TerrainPatch | None = None,
-               intensity: float = 1.35, ambient: float = 0.03, light_rgb=(1.0, 0.98, 0.95),
-               max_range_m: float = 15e3, n_steps: int = 40) -> np.ndarray:
-    """RGB uint8 image of the patch lit by the Sun: colour x (ambient + I cos(i) x visible).
+               parent: np.ndarray | None = None, **light) -> np.ndarray:
+    """RGB uint8 image of the patch lit by the Sun: colour x (ambient + I cos(i) x visible) (+ earthshine).
 
     Matches the VTK lighting of the globe around it (same intensity, ambient
     and light colour; the curvature of the sphere is included both in the
-    incidence angle and in the shadow march), so the patch has no seam.
-    Shadows: for every pixel the terrain horizon towards the Sun is found by
-    sampling the height grid (and ``outer`` beyond this patch) along the
-    Sun's azimuth; the visible part of the solar disc gives a soft edge.
+    incidence angle and in the shadow march). Shadows: for every pixel the
+    terrain horizon towards the Sun is found by sampling the height grid
+    (and ``outer`` beyond this patch) along the Sun's azimuth; the visible
+    part of the solar disc gives a soft edge.
+
+    No seam with the coarser level around it: over the outer :data:`EDGE_BLEND` of the
+    half-width the picture blends into ``parent`` (linear RGB of the enclosing patch at
+    these pixels, see :func:`resample`) or, without one, into the plain globe's picture.
     """
+    img, plain = bake_lighting(patch, sun_dir, outer=outer, **light)
+    under = plain if parent is None else parent
+    w = patch.edge_weight()[..., None]
+    img = (1.0 - w) * img + w * under
+    return (np.clip(img, 0.0, 1.0) * 255 + 0.5).astype(np.uint8)
+
+
+def resample(outer: TerrainPatch, outer_img: np.ndarray, inner: TerrainPatch) -> np.ndarray:
+    """``outer_img`` (an image over ``outer``, float or uint8) at the pixel centres of ``inner``, float 0..1."""
     from scipy.ndimage import map_coordinates
 
-    n, step, half = patch.n, patch.step_m, patch.half_m
-    s = patch.basis @ (np.asarray(sun_dir, float) / np.linalg.norm(sun_dir))  # local e, n, u
-    c = -half + (np.arange(n) + 0.5) * step
-    E, N = np.meshgrid(c, c[::-1])
-    H = patch.height_m
-    R = MOON_RADIUS_M
-    # sun vector in each pixel's own tangent frame (the sphere curves away)
-    se = s[0] - E / R * s[2]
-    sn = s[1] - N / R * s[2]
-    su = s[2] + E / R * s[0] + N / R * s[1]
-    # terrain normals (row 0 is north, so d/dnorth = -d/drow)
-    dh_drow, dh_dcol = np.gradient(H, step)
-    nx, ny, nz = -dh_dcol, dh_drow, np.ones_like(H)
-    norm = np.sqrt(nx * nx + ny * ny + 1.0)
-    cosi = (nx * se + ny * sn + nz * su) / norm
-    # horizon towards the Sun
-    hs = np.hypot(s[0], s[1])
-    vis = np.ones_like(H)
-    if hs > 1e-9:
-        de, dn = s[0] / hs, s[1] / hs
-        tan_el = su / np.maximum(np.hypot(se, sn), 1e-9)
-        best = np.full(H.shape, -np.inf)
-        for t in np.geomspace(step * 0.75, max_range_m, n_steps):
-            qe, qn = E + de * t, N + dn * t
-            col = (qe + half) / step - 0.5
-            row = (half - qn) / step - 0.5
-            hq = map_coordinates(H, [row, col], order=1, mode="constant", cval=np.nan)
-            if outer is not None:
-                miss = np.isnan(hq)
-                if miss.any():
-                    hq[miss] = outer.sample_height(qe[miss], qn[miss])
-            hq = np.nan_to_num(hq, nan=0.0)
-            best = np.maximum(best, (hq - H - t * t / (2 * R)) / t)
-        ang = np.degrees(np.arctan(best) - np.arctan(tan_el))  # horizon above the Sun's centre (deg)
-        x = np.clip((SUN_RADIUS_DEG - ang) / (2 * SUN_RADIUS_DEG), 0.0, 1.0)
-        vis = x * x * (3 - 2 * x)
-    direct = np.clip(cosi, 0.0, None) * vis * intensity
-    light = ambient + direct[..., None] * np.asarray(light_rgb, np.float32)
-    img = np.clip(patch.colour * light, 0.0, 1.0)
-    return (img * 255 + 0.5).astype(np.uint8)
+    E, N = inner.pixel_grid()
+    col, row = outer._col_row(E, N)
+    src = np.asarray(outer_img, np.float32) / (255.0 if outer_img.dtype == np.uint8 else 1.0)
+    return np.stack([map_coordinates(src[..., k], [row, col], order=1, mode="nearest") for k in range(3)], -1)

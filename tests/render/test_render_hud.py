@@ -106,3 +106,26 @@ def test_no_negative_zero_speeds_at_rest(demo_traj):
     st = dataclasses.replace(st, vel_mps=-0.01 * up)  # settling: a hair below zero
     text = format_lines(demo_traj, st, st.et_s)["bottom_left"]
     assert "-0.0" not in text and "+0.0 m/s" in text
+
+
+def test_hud_slips_phase_altitude_and_captions(demo_traj):
+    """The impact frame shows the surface phase; no "ALT -0.0 m"; a caption replaced within
+    CAPTION_READ_S stays on screen above the new one."""
+    import dataclasses
+
+    from lunarviz.render import hud
+
+    td = demo_traj.event("touchdown")
+    st = dataclasses.replace(demo_traj.at(td.et_s), phase_name="terminal", alt_m=-0.004)
+    lines = hud.format_lines(demo_traj, st, td.et_s)
+    assert lines["top_right"] == hud.phase_label("surface", demo_traj)
+    assert "-0.0" not in lines["bottom_left"] and "ALT       0.0 m" in lines["bottom_left"]
+    # two captioned events 0.9 s apart (terminal descent, then the late laser lock)
+    t0 = td.et_s - 20.0
+    evs = (dataclasses.replace(td, name="terminal", et_s=t0), dataclasses.replace(td, name="lrf_first_valid",
+                                                                                  et_s=t0 + 0.9))
+    traj = dataclasses.replace(demo_traj, events=evs)
+    caps = {"terminal": "A", "lrf_first_valid": "B"}
+    assert hud.caption_at(traj, caps, t0 + 0.5) == "A"
+    assert hud.caption_at(traj, caps, t0 + 1.0) == "A\nB"
+    assert hud.caption_at(traj, caps, t0 + hud.CAPTION_READ_S + 0.1) == "B"
