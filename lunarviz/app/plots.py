@@ -272,6 +272,10 @@ class TelemetryPanel(QtWidgets.QWidget):
         if self._range_mode == "follow":
             self._apply_range()
         x = float(self.x_of(et_s))
+        if not self._cursor_moves_a_pixel(x):
+            if state is not None:
+                self.readout.setText(readout_html(state, self._ghost_state(et_s)))
+            return
         for c in self.cursors.values():
             if not c.moving:
                 c.blockSignals(True)
@@ -279,6 +283,14 @@ class TelemetryPanel(QtWidgets.QWidget):
                 c.blockSignals(False)
         if state is not None:
             self.readout.setText(readout_html(state, self._ghost_state(et_s)))
+
+    def _cursor_moves_a_pixel(self, x: float) -> bool:
+        """Whether the cursor at plot x ``x`` lands on another pixel than now (else the plots need no repaint)."""
+        plot = self.plots[self.PLOTS[0]]
+        lo, hi = plot.viewRange()[0]
+        px_per_x = plot.getViewBox().width() / max(hi - lo, 1e-12)
+        old = float(self.cursors[self.PLOTS[0]].value())
+        return not math.isfinite(old) or abs(x - old) * px_per_x >= 0.5
 
     def _ghost_state(self, et_s: float):
         if self._ghost is None:

@@ -9,6 +9,7 @@ scenarios run in a worker thread (:mod:`lunarviz.app.jobs`).
 
 from __future__ import annotations
 
+import bisect
 import math
 import time
 from collections.abc import Callable
@@ -22,13 +23,15 @@ from lunarviz.physics.outcome import Outcome, touchdown_outcome
 
 from . import scenes as scene_files
 from .jobs import JobRunner
-from .playback import Playback, event_marks
+from .playback import Mark, Playback, event_marks
 from .plots import TelemetryPanel
 from .view3d import CAMERAS, FREE, SceneView
 from .widgets import PlaybackBar
 
 #: milliseconds between frame-timer ticks (upper bound ~60 fps)
 FRAME_INTERVAL_MS = 16
+#: while playing, the telemetry numbers and plot cursors are refreshed at most this often, s
+PANEL_INTERVAL_S = 0.2
 
 
 def load_and_fly(path) -> tuple:
@@ -68,8 +71,9 @@ class MainWindow(QtWidgets.QMainWindow):
     frame_drawn = QtCore.Signal(float)          # ET of the frame just drawn
 
     def __init__(self, *, speed: float = 10.0, quality: str = "high", parent: QtWidgets.QWidget | None = None,
-                 clock: Callable[[], float] = time.monotonic) -> None:
-        """``clock``: monotonic seconds for the playhead (tests pass a :class:`~.playback.FakeClock`)."""
+                 clock: Callable[[], float] = time.monotonic, antialias: str = "paused") -> None:
+        """``clock``: monotonic seconds for the playhead (tests pass a :class:`~.playback.FakeClock`);
+        ``antialias``: MSAA in the 3D view ``"paused"`` only (default), ``"always"`` or ``"never"``."""
         super().__init__(parent)
         self.setWindowTitle("lunarviz")
         self.resize(1500, 920)
@@ -78,6 +82,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.scenario_path: Path | None = None
         self.whatif_traj = None
         self.playback = Playback(0.0, 1.0, speed=speed, clock=clock)
+        self._clock = clock
+        self._panel_at_s = -math.inf
+        self._current_mark: int | None = None
         self.presentation = False
         self.error_dialog: QtWidgets.QMessageBox | None = None
         self._dirty = True
@@ -93,14 +100,14 @@ class MainWindow(QtWidgets.QMainWindow):
 
         # 3D view and playback bar in the centre
         central = QtWidgets.QWidget(self)
-        self.view = SceneView(central, quality=quality)
+        self.view = SceneView(central, quality=quality, antialias=antialias)
         self.view.camera_changed.connect(self._on_camera_changed)
         self.bar = PlaybackBar(central)
         self.bar.play_toggled.connect(self.toggle_play)
         self.bar.step_requested.connect(self.step_seconds)
         self.bar.frame_requested.connect(self.step_frames)
         self.bar.speed_chosen.connect(self.set_speed)
-        self.bar.scrubbed.connect(lambda f: self.seek(self.playback.start_et_s + f * self.playback.duration_s))
+        self.bar.scrubbed.connect(self.seek)
         lay = QtWidgets.QVBoxLayout(central)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(0)
@@ -159,6 +166,16 @@ class MainWindow(QtWidgets.QMainWindow):
         self.camera_actions[CAMERAS[0]].setChecked(True)
         self.free_label = QtWidgets.QLabel("")
         tb.addWidget(self.free_label)
+        tb.addSeparator()
+        tb.addWidget(QtWidgets.QLabel(" Follow: "))
+        self.follow_box = QtWidgets.QComboBox(self)
+        self.follow_box.addItem("as flown", "flown")
+        self.follow_box.addItem("what-if (magenta)", "whatif")
+        self.follow_box.setToolTip("Which flight the cameras frame (fly a what-if first)")
+        self.follow_box.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
+        self.follow_box.setEnabled(False)
+        self.follow_box.activated.connect(lambda i: self.set_follow(self.follow_box.itemData(i)))
+        tb.addWidget(self.follow_box)
         self.camera_toolbar = tb
         self.addToolBar(QtCore.Qt.ToolBarArea.TopToolBarArea, tb)
 
@@ -378,6 +395,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.jobs.forget("whatif")  # a what-if of the previous scenario is no longer wanted
         self.whatif.set_busy(False)
         self.playback.set_span(traj.start_et_s, traj.end_et_s)
+        self.follow_box.setEnabled(False)
         self.view.set_trajectory(traj)
         self.telemetry.set_trajectory(traj)
         title = (self.scenario.title if self.scenario is not None else "") or (
@@ -392,6 +410,11 @@ class MainWindow(QtWidgets.QMainWindow):
         traj = self.traj
         self.marks = [m for m in event_marks(traj.events, touchdown_label=_touchdown_label(traj))
                       if m.name not in ("start",)]
+        ghost = self.whatif_traj
+        if ghost is not None and ghost.event("touchdown") is not None:
+            self.marks.append(Mark("whatif_touchdown", f"What-if: {_touchdown_label(ghost)}",
+                                   float(ghost.event("touchdown").et_s)))
+            self.marks.sort(key=lambda m: m.et_s)
         self.event_list.clear()
         for mark in self.marks:
             lm = format_l_minus(mark.et_s, traj.planned_touchdown_et_s)
@@ -399,8 +422,23 @@ class MainWindow(QtWidgets.QMainWindow):
             item.setData(QtCore.Qt.ItemDataRole.UserRole, mark.et_s)
             item.setToolTip(self._utc(mark.et_s))
             self.event_list.addItem(item)
-        span = self.playback.duration_s
-        self.bar.timeline.set_marks([((m.et_s - self.playback.start_et_s) / span, m) for m in self.marks])
+        self._current_mark = None
+        self.bar.timeline.set_span(self.playback.start_et_s, self.playback.end_et_s,
+                                   timeline_presets(traj, ghost, self.playback.end_et_s))
+        self.bar.timeline.set_marks(self.marks)
+
+    def _follow_event_list(self, et_s: float) -> None:
+        """Highlight the last event at or before the playhead (the list follows playing, N, seeks)."""
+        marks = getattr(self, "marks", None) or []
+        i = bisect.bisect_right([m.et_s for m in marks], et_s + 1e-6) - 1
+        if i == self._current_mark:
+            return
+        self._current_mark = i
+        if i < 0:
+            self.event_list.clearSelection()
+            return
+        self.event_list.setCurrentRow(i)
+        self.event_list.scrollToItem(self.event_list.item(i))
 
     def _on_event_clicked(self, item: QtWidgets.QListWidgetItem) -> None:
         self.seek(float(item.data(QtCore.Qt.ItemDataRole.UserRole)))
@@ -442,12 +480,19 @@ class MainWindow(QtWidgets.QMainWindow):
         return self.jobs.submit("whatif", fly_scenario, sc)
 
     def set_whatif_trajectory(self, traj) -> None:
+        """Show a what-if flight beside the scenario; the timeline then runs to the later ending."""
+        from .whatif import outcome_text
+
         self.whatif_traj = traj
-        self.view.set_ghost(traj)
+        self.view.set_ghost(traj, outcome_text)
         self.telemetry.set_ghost(traj)
         self.whatif.show_result(self.traj, traj)
+        self._set_span()
+        self.follow_box.setEnabled(True)
+        self._panel_at_s = -math.inf  # the numbers gain the what-if line at the next frame
         self._dirty = True
-        self.statusBar().showMessage("What-if flown: dashed magenta in the plots, ghost trail in the view", 8000)
+        self.statusBar().showMessage("What-if flown: the magenta lander in the view, dashed magenta in the plots",
+                                     8000)
         self.whatif_finished.emit(traj)
 
     def reset_whatif(self) -> None:
@@ -457,6 +502,24 @@ class MainWindow(QtWidgets.QMainWindow):
         self.view.set_ghost(None)
         self.telemetry.set_ghost(None)
         self.whatif.set_scenario(self.scenario)
+        self.set_follow("flown")
+        self.follow_box.setEnabled(False)
+        self._set_span()
+        self._dirty = True
+
+    def _set_span(self) -> None:
+        """The playback span: the scenario's flight, or both flights to the later ending (each
+        trajectory already runs its settle time past its touchdown)."""
+        flights = [t for t in (self.traj, self.whatif_traj) if t is not None]
+        self.playback.set_span(min(t.start_et_s for t in flights), max(t.end_et_s for t in flights))
+        self._fill_events()
+
+    def set_follow(self, which: str) -> None:
+        """The preset cameras frame the scenario (``"flown"``) or the what-if (``"whatif"``)."""
+        self.view.set_follow(which)
+        i = self.follow_box.findData(self.view.follow)
+        if self.follow_box.currentIndex() != i:
+            self.follow_box.setCurrentIndex(i)
         self._dirty = True
 
     # ============================================================= playback
@@ -524,18 +587,28 @@ class MainWindow(QtWidgets.QMainWindow):
                 self._frame_error_shown = True
                 self.show_error("Drawing this frame failed", (exc, traceback.format_exc()), keeping=True)
 
-    def draw_frame(self, et_s: float | None = None) -> None:
-        """Draw the scene, numbers, plots and bar at ``et_s`` (default: the playhead)."""
+    def draw_frame(self, et_s: float | None = None, *, sync: bool = False) -> None:
+        """Draw the scene, numbers, plots and bar at ``et_s`` (default: the playhead).
+
+        While playing, the telemetry panel (numbers and plot cursors) is refreshed
+        at most every :data:`PANEL_INTERVAL_S` of the window's clock: the eye reads
+        no more, and a pyqtgraph repaint costs as much as a 3D frame on this kind
+        of machine. Paused, seeking or stepping, everything is refreshed at once.
+        """
         if self.traj is None:
             return
         et = self.playback.et_s if et_s is None else et_s
         t0 = time.perf_counter()
-        self.view.show(et)
-        state = self.traj.at(et)
-        self.telemetry.set_cursor(et, state)
         pb = self.playback
-        self.bar.show_state(playing=pb.playing, speed=pb.speed, fraction=pb.fraction,
+        self.view.set_playing(pb.playing)
+        self.view.show(et, sync=sync)
+        now = self._clock()
+        if not pb.playing or now - self._panel_at_s >= PANEL_INTERVAL_S or now < self._panel_at_s:
+            self._panel_at_s = now
+            self.telemetry.set_cursor(et, self.traj.at(et))
+        self.bar.show_state(playing=pb.playing, speed=pb.speed, et_s=et,
                             utc=self._utc(et), l_minus=format_l_minus(et, self.traj.planned_touchdown_et_s))
+        self._follow_event_list(et)
         self._last_frame_ms = 1000.0 * (time.perf_counter() - t0)
         self._frame_times.append(self._last_frame_ms)
         del self._frame_times[:-120]
@@ -620,7 +693,7 @@ class MainWindow(QtWidgets.QMainWindow):
         """Save the current 3D frame (scene + HUD) as a PNG."""
         from lunarviz.fileio import atomic_output
 
-        self.draw_frame()
+        self.draw_frame(sync=True)
         with atomic_output(path) as tmp:
             self.view.save_png(tmp)
         self.statusBar().showMessage(f"Saved {path}", 5000)
@@ -638,7 +711,7 @@ class MainWindow(QtWidgets.QMainWindow):
         ``QWidget.grab`` cannot read a native OpenGL child reliably, so the
         3D view is read back through VTK and painted into the grabbed window.
         """
-        self.draw_frame()
+        self.draw_frame(sync=True)
         QtWidgets.QApplication.processEvents()
         image = self.grab().toImage()
         rgb = self.view.plotter.screenshot(None, return_img=True)
@@ -689,6 +762,18 @@ class MainWindow(QtWidgets.QMainWindow):
         self.jobs.shutdown()
         self.view.close()
         super().closeEvent(ev)
+
+
+def timeline_presets(traj, ghost, end_et_s: float) -> dict[str, tuple[float, float]]:
+    """The timeline's preset spans (:data:`~.widgets.TIMELINE_PRESETS`) for a flight (and its what-if)."""
+    out = {"whole": (traj.start_et_s, end_et_s)}
+    ev = traj.event("powered_descent")
+    if ev is not None:
+        out["powered"] = (ev.et_s - 30.0, end_et_s)
+    landings = [e.et_s for t in (traj, ghost) if t is not None for e in [t.event("touchdown")] if e is not None]
+    last = max(landings) if landings else end_et_s
+    out["last3"] = (min(last + 20.0, end_et_s) - 180.0, min(last + 20.0, end_et_s))
+    return out
 
 
 def resolve_time(at, traj) -> float:

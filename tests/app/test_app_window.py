@@ -13,7 +13,7 @@ from lunarviz import physics, scenario
 from lunarviz.app.main import close_window
 from lunarviz.app.playback import CAMERAS, FakeClock
 from lunarviz.app.scenes import resolve_scene
-from lunarviz.app.widgets import TIMELINE_STEPS
+from lunarviz.app.widgets import TRACK_MARGIN_PX
 from lunarviz.app.window import MainWindow
 from lunarviz.physics.outcome import Outcome, touchdown_outcome
 
@@ -74,8 +74,8 @@ def test_play_advances_time_at_the_chosen_rate(win, qtbot, clock):
 def test_slow_frames_do_not_change_the_rate(win, qtbot, monkeypatch, clock):
     real_show = win.view.show
 
-    def slow_show(et_s):
-        real_show(et_s)
+    def slow_show(et_s, **kw):
+        real_show(et_s, **kw)
         clock.advance(0.25)            # each frame takes 250 ms: a machine four times slower than llvmpipe
 
     monkeypatch.setattr(win.view, "show", slow_show)
@@ -94,10 +94,13 @@ def test_slow_frames_do_not_change_the_rate(win, qtbot, monkeypatch, clock):
 
 def test_scrubbing_updates_hud_and_plots(win, qtbot, resilience):
     _, traj = resilience
-    # drag the timeline to 98 % of the scenario
-    win.bar.timeline.setValue(int(0.98 * TIMELINE_STEPS))
+    # click the timeline at 98 % of its track (the whole flight is shown)
+    tl = win.bar.timeline
+    x = tl.x_of(traj.start_et_s + 0.98 * traj.duration_s)
+    qtbot.mouseClick(tl, QtCore.Qt.MouseButton.LeftButton, pos=QtCore.QPoint(round(x), tl.height() // 2))
     et = win.playback.et_s
-    assert et == pytest.approx(traj.start_et_s + 0.98 * traj.duration_s, abs=traj.duration_s / TIMELINE_STEPS)
+    px_s = traj.duration_s / (tl.width() - 2 * TRACK_MARGIN_PX)
+    assert et == pytest.approx(traj.start_et_s + 0.98 * traj.duration_s, abs=px_s)
     qtbot.waitUntil(lambda: win.view.handles.et_s == et, timeout=WAIT_MS)
     st = traj.at(et)
     hud = win.view.handles.hud.actors
@@ -116,7 +119,7 @@ def test_scrubbing_updates_hud_and_plots(win, qtbot, resilience):
     assert win.playback.et_s == pytest.approx(target, abs=1e-6)
     qtbot.waitUntil(lambda: abs(win.view.handles.et_s - target) < 1e-6, timeout=WAIT_MS)
     assert win.telemetry.cursors["alt"].value() == pytest.approx(float(win.telemetry.x_of(target)))
-    assert win.bar.timeline.value() == round((target - traj.start_et_s) / traj.duration_s * TIMELINE_STEPS)
+    assert win.bar.timeline.et_s == pytest.approx(target)
 
 
 def test_event_list_jumps(win, resilience):
@@ -235,12 +238,12 @@ def test_whatif_flies_a_second_trajectory_in_the_background(win, qtbot, resilien
     assert ghost.event("lrf_first_valid").et_s < traj.event("lrf_first_valid").et_s
     assert ghost.at(ghost.event("lrf_first_valid").et_s).alt_m > 1000.0
     assert not np.array_equal(ghost.est_alt_m[-100:], traj.est_alt_m[-100:])
-    assert set(win.view._ghost_actors) == {"trail", "dot"}
+    assert {"lander", "plume_core", "trail_past", "dot", "outcomes"} <= set(win.view.ghost_handles.actors)
     assert win.telemetry.ghost is ghost and "what-if" in win.telemetry.readout.text()
     assert "What-if" in win.whatif.result.text()
     win.draw_frame()
     win.whatif.reset_button.click()
-    assert win.whatif_traj is None and not win.view._ghost_actors and win.telemetry.ghost is None
+    assert win.whatif_traj is None and win.view.ghost_handles is None and win.telemetry.ghost is None
     assert win.whatif.values()["lrf_valid_below_m"] == 900.0
 
 
