@@ -261,6 +261,9 @@ class RenderSettings:
     size: tuple[int, int] | None = None
     codec: str | None = None
     keyframes: tuple[Keyframe, ...] = ()
+    #: the moment and camera the viewer opens on (None: the viewer's default, a chase shot near the end)
+    open_at: str | None = None
+    open_camera: str | None = None
 
 
 @dataclass(frozen=True)
@@ -862,6 +865,8 @@ def _render(t: _Table) -> RenderSettings:
         size=frame_size(size) if size is not None else None,
         codec=t.string("codec", None, choices=CODECS),
         keyframes=tuple(_keyframe(k) for k in t.tables("keyframes", MAX_KEYFRAMES)),
+        open_at=t.time_spec("open_at", None),
+        open_camera=t.string("open_camera", None, choices=CAMERA_NAMES),
     )
     t.finish()
     return rs

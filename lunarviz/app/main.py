@@ -74,22 +74,12 @@ def parse_what_if(items: list[str]) -> dict[str, float]:
     return out
 
 
-def run(args) -> int:
-    """Open the window for ``args`` (see :mod:`lunarviz.commands.view`); returns the exit code."""
-    from lunarviz import scenario as scenario_mod
-
+def _open_window(args) -> tuple:
+    """The application, a local event loop quit by closing the window, and the (not yet shown) window."""
     from . import require_qt
-    from .playback import CAMERAS
-    from .scenes import resolve_scene
 
-    path = resolve_scene(args.scene)
-    scenario_mod.load(path)        # a bad file fails here, as one line, before any window
-    if args.camera and args.camera not in CAMERAS:
-        raise LunarvizError(f"--camera {args.camera!r}: expected one of {', '.join(CAMERAS)}")
-    changes = parse_what_if(getattr(args, "what_if", None) or [])
     check_display()
     require_qt()
-
     from PySide6 import QtCore
 
     from .window import MainWindow
@@ -99,7 +89,60 @@ def run(args) -> int:
     # "quit now" flag set and make every later event loop in this process return at once
     loop = QtCore.QEventLoop()
     app.lastWindowClosed.connect(loop.quit)
-    win = MainWindow(speed=args.speed)
+    return app, loop, MainWindow(speed=args.speed, antialias=getattr(args, "antialias", "paused"))
+
+
+def run_kiosk(args, names: list) -> int:
+    """``lunarviz view --kiosk [SCENE...]``: the tour, full screen, until the window is closed."""
+    from lunarviz import scenario as scenario_mod
+
+    from .scenes import bundled_scenes, resolve_scene
+
+    paths = [resolve_scene(n) for n in names] or bundled_scenes()
+    if not paths:
+        raise LunarvizError("--kiosk: no scenes to tour (name some, or install the shipped scenes)")
+    for p in paths:
+        scenario_mod.load(p)  # a bad file fails here, as one line, before any window
+    app, loop, win = _open_window(args)
+    from PySide6 import QtCore
+
+    from .kiosk import Kiosk
+
+    kiosk = Kiosk(win, paths, idle_s=args.idle)
+    win.showFullScreen()
+    kiosk.start()
+    if args.screenshot or args.quit_after is not None:
+        def finish() -> None:
+            if args.screenshot:
+                print(f"lunarviz view: saved {win.save_window_png(args.screenshot)}")
+            loop.quit()
+        QtCore.QTimer.singleShot(int(1000 * (args.quit_after if args.quit_after is not None else 2.0)), finish)
+    loop.exec()
+    app.lastWindowClosed.disconnect(loop.quit)
+    close_window(win)
+    return 0
+
+
+def run(args) -> int:
+    """Open the window for ``args`` (see :mod:`lunarviz.commands.view`); returns the exit code."""
+    from lunarviz import scenario as scenario_mod
+
+    from .playback import CAMERAS
+    from .scenes import resolve_scene
+
+    more = list(getattr(args, "more_scenes", None) or [])
+    if more and not getattr(args, "kiosk", False):
+        raise LunarvizError(f"more than one scene ({args.scene}, {', '.join(more)}): only --kiosk tours several")
+    if getattr(args, "kiosk", False):
+        return run_kiosk(args, [args.scene, *more] if args.scene is not None else [])
+    path = resolve_scene(args.scene)
+    scenario_mod.load(path)        # a bad file fails here, as one line, before any window
+    if args.camera and args.camera not in CAMERAS:
+        raise LunarvizError(f"--camera {args.camera!r}: expected one of {', '.join(CAMERAS)}")
+    changes = parse_what_if(getattr(args, "what_if", None) or [])
+    app, loop, win = _open_window(args)
+    from PySide6 import QtCore
+
     if args.presentation:
         win.set_presentation(True)
     win.show()

@@ -21,8 +21,8 @@ class Timeline(QtWidgets.QWidget):
 
     The track shows the *view* ``[view_start_s, view_end_s]`` of the span.
     Left click/drag scrubs (``scrubbed(et_s)``); the wheel zooms about the
-    pointer; a right- or middle-button drag (or Shift+drag) pans. While the
-    playhead moves on past the view's edge, the view pages along with it.
+    pointer; a right- or middle-button drag (or Shift+drag) pans. While playing,
+    a playhead leaving the view pages the view along with it.
     """
 
     scrubbed = QtCore.Signal(float)        # ET seconds
@@ -275,6 +275,6 @@ class PlaybackBar(QtWidgets.QWidget):
             i = self.speed.count() - 1
         if self.speed.currentIndex() != i:
             self.speed.setCurrentIndex(i)
-        self.timeline.set_playhead(et_s)
+        self.timeline.set_playhead(et_s, follow=playing)
         self.utc_label.setText(utc)
         self.lminus_label.setText(l_minus)

@@ -343,14 +343,14 @@ class MainWindow(QtWidgets.QMainWindow):
             self.set_trajectory(traj)
             at = self._pending_at
             self._pending_at = None
-            if at is None and traj.event("deorbit") is not None:
-                at = "deorbit"  # the story starts with the deorbit burn; the orbit before is on the timeline
-            if at is not None:
-                try:
-                    self.seek_spec(at)
-                except LunarvizError as exc:
-                    self.show_error("Could not go to that time", (exc, ""), keeping=True)
-                    return
+            if at is None:
+                at, camera = opening_shot(sc, traj)
+                self.set_camera(camera)
+            try:
+                self.seek_spec(at)
+            except LunarvizError as exc:
+                self.show_error("Could not go to that time", (exc, ""), keeping=True)
+                return
             self.statusBar().showMessage(f"Loaded {path}", 5000)
         elif kind == "whatif":
             self.whatif.set_busy(False)
@@ -489,7 +489,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.whatif.show_result(self.traj, traj)
         self._set_span()
         self.follow_box.setEnabled(True)
-        self._panel_at_s = -math.inf  # the numbers gain the what-if line at the next frame
+        et = self.playback.et_s
+        self.telemetry.set_cursor(et, self.traj.at(et))  # the numbers gain the what-if line now
         self._dirty = True
         self.statusBar().showMessage("What-if flown: the magenta lander in the view, dashed magenta in the plots",
                                      8000)
@@ -674,6 +675,20 @@ class MainWindow(QtWidgets.QMainWindow):
         self.view.set_presentation(on)
         self._dirty = True
 
+    def enter_kiosk(self, panel) -> None:
+        """Kiosk look (:mod:`lunarviz.app.kiosk`): no menus, toolbars or editing panels; ``panel``'s
+        caption above the 3D view and its big buttons below it."""
+        self.kiosk_panel = panel
+        self.menuBar().setVisible(False)
+        self.statusBar().setVisible(False)
+        for w in (self.event_dock, self.whatif_dock, self.telemetry_dock, self.camera_toolbar,
+                  self.playback_toolbar):
+            w.hide()
+        lay = self.centralWidget().layout()
+        lay.insertWidget(0, panel.caption)
+        lay.addWidget(panel.bar)
+        panel.hide()  # only its parts are shown, in the layout
+
     def _escape(self) -> None:
         if self.presentation:
             self.set_presentation(False)
@@ -762,6 +777,19 @@ class MainWindow(QtWidgets.QMainWindow):
         self.jobs.shutdown()
         self.view.close()
         super().closeEvent(ev)
+
+
+#: the viewer's opening shot when the scenario names none (``[render] open_at`` / ``open_camera``)
+OPENING_AT = "touchdown-120s"
+OPENING_CAMERA = "chase"
+
+
+def opening_shot(sc, traj) -> tuple[str, str]:
+    """The time spec and camera the viewer opens a scenario on: the scenario's own, or a chase
+    shot two minutes before the touchdown (the start of the flight when it has no touchdown)."""
+    rs = getattr(sc, "render", None)
+    at = getattr(rs, "open_at", None) or (OPENING_AT if traj.event("touchdown") is not None else "start")
+    return at, getattr(rs, "open_camera", None) or OPENING_CAMERA
 
 
 def timeline_presets(traj, ghost, end_et_s: float) -> dict[str, tuple[float, float]]:

@@ -241,10 +241,43 @@ def test_whatif_flies_a_second_trajectory_in_the_background(win, qtbot, resilien
     assert {"lander", "plume_core", "trail_past", "dot", "outcomes"} <= set(win.view.ghost_handles.actors)
     assert win.telemetry.ghost is ghost and "what-if" in win.telemetry.readout.text()
     assert "What-if" in win.whatif.result.text()
-    win.draw_frame()
+    _whatif_told_to_its_end(win, traj, ghost)
     win.whatif.reset_button.click()
     assert win.whatif_traj is None and win.view.ghost_handles is None and win.telemetry.ghost is None
+    assert win.playback.end_et_s == traj.end_et_s and "whatif_touchdown" not in [m.name for m in win.marks]
     assert win.whatif.values()["lrf_valid_below_m"] == 900.0
+
+
+def _whatif_told_to_its_end(win, traj, ghost):
+    """Both touchdowns on the timeline, the ghost seen from every camera, both outcomes on the HUD."""
+    td, gtd = traj.event("touchdown").et_s, ghost.event("touchdown").et_s
+    assert gtd > td + 10.0  # the working rangefinder lands later than the crash
+    assert win.playback.end_et_s == max(traj.end_et_s, ghost.end_et_s) >= gtd
+    assert "whatif_touchdown" in [m.name for m in win.marks]
+    win.seek(gtd)  # possible only because the span now covers the what-if's landing
+    assert win.playback.et_s == gtd
+    g = win.view.ghost_handles
+    for camera in CAMERAS:
+        win.set_camera(camera)
+        win.draw_frame(sync=True)
+        assert g.actors["lander"].GetVisibility() or g.actors["dot"].GetVisibility(), camera
+        assert g.actors["trail_past"].GetVisibility(), camera
+    hud = g.actors["outcomes"].GetInput()
+    assert hud.startswith("AS FLOWN: hard impact") and "WHAT-IF: soft touchdown" in hud
+    # the chase camera follows either flight: its focal point near the chosen lander
+    win.set_camera("chase")
+    for which, flight in (("whatif", ghost), ("flown", traj)):
+        win.set_follow(which)
+        win.seek(gtd - 60.0)
+        win.draw_frame(sync=True)
+        focal = np.asarray(win.view.last_spec.focal_m)
+        other = ghost if flight is traj else traj
+        assert (np.linalg.norm(focal - flight.at(gtd - 60.0).pos_m)
+                < 0.2 * np.linalg.norm(focal - other.at(gtd - 60.0).pos_m)), which
+    win.set_follow("whatif")
+    win.seek(gtd - 60.0)
+    win.draw_frame(sync=True)
+    assert g.actors["lander"].GetVisibility() and g.actors["plume_core"].GetVisibility()
 
 
 def test_window_screenshot_shows_3d_view_and_controls(win, tmp_path):
