@@ -30,6 +30,8 @@ FOLLOW_CHOICES = (FLOWN, WHATIF)
 PRESENTATION_HUD_SCALE = 1.25
 #: MSAA samples of the 3D view when antialiasing is on
 MSAA_SAMPLES = 4
+#: the largest "Save frame" picture, px
+MAX_SAVE_PX = (3840, 2160)
 #: when the 3D view is antialiased: only while paused (default), always, never
 ANTIALIAS_MODES = ("paused", "always", "never")
 
@@ -208,6 +210,22 @@ class SceneView(QtCore.QObject):
             prop.SetFontSize(int(round(prop.GetFontSize() * self._hud_scale)))
         self._hud_scaled_for = size
 
+    def _show_scene(self, et_s: float) -> None:
+        from lunarviz.render import scene
+
+        self._applying = True
+        try:
+            cam = self._free_spec(et_s) if self.camera == FREE else self.camera
+            if self.follow == WHATIF and self.ghost is not None and self.camera != FREE:
+                from lunarviz.render.ghost import follow_spec
+
+                cam = follow_spec(self.handles, self.ghost, et_s, self.camera)
+            self.last_spec = scene.update(self.handles, et_s, cam)
+            self._update_ghost(et_s)
+            self._scale_hud()
+        finally:
+            self._applying = False
+
     def _on_rendered(self, *_args) -> None:
         self.render_count += 1
 
@@ -236,31 +254,54 @@ class SceneView(QtCore.QObject):
         ``render()`` here would draw it a second time in the paint that follows);
         ``sync=True`` renders now, for screenshots.
         """
-        from lunarviz.render import scene
-
         if self.handles is None:
             return
         self._apply_scale()
-        self._applying = True
-        try:
-            cam = self._free_spec(et_s) if self.camera == FREE else self.camera
-            if self.follow == WHATIF and self.ghost is not None and self.camera != FREE:
-                from lunarviz.render.ghost import follow_spec
-
-                cam = follow_spec(self.handles, self.ghost, et_s, self.camera)
-            self.last_spec = scene.update(self.handles, et_s, cam)
-            self._update_ghost(et_s)
-            self._scale_hud()
-        finally:
-            self._applying = False
+        self._show_scene(et_s)
         if sync:
             self.plotter.render()
         else:
             self.plotter.update()  # QWidget.update: one paintGL -> one VTK render
 
-    def save_png(self, path) -> None:
-        """Save the 3D view (only) as a PNG."""
-        self.plotter.screenshot(str(path))
+    def save_png(self, path, size: tuple[int, int] | None = None, hud: bool = True) -> None:
+        """Save the 3D view (only) as a PNG: at the pane's size, or at ``size`` (width, height; up to
+        :data:`MAX_SAVE_PX`), with or without the HUD. A preset camera is framed again for the
+        picture's own aspect; the render window draws off-screen at that size, then comes back."""
+        if size is not None and not (1 <= size[0] <= MAX_SAVE_PX[0] and 1 <= size[1] <= MAX_SAVE_PX[1]):
+            raise ValueError(f"frame size {size[0]}x{size[1]}: expected at most {MAX_SAVE_PX[0]}x{MAX_SAVE_PX[1]}")
+        rw = self.plotter.render_window
+        playing, scale = self._playing, self.play_scale
+        hidden = self._hud_actors() if not hud else []
+        try:
+            self._playing = False  # full size, antialiased
+            self.set_playing(False)
+            self.play_scale = 1.0
+            if size is not None:
+                rw.SetSize(int(size[0]), int(size[1]))
+            for a in hidden:
+                a.SetVisibility(False)
+            if self.handles is not None and not np.isnan(self.handles.et_s):
+                self._show_scene(self.handles.et_s)
+            self.plotter.render()
+            self.plotter.screenshot(str(path), window_size=list(rw.GetSize()))
+        finally:
+            for a in hidden:
+                a.SetVisibility(True)
+            self.play_scale = scale
+            self.set_playing(playing)
+            self._apply_scale()
+            if self.handles is not None and not np.isnan(self.handles.et_s):
+                self._show_scene(self.handles.et_s)
+            self.plotter.update()
+
+    def _hud_actors(self) -> list:
+        actors = []
+        hud = getattr(self.handles, "hud", None)
+        if hud is not None:
+            actors += [a for a in hud.actors.values() if a.GetVisibility()]
+        if self._ghost is not None and self._ghost.actors["outcomes"].GetVisibility():
+            actors.append(self._ghost.actors["outcomes"])
+        return actors
 
     def close(self) -> None:
         from lunarviz.render import scene

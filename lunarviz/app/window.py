@@ -700,17 +700,22 @@ class MainWindow(QtWidgets.QMainWindow):
 
     # ================================================================ export
     def choose_png(self) -> None:
-        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Save frame as PNG", "frame.png", "PNG images (*.png)")
-        if path:
-            self.save_frame_png(path)
+        from .export import SaveFrameDialog
 
-    def save_frame_png(self, path) -> Path:
-        """Save the current 3D frame (scene + HUD) as a PNG."""
+        dlg = SaveFrameDialog(self, tuple(self.view.plotter.window_size))
+        self.save_frame_dialog = dlg
+        dlg.accepted.connect(lambda: self.save_frame_png(dlg.path(), size=dlg.size(), hud=dlg.hud()))
+        dlg.finished.connect(lambda _r: self.centralWidget().setFocus())
+        dlg.open()
+
+    def save_frame_png(self, path, *, size: tuple[int, int] | None = None, hud: bool = True) -> Path:
+        """Save the current 3D frame as a PNG: at the pane's size or ``size`` (up to 3840x2160),
+        with or without the HUD."""
         from lunarviz.fileio import atomic_output
 
         self.draw_frame(sync=True)
         with atomic_output(path) as tmp:
-            self.view.save_png(tmp)
+            self.view.save_png(tmp, size=size, hud=hud)
         self.statusBar().showMessage(f"Saved {path}", 5000)
         return Path(path)
 

@@ -300,6 +300,14 @@ def test_window_screenshot_shows_3d_view_and_controls(win, tmp_path):
     fimg = np.asarray(Image.open(frame).convert("RGB"))
     assert fimg.shape[:2] == (view.height(), view.width())
     assert fimg.std() > 15.0
+    # ... at 4K, with and without the HUD (the HUD's white text is what differs)
+    big = np.asarray(Image.open(win.save_frame_png(tmp_path / "4k.png", size=(3840, 2160))).convert("RGB"))
+    bare = np.asarray(Image.open(win.save_frame_png(tmp_path / "bare.png", size=(3840, 2160), hud=False)).convert("RGB"))
+    assert big.shape[:2] == bare.shape[:2] == (2160, 3840)
+    hud_px = (big.min(axis=2) > 200) & (bare.min(axis=2) < 150)
+    assert hud_px[:300, :1500].mean() > 0.002       # the title, top left
+    assert np.abs(big.astype(int) - bare).mean(axis=2)[600:1500, 1000:2800].mean() < 2.0  # the same picture
+    assert tuple(win.view.plotter.render_window.GetSize()) == (view.width(), view.height())  # back on screen
 
 
 def test_presentation_mode_enlarges_text(win):
