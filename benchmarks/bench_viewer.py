@@ -8,7 +8,9 @@ the surface), for each camera preset:
 2. **drawn frames/s** in the viewer window (1500x920, plots visible), playing
    at 1x: counted from the VTK render window's ``EndEvent`` (frames that
    reached the screen, not timer ticks);
-3. **input-to-screen latency**: from a key press sent to the window (Space:
+3. ``chase@0.7``: chase again, drawing 0.7 x 0.7 of the pane's pixels while playing
+   (``SceneView.play_scale``; a paused frame is always full size);
+4. **input-to-screen latency**: from a key press sent to the window (Space:
    play/pause; the camera's number key) to the end of the first render that
    started after it, median ms.
 
@@ -121,6 +123,8 @@ def main(argv=None) -> int:
     ap.add_argument("--seconds", type=float, default=6.0, help="seconds of playback counted per camera")
     ap.add_argument("--presses", type=int, default=4, help="key presses of each kind per camera")
     ap.add_argument("--offscreen-frames", type=int, default=20)
+    ap.add_argument("--play-scales", default="0.7",
+                    help="also measure chase drawing this share of the pane's pixels while playing (comma list)")
     args = ap.parse_args(argv)
     if not os.environ.get("DISPLAY") and shutil.which("xvfb-run"):
         cmd = ["xvfb-run", "-a", "-s", "-screen 0 1920x1080x24", sys.executable, *sys.argv]
@@ -156,9 +160,15 @@ def main(argv=None) -> int:
         fps, lat = window_figures(app, win, clock, camera, getattr(QtCore.Qt.Key, f"Key_{i + 1}"),
                                   args.seconds, args.presses)
         rows.append([camera, fps, lat])
+    for scale in (float(v) for v in args.play_scales.split(",") if v.strip()):
+        win.view.play_scale = scale
+        win.seek(et0)
+        fps, lat = window_figures(app, win, clock, "chase", QtCore.Qt.Key.Key_1, args.seconds, args.presses)
+        rows.append([f"chase@{scale:g}", fps, lat])
+    win.view.play_scale = 1.0
     close_window(win)
     for row in rows:
-        row.append(offscreen_ms(traj, et0, row[0], size, args.offscreen_frames))
+        row.append(offscreen_ms(traj, et0, row[0].split("@")[0], size, args.offscreen_frames))
     print(f"{'camera':<10} {'viewer frames/s':>16} {'latency ms':>11} {'off-screen ms':>14} {'off-screen fps':>15}")
     for camera, fps, lat, off in rows:
         print(f"{camera:<10} {fps:>16.1f} {lat:>11.0f} {off:>14.1f} {1000.0 / off:>15.1f}")

@@ -196,6 +196,13 @@ class Dispersions:
     isp_frac: float = 0.0
     alt_error_m: float = 0.0
     lrf_noise_frac: float = 0.0
+    #: 1-sigma error, per horizontal axis, of what the lander knows of its start position, m
+    #: (None: ``position_m`` -- it knows where it was delivered no better than the delivery's spread)
+    nav_horizontal_m: float | None = None
+
+    @property
+    def nav_horizontal_sigma_m(self) -> float:
+        return self.position_m if self.nav_horizontal_m is None else self.nav_horizontal_m
 
 
 @dataclass(frozen=True)
@@ -727,6 +734,7 @@ def parse(data: Mapping[str, Any], text: str, source: str) -> Scenario:
         isp_frac=dtab.num("isp_frac", 0.0, ge=0.0, le=0.5),
         alt_error_m=dtab.num("alt_error_m", 0.0, ge=0.0, le=1e5),
         lrf_noise_frac=dtab.num("lrf_noise_frac", 0.0, ge=0.0, le=10.0),
+        nav_horizontal_m=dtab.num("nav_horizontal_m", None, ge=0.0, le=1e5, allow_none=True),
     )
     dtab.finish()
 

@@ -28,12 +28,16 @@ GHOST_PEN = (220, 90, 220)
 CURSOR_PEN = (255, 80, 80)
 
 
+#: the plots with a legend, and the share of their height kept free above the data for it
+LEGEND_PLOTS = ("alt", "speed")
+LEGEND_STRIP = 0.3
+
 #: what the plots' time axis can show
 RANGE_MODES = {
-    "descent": "the descent (from the deorbit burn)",
+    "descent": "from the deorbit burn",
     "last10": "the last 10 minutes",
     "whole": "the whole scenario",
-    "follow": "2 minutes either side of the playhead",
+    "follow": "±2 min round the playhead",
 }
 
 
@@ -77,7 +81,11 @@ class TelemetryPanel(QtWidgets.QWidget):
             plot.setLabel("left", titles[key])
             plot.showGrid(x=True, y=True, alpha=0.25)
             plot.setMenuEnabled(False)
-            plot.addLegend(offset=(-8, 4), labelTextSize="8pt") if key in ("alt", "speed") else None
+            if key in LEGEND_PLOTS:
+                # one row in a strip kept free above the data (see _apply_range): never over a curve
+                legend = plot.addLegend(offset=(6, 1), labelTextSize="8pt", colCount=4,
+                                        brush=pg.mkBrush(20, 22, 28, 200))
+                legend.layout.setHorizontalSpacing(10)
             if i:
                 plot.setXLink(self.plots[self.PLOTS[0]])
             if i < len(self.PLOTS) - 1:
@@ -95,6 +103,7 @@ class TelemetryPanel(QtWidgets.QWidget):
         for key, text in RANGE_MODES.items():
             self.range_box.addItem(text, key)
         self.range_box.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
+        self.range_box.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.range_box.setToolTip("Time span of the plots (the mouse wheel zooms, dragging pans)")
         self.range_box.activated.connect(lambda i: self.set_range_mode(self.range_box.itemData(i)))
         self._range_mode = "descent"
@@ -151,17 +160,16 @@ class TelemetryPanel(QtWidgets.QWidget):
         def pen(color):
             return pg.mkPen(GHOST_PEN if ghost else color, width=w, style=style)
 
-        tag = "what-if " if ghost else ""
         speed = np.linalg.norm(traj.vel_mps, axis=1)
         data = {
-            "alt_true": ("alt", traj.alt_m / 1000.0, pen(TRUE_PEN), f"{tag}true"),
+            "alt_true": ("alt", traj.alt_m / 1000.0, pen(TRUE_PEN), "what-if" if ghost else "true"),
             "alt_est": ("alt", traj.est_alt_m / 1000.0,
                         pg.mkPen(GHOST_PEN if ghost else BELIEVED_PEN, width=w, style=QtCore.Qt.PenStyle.DotLine),
-                        f"{tag}believed"),
-            "speed": ("speed", speed, pen(TRUE_PEN), f"{tag}speed"),
+                        None if ghost else "believed"),
+            "speed": ("speed", speed, pen(TRUE_PEN), "what-if" if ghost else "speed"),
             "vspeed": ("speed", -traj.vertical_speed_mps(),
                        pg.mkPen(GHOST_PEN if ghost else VERT_PEN, width=max(1, w - 1), style=style),
-                       f"{tag}descent rate"),
+                       None if ghost else "descent rate"),
             "prop": ("prop", np.asarray(traj.propellant_kg), pen(TRUE_PEN), None),
             "throttle": ("throttle", 100.0 * traj.throttle, pen(TRUE_PEN), None),
         }
@@ -260,7 +268,9 @@ class TelemetryPanel(QtWidgets.QWidget):
             if key == "throttle":
                 ymin, ymax = 0.0, 100.0
             pad = 0.05 * max(ymax - ymin, 1e-6)
-            self.plots[key].setYRange(ymin - pad, ymax + pad, padding=0.0)
+            top = ymax + pad + (LEGEND_STRIP / (1 - LEGEND_STRIP) * (ymax - ymin + 2 * pad) if key in LEGEND_PLOTS
+                                else 0.0)
+            self.plots[key].setYRange(ymin - pad, top, padding=0.0)
 
     # --------------------------------------------------------------- cursor
     def cursor_et_s(self) -> float:

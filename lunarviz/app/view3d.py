@@ -72,6 +72,7 @@ class SceneView(QtCore.QObject):
         self.ghost = None
         self.last_spec = None
         self._ghost = None
+        self._dispersion = None
         #: which flight the preset cameras frame (see :meth:`set_follow`)
         self.follow = FLOWN
         self._hud_scale = 1.0
@@ -134,6 +135,7 @@ class SceneView(QtCore.QObject):
         from lunarviz.render import scene
 
         self._remove_ghost()
+        self.set_dispersion(None)
         if self.handles is not None:
             scene.dispose(self.handles)
             self.handles = None
@@ -168,6 +170,20 @@ class SceneView(QtCore.QObject):
         self._ghost = build_ghost(self.handles, traj)
         self._outcome_fn = outcome_fn or (lambda t: "down")
         self.ghost = traj
+
+    def set_dispersion(self, result) -> None:
+        """Draw Monte Carlo touchdowns and 1σ/3σ ellipses on the terrain (None removes them)."""
+        from lunarviz.render.dispersion import build_dispersion, remove_dispersion
+
+        if self.handles is not None:
+            remove_dispersion(self.handles, self._dispersion)
+        self._dispersion = None
+        if result is not None and self.handles is not None:
+            self._dispersion = build_dispersion(self.handles, result)
+
+    @property
+    def dispersion_handles(self):
+        return self._dispersion
 
     @property
     def ghost_handles(self):
@@ -222,6 +238,10 @@ class SceneView(QtCore.QObject):
                 cam = follow_spec(self.handles, self.ghost, et_s, self.camera)
             self.last_spec = scene.update(self.handles, et_s, cam)
             self._update_ghost(et_s)
+            if self._dispersion is not None:
+                from lunarviz.render.dispersion import update_dispersion
+
+                update_dispersion(self.handles, self._dispersion)
             self._scale_hud()
         finally:
             self._applying = False

@@ -171,6 +171,11 @@ class Timeline(QtWidgets.QWidget):
                     rows_end[row] = left + tw
                     break
 
+    def changeEvent(self, ev: QtCore.QEvent) -> None:
+        if ev.type() == QtCore.QEvent.Type.FontChange:  # presentation mode: two rows of bigger labels
+            self.setMinimumHeight(max(44, 2 * self.fontMetrics().height() + 22))
+        super().changeEvent(ev)
+
     def mark_at(self, x: float, tolerance_px: float = 5.0) -> Mark | None:
         best = None
         for mark in self.marks:
@@ -255,6 +260,8 @@ class PlaybackBar(QtWidgets.QWidget):
 
         row = QtWidgets.QHBoxLayout(self)
         row.setContentsMargins(6, 2, 6, 2)
+        for box in (self.speed, self.span_box):  # no clipped text in presentation mode's bigger font
+            box.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToContents)
         for w in (self.play_button, self.back10, self.back1, self.fwd1, self.fwd10, self.speed):
             row.addWidget(w)
         row.addWidget(self.span_box)

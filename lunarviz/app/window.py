@@ -69,6 +69,8 @@ class MainWindow(QtWidgets.QMainWindow):
     whatif_finished = QtCore.Signal(object)     # Trajectory
     load_failed = QtCore.Signal(str)            # the message shown in the dialog
     frame_drawn = QtCore.Signal(float)          # ET of the frame just drawn
+    montecarlo_progress = QtCore.Signal(int, int)   # runs done, runs (emitted from the worker thread)
+    montecarlo_finished = QtCore.Signal(object)     # MonteCarloResult, or None when cancelled
 
     def __init__(self, *, speed: float = 10.0, quality: str = "high", parent: QtWidgets.QWidget | None = None,
                  clock: Callable[[], float] = time.monotonic, antialias: str = "paused") -> None:
@@ -208,6 +210,13 @@ class MainWindow(QtWidgets.QMainWindow):
         self.whatif = WhatIfPanel(dock)
         self.whatif.fly_requested.connect(self.fly_whatif)
         self.whatif.reset_requested.connect(self.reset_whatif)
+        from .montecarlo_panel import MonteCarloPanel
+
+        self.montecarlo = MonteCarloPanel(self.whatif)
+        self.montecarlo.run_requested.connect(self.run_monte_carlo)
+        self.montecarlo.cancel_requested.connect(self.cancel_monte_carlo)
+        self.montecarlo_progress.connect(self.montecarlo.set_progress)
+        self.whatif.layout().insertWidget(self.whatif.layout().count() - 1, self.montecarlo)
         dock.setWidget(self.whatif)
         self.addDockWidget(QtCore.Qt.DockWidgetArea.LeftDockWidgetArea, dock)
         self.whatif_dock = dock
@@ -352,6 +361,8 @@ class MainWindow(QtWidgets.QMainWindow):
                 self.show_error("Could not go to that time", (exc, ""), keeping=True)
                 return
             self.statusBar().showMessage(f"Loaded {path}", 5000)
+        elif kind == "montecarlo":
+            self._on_monte_carlo(result, error)
         elif kind == "whatif":
             self.whatif.set_busy(False)
             if error is not None:
@@ -394,6 +405,10 @@ class MainWindow(QtWidgets.QMainWindow):
         self.whatif_traj = None
         self.jobs.forget("whatif")  # a what-if of the previous scenario is no longer wanted
         self.whatif.set_busy(False)
+        self.cancel_monte_carlo()
+        self.jobs.forget("montecarlo")
+        self.montecarlo.set_running(False)
+        self.montecarlo.result.setText("")
         self.playback.set_span(traj.start_et_s, traj.end_et_s)
         self.follow_box.setEnabled(False)
         self.view.set_trajectory(traj)
@@ -425,6 +440,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._current_mark = None
         self.bar.timeline.set_span(self.playback.start_et_s, self.playback.end_et_s,
                                    timeline_presets(traj, ghost, self.playback.end_et_s))
+        self.bar.timeline.set_preset(self.bar.span_box.currentData())  # the chosen span, for this flight
         self.bar.timeline.set_marks(self.marks)
 
     def _follow_event_list(self, et_s: float) -> None:
@@ -522,6 +538,38 @@ class MainWindow(QtWidgets.QMainWindow):
         if self.follow_box.currentIndex() != i:
             self.follow_box.setCurrentIndex(i)
         self._dirty = True
+
+    # ========================================================== Monte Carlo
+    def run_monte_carlo(self, runs: int) -> int | None:
+        """Fly ``runs`` dispersed runs in the background (progress per batch, cancellable)."""
+        import threading
+
+        from lunarviz.physics.montecarlo import run_batched
+
+        if self.scenario is None:
+            self.statusBar().showMessage("Load a scenario first", 5000)
+            return None
+        self._mc_cancel = threading.Event()
+        self.montecarlo.set_running(True, runs)
+        self.centralWidget().setFocus()
+        return self.jobs.submit("montecarlo", run_batched, self.scenario, int(runs), 0,
+                                progress=self.montecarlo_progress.emit, cancelled=self._mc_cancel.is_set)
+
+    def cancel_monte_carlo(self) -> None:
+        cancel = getattr(self, "_mc_cancel", None)
+        if cancel is not None:
+            cancel.set()
+
+    def _on_monte_carlo(self, result, error) -> None:
+        self.montecarlo.set_running(False)
+        if error is not None:
+            self.show_error("The Monte Carlo runs failed", error, keeping=True)
+            return
+        self.montecarlo.show_result(result)
+        if result is not None:
+            self.view.set_dispersion(result)
+            self._dirty = True
+        self.montecarlo_finished.emit(result)
 
     # ============================================================= playback
     def toggle_play(self) -> None:
@@ -696,7 +744,15 @@ class MainWindow(QtWidgets.QMainWindow):
             self.toggle_fullscreen()
 
     def show_shortcuts(self) -> None:
-        QtWidgets.QMessageBox.information(self, "Keyboard shortcuts", SHORTCUTS_TEXT)
+        """The shortcut list as a two-column table; the keys work again once it is closed."""
+        box = QtWidgets.QMessageBox(self)
+        box.setWindowTitle("Keyboard shortcuts")
+        box.setTextFormat(QtCore.Qt.TextFormat.RichText)
+        box.setText(shortcuts_html())
+        box.setStandardButtons(QtWidgets.QMessageBox.StandardButton.Close)
+        box.finished.connect(lambda _r: (self.activateWindow(), self.centralWidget().setFocus()))
+        self.shortcuts_box = box
+        box.open()
 
     # ================================================================ export
     def choose_png(self) -> None:
@@ -828,6 +884,15 @@ def resolve_time(at, traj) -> float:
     from lunarviz.render.timespec import parse_time_spec
 
     return float(parse_time_spec(text, traj, clamp=True))
+
+
+def shortcuts_html() -> str:
+    """:data:`SHORTCUTS_TEXT` as an HTML table (keys left, what they do right, aligned)."""
+    import html
+
+    rows = "".join(f"<tr><td style='padding-right:18px'><b>{html.escape(k)}</b></td><td>{html.escape(v)}</td></tr>"
+                   for k, v in (line.split("\t", 1) for line in SHORTCUTS_TEXT.splitlines() if "\t" in line))
+    return f"<table cellspacing='2'>{rows}</table>"
 
 
 SHORTCUTS_TEXT = """\

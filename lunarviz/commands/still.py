@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from ..errors import LunarvizError
 from . import add_scene_argument
+
+#: the most Monte Carlo runs a still draws
+MAX_STILL_DISPERSIONS = 100_000
 
 
 def register(subparsers) -> None:
@@ -24,6 +28,10 @@ def register(subparsers) -> None:
     p.add_argument("--antialias", choices=("none", "msaa"), default="msaa",
                    help="edge smoothing: 4x multisampling or none [msaa]")
     p.add_argument("--no-hud", action="store_true", help="leave out the telemetry overlay")
+    p.add_argument("--dispersions", type=int, default=0, metavar="N",
+                   help="fly N dispersed Monte Carlo runs and draw their touchdown points and the 1-sigma and "
+                        "3-sigma landing ellipses on the terrain (as the viewer's Run Monte Carlo does)")
+    p.add_argument("--seed", type=int, default=0, help="with --dispersions: random seed [0]")
     p.set_defaults(func=run)
 
 
@@ -39,9 +47,17 @@ def run(args) -> int:
     check_png_path(args.output)
     check_headless()
     check_camera(args.camera, "--camera")
+    if not 0 <= args.dispersions <= MAX_STILL_DISPERSIONS:
+        raise LunarvizError(f"--dispersions {args.dispersions}: expected 0 to {MAX_STILL_DISPERSIONS} runs")
     traj = load_flight(scene)
+    mc = None
+    if args.dispersions:
+        from ..physics.montecarlo import run_batched
+
+        mc = run_batched(traj.scenario, args.dispersions, args.seed)
     img = render_still(traj, args.at, camera=args.camera, size=size, quality=args.quality,
-                       antialias=None if args.antialias == "none" else args.antialias, hud=not args.no_hud)
+                       antialias=None if args.antialias == "none" else args.antialias, hud=not args.no_hud,
+                       dispersion=mc)
     write_png(img, args.output)
     print(f"wrote {args.output} ({size[0]}x{size[1]}, {args.camera} at {args.at})")
     return 0

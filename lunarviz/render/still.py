@@ -10,7 +10,8 @@ from ..errors import RenderError
 
 
 def render_still(traj, at, *, camera: str = "chase", size: tuple[int, int] = (1920, 1080),
-                 quality: str = "high", antialias: str | None = "msaa", hud: bool = True) -> np.ndarray:
+                 quality: str = "high", antialias: str | None = "msaa", hud: bool = True,
+                 dispersion=None) -> np.ndarray:
     """Render ``traj`` at time ``at`` off-screen; returns an ``(H, W, 3)`` uint8 image.
 
     ``at`` is ET seconds (TDB past J2000) or a time spec (``"touchdown-20s"``,
@@ -29,6 +30,10 @@ def render_still(traj, at, *, camera: str = "chase", size: tuple[int, int] = (19
     try:
         handles = scene_mod.build(plotter, traj, quality=quality, hud=hud)
         scene_mod.update(handles, et_s, camera)
+        if dispersion is not None:
+            from .dispersion import build_dispersion, update_dispersion
+
+            update_dispersion(handles, build_dispersion(handles, dispersion))
         return grab(plotter)
     finally:
         plotter.close()

@@ -248,6 +248,32 @@ def test_whatif_flies_a_second_trajectory_in_the_background(win, qtbot, resilien
     assert win.whatif.values()["lrf_valid_below_m"] == 900.0
 
 
+def test_monte_carlo_runs_in_the_background_and_draws_on_the_terrain(win, qtbot, monkeypatch):
+    from lunarviz.physics import montecarlo
+
+    real = montecarlo.run_batched
+    monkeypatch.setattr(montecarlo, "run_batched", lambda *a, **kw: real(*a, **{**kw, "batch": 8}))
+    progress = []
+    win.montecarlo_progress.connect(lambda d, n: progress.append((d, n)))
+    win.montecarlo.runs.setValue(24)
+    with qtbot.waitSignal(win.montecarlo_finished, timeout=WHATIF_TIMEOUT_MS) as blocker:
+        win.montecarlo.run_button.click()
+        assert win.montecarlo.cancel_button.isEnabled() and win.montecarlo.progress.isVisible()
+    mc = blocker.args[0]
+    assert mc.runs == 24 and progress[-1] == (24, 24) and len(progress) == 3
+    d = win.view.dispersion_handles
+    assert {"points", "ellipse_1", "ellipse_3"} <= set(d.actors)
+    assert d.actors["points"].GetMapper().GetInput().GetNumberOfPoints() == int(np.isfinite(mc.east_m).sum())
+    assert "1σ" in win.montecarlo.result.text() and not win.montecarlo.cancel_button.isEnabled()
+    # a cancelled run stops between batches and leaves the drawn result alone
+    win.montecarlo.runs.setValue(5000)
+    with qtbot.waitSignal(win.montecarlo_finished, timeout=WHATIF_TIMEOUT_MS) as blocker:
+        win.montecarlo.run_button.click()
+        win.montecarlo.cancel_button.click()
+    assert blocker.args[0] is None and win.view.dispersion_handles is d
+    assert win.montecarlo.result.text() == "Cancelled"
+
+
 def _whatif_told_to_its_end(win, traj, ghost):
     """Both touchdowns on the timeline, the ghost seen from every camera, both outcomes on the HUD."""
     td, gtd = traj.event("touchdown").et_s, ghost.event("touchdown").et_s
@@ -302,7 +328,8 @@ def test_window_screenshot_shows_3d_view_and_controls(win, tmp_path):
     assert fimg.std() > 15.0
     # ... at 4K, with and without the HUD (the HUD's white text is what differs)
     big = np.asarray(Image.open(win.save_frame_png(tmp_path / "4k.png", size=(3840, 2160))).convert("RGB"))
-    bare = np.asarray(Image.open(win.save_frame_png(tmp_path / "bare.png", size=(3840, 2160), hud=False)).convert("RGB"))
+    bare_png = win.save_frame_png(tmp_path / "bare.png", size=(3840, 2160), hud=False)
+    bare = np.asarray(Image.open(bare_png).convert("RGB"))
     assert big.shape[:2] == bare.shape[:2] == (2160, 3840)
     hud_px = (big.min(axis=2) > 200) & (bare.min(axis=2) < 150)
     assert hud_px[:300, :1500].mean() > 0.002       # the title, top left
