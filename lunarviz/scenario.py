@@ -245,6 +245,13 @@ class Dispersions:
     isp_frac: float = 0.0
     alt_error_m: float = 0.0
     lrf_noise_frac: float = 0.0
+    #: 1-sigma error, per horizontal axis, of what the lander knows of its start position, m
+    #: (None: ``position_m`` -- it knows where it was delivered no better than the delivery's spread)
+    nav_horizontal_m: float | None = None
+
+    @property
+    def nav_horizontal_sigma_m(self) -> float:
+        return self.position_m if self.nav_horizontal_m is None else self.nav_horizontal_m
 
 
 @dataclass(frozen=True)
@@ -316,6 +323,9 @@ class RenderSettings:
     size: tuple[int, int] | None = None
     codec: str | None = None
     keyframes: tuple[Keyframe, ...] = ()
+    #: the moment and camera the viewer opens on (None: the viewer's default, a chase shot near the end)
+    open_at: str | None = None
+    open_camera: str | None = None
 
 
 @dataclass(frozen=True)
@@ -874,6 +884,7 @@ def parse(data: Mapping[str, Any], text: str, source: str) -> Scenario:
         isp_frac=dtab.num("isp_frac", 0.0, ge=0.0, le=0.5),
         alt_error_m=dtab.num("alt_error_m", 0.0, ge=0.0, le=1e5),
         lrf_noise_frac=dtab.num("lrf_noise_frac", 0.0, ge=0.0, le=10.0),
+        nav_horizontal_m=dtab.num("nav_horizontal_m", None, ge=0.0, le=1e5, allow_none=True),
     )
     dtab.finish()
 
@@ -1141,6 +1152,8 @@ def _render(t: _Table) -> RenderSettings:
         size=frame_size(size) if size is not None else None,
         codec=t.string("codec", None, choices=CODECS),
         keyframes=tuple(_keyframe(k) for k in t.tables("keyframes", MAX_KEYFRAMES)),
+        open_at=t.time_spec("open_at", None),
+        open_camera=t.string("open_camera", None, choices=CAMERA_NAMES),
     )
     t.finish()
     return rs

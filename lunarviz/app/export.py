@@ -34,6 +34,60 @@ def codec_for(path: str) -> str:
     raise LunarvizError(f"{path}: expected a .mp4, .mkv or .mov file, or a folder name for PNG frames")
 
 
+#: the "Save frame" sizes besides the 3D pane's own
+FRAME_SIZES = {"1280 x 720": (1280, 720), "1920 x 1080 (Full HD)": (1920, 1080), "2560 x 1440": (2560, 1440),
+               "3840 x 2160 (4K)": (3840, 2160)}
+
+
+class SaveFrameDialog(QtWidgets.QDialog):
+    """File, size (the pane's, or up to 3840x2160) and HUD on/off for "Save frame as PNG"."""
+
+    def __init__(self, parent: QtWidgets.QWidget, pane_size: tuple[int, int]) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Save frame as PNG")
+        self.path_edit = QtWidgets.QLineEdit(str(Path.cwd() / "frame.png"), self)
+        browse = QtWidgets.QPushButton("Browse…", self)
+        browse.clicked.connect(self._browse)
+        row = QtWidgets.QHBoxLayout()
+        row.addWidget(self.path_edit, 1)
+        row.addWidget(browse)
+        self.size_box = QtWidgets.QComboBox(self)
+        self.size_box.addItem(f"{pane_size[0]} x {pane_size[1]} (as on screen)", None)
+        for text, size in FRAME_SIZES.items():
+            self.size_box.addItem(text, size)
+        self.hud_check = QtWidgets.QCheckBox("With the HUD (title, clock, telemetry)", self)
+        self.hud_check.setChecked(True)
+        form = QtWidgets.QFormLayout(self)
+        form.addRow("File", row)
+        form.addRow("Size", self.size_box)
+        form.addRow("", self.hud_check)
+        buttons = QtWidgets.QDialogButtonBox(
+            QtWidgets.QDialogButtonBox.StandardButton.Save | QtWidgets.QDialogButtonBox.StandardButton.Cancel, self)
+        buttons.accepted.connect(self._accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def path(self) -> str:
+        return self.path_edit.text().strip()
+
+    def size(self) -> tuple[int, int] | None:
+        return self.size_box.currentData()
+
+    def hud(self) -> bool:
+        return self.hud_check.isChecked()
+
+    def _browse(self) -> None:
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Save frame as PNG", self.path(), "PNG images (*.png)")
+        if path:
+            self.path_edit.setText(path)
+
+    def _accept(self) -> None:
+        if not self.path().lower().endswith(".png"):
+            QtWidgets.QMessageBox.warning(self, "Save frame", f"{self.path()}: expected a .png file name")
+            return
+        self.accept()
+
+
 class VideoExportJob(QtCore.QObject):
     """One background render: ``progress(done, total)``, then ``finished(ok, message)``."""
 
@@ -234,10 +288,16 @@ class VideoExportDialog(QtWidgets.QDialog):
     def _update_estimate(self) -> None:
         try:
             t0, t1 = self._times()
-            n = max(0, int((t1 - t0) * self.fps.value() / self.speed.value()))
-            self.frames_label.setText(f"{n} frames, {n / self.fps.value():.1f} s of video")
+            n = self.frame_count(t0, t1)
+            self.frames_label.setText(f"{n:,} frames, {n / self.fps.value():.1f} s of video")
         except LunarvizError as exc:
             self.frames_label.setText(str(exc))
+
+    def frame_count(self, t0: float, t1: float) -> int:
+        """Frames the render will write: the count of :func:`lunarviz.render.video.frame_times` itself."""
+        from lunarviz.render.video import frame_times
+
+        return len(frame_times(t0, t1, float(self.fps.value()), float(self.speed.value())))
 
     # ------------------------------------------------------------- render
     def start(self) -> bool:

@@ -100,28 +100,31 @@ def quit_on_sigterm(loop):
     return restore
 
 
-def run(args) -> int:
-    """Open the window for ``args`` (see :mod:`lunarviz.commands.view`); returns the exit code."""
-    from lunarviz import scenario as scenario_mod
-
-    from . import require_qt
-    from .playback import CAMERAS
-    from .scenes import resolve_scene
-
-    path = resolve_scene(args.scene)
-    scenario_mod.load(path)        # a bad file fails here, as one line, before any window
-    if args.camera and args.camera not in CAMERAS:
-        raise LunarvizError(f"--camera {shown(args.camera)}: expected one of {', '.join(CAMERAS)}")
-    changes = parse_what_if(getattr(args, "what_if", None) or [])
-    if args.screenshot:  # a screenshot that cannot be written fails before the window opens
+def _check_screenshot(args) -> None:
+    """A screenshot that cannot be written fails before the window opens."""
+    if args.screenshot:
         from lunarviz.fileio import check_writable
         from lunarviz.render.still import check_png_path
 
         check_png_path(args.screenshot)
         check_writable(args.screenshot)
+
+
+def _exec(loop) -> None:
+    """Run ``loop`` until the window closes or SIGTERM arrives."""
+    restore = quit_on_sigterm(loop)
+    try:
+        loop.exec()
+    finally:
+        restore()
+
+
+def _open_window(args) -> tuple:
+    """The application, a local event loop quit by closing the window, and the (not yet shown) window."""
+    from . import require_qt
+
     check_display()
     require_qt()
-
     from PySide6 import QtCore
 
     from .window import MainWindow
@@ -131,7 +134,62 @@ def run(args) -> int:
     # "quit now" flag set and make every later event loop in this process return at once
     loop = QtCore.QEventLoop()
     app.lastWindowClosed.connect(loop.quit)
-    win = MainWindow(speed=args.speed)
+    return app, loop, MainWindow(speed=args.speed, antialias=getattr(args, "antialias", "paused"))
+
+
+def run_kiosk(args, names: list) -> int:
+    """``lunarviz view --kiosk [SCENE...]``: the tour, full screen, until the window is closed."""
+    from lunarviz import scenario as scenario_mod
+
+    from .scenes import bundled_scenes, resolve_scene
+
+    paths = [resolve_scene(n) for n in names] or bundled_scenes()
+    if not paths:
+        raise LunarvizError("--kiosk: no scenes to tour (name some, or install the shipped scenes)")
+    for p in paths:
+        scenario_mod.load(p)  # a bad file fails here, as one line, before any window
+    _check_screenshot(args)
+    app, loop, win = _open_window(args)
+    from PySide6 import QtCore
+
+    from .kiosk import Kiosk
+
+    kiosk = Kiosk(win, paths, idle_s=args.idle)
+    win.showFullScreen()
+    kiosk.start()
+    if args.screenshot or args.quit_after is not None:
+        def finish() -> None:
+            if args.screenshot:
+                print(f"lunarviz view: saved {win.save_window_png(args.screenshot)}")
+            loop.quit()
+        QtCore.QTimer.singleShot(int(1000 * (args.quit_after if args.quit_after is not None else 2.0)), finish)
+    _exec(loop)
+    app.lastWindowClosed.disconnect(loop.quit)
+    close_window(win)
+    return 0
+
+
+def run(args) -> int:
+    """Open the window for ``args`` (see :mod:`lunarviz.commands.view`); returns the exit code."""
+    from lunarviz import scenario as scenario_mod
+
+    from .playback import CAMERAS
+    from .scenes import resolve_scene
+
+    more = list(getattr(args, "more_scenes", None) or [])
+    if more and not getattr(args, "kiosk", False):
+        raise LunarvizError(f"more than one scene ({args.scene}, {', '.join(more)}): only --kiosk tours several")
+    if getattr(args, "kiosk", False):
+        return run_kiosk(args, [args.scene, *more] if args.scene is not None else [])
+    path = resolve_scene(args.scene)
+    scenario_mod.load(path)        # a bad file fails here, as one line, before any window
+    if args.camera and args.camera not in CAMERAS:
+        raise LunarvizError(f"--camera {shown(args.camera)}: expected one of {', '.join(CAMERAS)}")
+    changes = parse_what_if(getattr(args, "what_if", None) or [])
+    _check_screenshot(args)
+    app, loop, win = _open_window(args)
+    from PySide6 import QtCore
+
     if args.presentation:
         win.set_presentation(True)
     win.show()
@@ -179,11 +237,7 @@ def run(args) -> int:
     win.whatif_finished.connect(lambda _t: ready())
     win.load_failed.connect(on_failed)
     win.open_scenario(Path(path), at=args.at)
-    restore = quit_on_sigterm(loop)
-    try:
-        loop.exec()
-    finally:
-        restore()
+    _exec(loop)
     app.lastWindowClosed.disconnect(loop.quit)
     close_window(win)
     return outcome["code"]

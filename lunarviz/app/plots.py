@@ -33,12 +33,16 @@ RECORD_BRUSH = (255, 215, 110)
 REJECTED_PEN = (255, 70, 70)
 
 
+#: the plots with a legend, and the share of their height kept free above the data for it
+LEGEND_PLOTS = ("alt", "speed")
+LEGEND_STRIP = 0.3
+
 #: what the plots' time axis can show
 RANGE_MODES = {
-    "descent": "the descent (from the deorbit burn)",
+    "descent": "from the deorbit burn",
     "last10": "the last 10 minutes",
     "whole": "the whole scenario",
-    "follow": "2 minutes either side of the playhead",
+    "follow": "±2 min round the playhead",
 }
 
 
@@ -83,7 +87,11 @@ class TelemetryPanel(QtWidgets.QWidget):
             plot.setLabel("left", titles[key])
             plot.showGrid(x=True, y=True, alpha=0.25)
             plot.setMenuEnabled(False)
-            plot.addLegend(offset=(-8, 4), labelTextSize="8pt") if key in ("alt", "speed") else None
+            if key in LEGEND_PLOTS:
+                # one row in a strip kept free above the data (see _apply_range): never over a curve
+                legend = plot.addLegend(offset=(6, 1), labelTextSize="8pt", colCount=4,
+                                        brush=pg.mkBrush(20, 22, 28, 200))
+                legend.layout.setHorizontalSpacing(10)
             if i:
                 plot.setXLink(self.plots[self.PLOTS[0]])
             if i < len(self.PLOTS) - 1:
@@ -101,6 +109,7 @@ class TelemetryPanel(QtWidgets.QWidget):
         for key, text in RANGE_MODES.items():
             self.range_box.addItem(text, key)
         self.range_box.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
+        self.range_box.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.range_box.setToolTip("Time span of the plots (the mouse wheel zooms, dragging pans)")
         self.range_box.activated.connect(lambda i: self.set_range_mode(self.range_box.itemData(i)))
         self._range_mode = "descent"
@@ -160,17 +169,16 @@ class TelemetryPanel(QtWidgets.QWidget):
         def pen(color):
             return pg.mkPen(GHOST_PEN if ghost else color, width=w, style=style)
 
-        tag = "what-if " if ghost else ""
         speed = np.linalg.norm(traj.vel_mps, axis=1)
         data = {
-            "alt_true": ("alt", traj.alt_m / 1000.0, pen(TRUE_PEN), f"{tag}true"),
+            "alt_true": ("alt", traj.alt_m / 1000.0, pen(TRUE_PEN), "what-if" if ghost else "true"),
             "alt_est": ("alt", traj.est_alt_m / 1000.0,
                         pg.mkPen(GHOST_PEN if ghost else BELIEVED_PEN, width=w, style=QtCore.Qt.PenStyle.DotLine),
-                        f"{tag}believed"),
-            "speed": ("speed", speed, pen(TRUE_PEN), f"{tag}speed"),
+                        None if ghost else "believed"),
+            "speed": ("speed", speed, pen(TRUE_PEN), "what-if" if ghost else "speed"),
             "vspeed": ("speed", -traj.vertical_speed_mps(),
                        pg.mkPen(GHOST_PEN if ghost else VERT_PEN, width=max(1, w - 1), style=style),
-                       f"{tag}descent rate"),
+                       None if ghost else "descent rate"),
             "prop": ("prop", np.asarray(traj.propellant_kg), pen(TRUE_PEN), None),
             "throttle": ("throttle", 100.0 * traj.throttle, pen(TRUE_PEN), None),
         }
@@ -295,7 +303,9 @@ class TelemetryPanel(QtWidgets.QWidget):
             if key == "throttle":
                 ymin, ymax = 0.0, 100.0
             pad = 0.05 * max(ymax - ymin, 1e-6)
-            self.plots[key].setYRange(ymin - pad, ymax + pad, padding=0.0)
+            top = ymax + pad + (LEGEND_STRIP / (1 - LEGEND_STRIP) * (ymax - ymin + 2 * pad) if key in LEGEND_PLOTS
+                                else 0.0)
+            self.plots[key].setYRange(ymin - pad, top, padding=0.0)
 
     # --------------------------------------------------------------- cursor
     def cursor_et_s(self) -> float:
@@ -307,6 +317,10 @@ class TelemetryPanel(QtWidgets.QWidget):
         if self._range_mode == "follow":
             self._apply_range()
         x = float(self.x_of(et_s))
+        if not self._cursor_moves_a_pixel(x):
+            if state is not None:
+                self.readout.setText(readout_html(state, self._ghost_state(et_s)))
+            return
         for c in self.cursors.values():
             if not c.moving:
                 c.blockSignals(True)
@@ -314,6 +328,14 @@ class TelemetryPanel(QtWidgets.QWidget):
                 c.blockSignals(False)
         if state is not None:
             self.readout.setText(readout_html(state, self._ghost_state(et_s)))
+
+    def _cursor_moves_a_pixel(self, x: float) -> bool:
+        """Whether the cursor at plot x ``x`` lands on another pixel than now (else the plots need no repaint)."""
+        plot = self.plots[self.PLOTS[0]]
+        lo, hi = plot.viewRange()[0]
+        px_per_x = plot.getViewBox().width() / max(hi - lo, 1e-12)
+        old = float(self.cursors[self.PLOTS[0]].value())
+        return not math.isfinite(old) or abs(x - old) * px_per_x >= 0.5
 
     def _ghost_state(self, et_s: float):
         if self._ghost is None:

@@ -9,8 +9,9 @@ on the camera keeps the offset the user gave it -- following the lander when
 the user was looking at the lander, fixed to the Moon otherwise -- until a
 preset is chosen again (keys 1-5).
 
-What-if ghost: a second trajectory is drawn as a magenta trail with a dot at
-its current position, placed with the same floating origin as the scene.
+What-if ghost: a second trajectory is drawn as a translucent magenta lander
+with its own plume and trail (:mod:`lunarviz.render.ghost`); the preset
+cameras can frame either flight (:meth:`SceneView.set_follow`).
 """
 
 from __future__ import annotations
@@ -22,19 +23,17 @@ from .playback import CAMERAS
 
 #: the camera name used while the user navigates with the mouse
 FREE = "free"
-#: colour of the what-if ghost trail and dot (RGB 0..1)
-GHOST_RGB = (0.86, 0.35, 0.86)
+#: the flights the preset cameras can follow: the scenario as flown, or the what-if ghost
+FLOWN, WHATIF = "flown", "whatif"
+FOLLOW_CHOICES = (FLOWN, WHATIF)
 #: HUD text scale in presentation mode
 PRESENTATION_HUD_SCALE = 1.25
-
-
-def _matrix4(trans) -> object:
-    import vtk
-
-    m = vtk.vtkMatrix4x4()
-    for i in range(3):
-        m.SetElement(i, 3, float(trans[i]))
-    return m
+#: MSAA samples of the 3D view when antialiasing is on
+MSAA_SAMPLES = 4
+#: the largest "Save frame" picture, px
+MAX_SAVE_PX = (3840, 2160)
+#: when the 3D view is antialiased: only while paused (default), always, never
+ANTIALIAS_MODES = ("paused", "always", "never")
 
 
 class SceneView(QtCore.QObject):
@@ -46,13 +45,22 @@ class SceneView(QtCore.QObject):
 
     camera_changed = QtCore.Signal(str)
 
-    def __init__(self, parent: QtWidgets.QWidget, *, quality: str = "high") -> None:
+    def __init__(self, parent: QtWidgets.QWidget, *, quality: str = "high", antialias: str = "paused") -> None:
         super().__init__(parent)
         from pyvistaqt import QtInteractor
 
+        if antialias not in ANTIALIAS_MODES:
+            raise ValueError(f"antialias must be one of {', '.join(ANTIALIAS_MODES)}, not {antialias!r}")
+        self.antialias = antialias
         # off_screen=False: with PYVISTA_OFF_SCREEN set the widget would grab black (docs/rendering.md)
-        # 4x MSAA: pyvista's default 8x costs 2-4x per frame on software GL (llvmpipe)
-        self.plotter = QtInteractor(parent, off_screen=False, auto_update=False, multi_samples=4)
+        # MSAA costs ~1.5-2x per frame on software GL (llvmpipe): by default only on a still picture
+        self.plotter = QtInteractor(parent, off_screen=False, auto_update=False,
+                                    multi_samples=MSAA_SAMPLES if antialias != "never" else 0)
+        self.render_count = 0
+        self.plotter.render_window.AddObserver("EndEvent", self._on_rendered)
+        self._playing = False
+        #: share of the pane's pixels drawn while playing (the frame is stretched to the pane)
+        self.play_scale = 1.0
         self.widget: QtWidgets.QWidget = self.plotter
         # keys go to the window's shortcuts, not to VTK's (which would quit on "q"/"e")
         self.plotter.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
@@ -63,7 +71,10 @@ class SceneView(QtCore.QObject):
         self.traj = None
         self.ghost = None
         self.last_spec = None
-        self._ghost_actors: dict = {}
+        self._ghost = None
+        self._dispersion = None
+        #: which flight the preset cameras frame (see :meth:`set_follow`)
+        self.follow = FLOWN
         self._hud_scale = 1.0
         self._hud_scaled_for = None
         self._applying = False
@@ -124,6 +135,7 @@ class SceneView(QtCore.QObject):
         from lunarviz.render import scene
 
         self._remove_ghost()
+        self.set_dispersion(None)
         if self.handles is not None:
             scene.dispose(self.handles)
             self.handles = None
@@ -137,34 +149,59 @@ class SceneView(QtCore.QObject):
             self.camera_changed.emit(self.camera)
 
     def _remove_ghost(self) -> None:
-        for actor in self._ghost_actors.values():
-            self.plotter.remove_actor(actor, render=False)
-        self._ghost_actors = {}
-        self.ghost = None
+        from lunarviz.render.ghost import remove_ghost
 
-    def set_ghost(self, traj) -> None:
-        """Draw a what-if trajectory beside the current one (None removes it)."""
-        import pyvista as pv
+        if self.handles is not None:
+            remove_ghost(self.handles, self._ghost)
+        self._ghost = None
+        self.ghost = None
+        self.follow = FLOWN
+
+    def set_ghost(self, traj, outcome_fn=None) -> None:
+        """Draw a what-if trajectory beside the current one (None removes it).
+
+        ``outcome_fn(traj)`` words an ending for the HUD's "as flown / what-if" lines.
+        """
+        from lunarviz.render.ghost import build_ghost
 
         self._remove_ghost()
         if traj is None or self.handles is None:
             return
-        anchor = np.asarray(self.handles.site_m, float)
-        rel = np.asarray(traj.pos_m, float) - anchor  # small numbers near the site: float32-safe
-        trail = self.plotter.add_mesh(pv.lines_from_points(rel), color=GHOST_RGB, line_width=3, lighting=False,
-                                      name="whatif_trail", reset_camera=False, opacity=0.9)
-        dot = self.plotter.add_mesh(pv.PolyData(np.zeros((1, 3))), color=GHOST_RGB, point_size=12,
-                                    render_points_as_spheres=True, lighting=False, name="whatif_dot",
-                                    reset_camera=False)
-        self._ghost_actors = {"trail": trail, "dot": dot}
+        self._ghost = build_ghost(self.handles, traj)
+        self._outcome_fn = outcome_fn or (lambda t: "down")
         self.ghost = traj
 
+    def set_dispersion(self, result) -> None:
+        """Draw Monte Carlo touchdowns and 1σ/3σ ellipses on the terrain (None removes them)."""
+        from lunarviz.render.dispersion import build_dispersion, remove_dispersion
+
+        if self.handles is not None:
+            remove_dispersion(self.handles, self._dispersion)
+        self._dispersion = None
+        if result is not None and self.handles is not None:
+            self._dispersion = build_dispersion(self.handles, result)
+
+    @property
+    def dispersion_handles(self):
+        return self._dispersion
+
+    @property
+    def ghost_handles(self):
+        return self._ghost
+
+    def set_follow(self, which: str) -> None:
+        """Which flight the preset cameras frame: ``"flown"`` or ``"whatif"`` (needs a ghost)."""
+        if which not in FOLLOW_CHOICES:
+            raise ValueError(f"follow must be one of {', '.join(FOLLOW_CHOICES)}, not {which!r}")
+        self.follow = which if self.ghost is not None else FLOWN
+
     def _update_ghost(self, et_s: float) -> None:
-        if not self._ghost_actors:
+        from lunarviz.render.ghost import outcomes_text, set_outcomes, update_ghost
+
+        if self._ghost is None:
             return
-        origin = self.handles.origin_m
-        self._ghost_actors["trail"].SetUserMatrix(_matrix4(np.asarray(self.handles.site_m) - origin))
-        self._ghost_actors["dot"].SetUserMatrix(_matrix4(self.ghost.at(et_s).pos_m - origin))
+        update_ghost(self.handles, self._ghost, et_s)
+        set_outcomes(self.handles, self._ghost, outcomes_text(self.traj, self.ghost, et_s, self._outcome_fn))
 
     def set_presentation(self, on: bool) -> None:
         """Larger HUD text (the scene's HUD scales with the window; this scales it further)."""
@@ -189,25 +226,102 @@ class SceneView(QtCore.QObject):
             prop.SetFontSize(int(round(prop.GetFontSize() * self._hud_scale)))
         self._hud_scaled_for = size
 
-    def show(self, et_s: float) -> None:
-        """Update the scene to ``et_s`` and draw one frame (synchronously, on the UI thread)."""
+    def _show_scene(self, et_s: float) -> None:
         from lunarviz.render import scene
 
-        if self.handles is None:
-            return
         self._applying = True
         try:
             cam = self._free_spec(et_s) if self.camera == FREE else self.camera
+            if self.follow == WHATIF and self.ghost is not None and self.camera != FREE:
+                from lunarviz.render.ghost import follow_spec
+
+                cam = follow_spec(self.handles, self.ghost, et_s, self.camera)
             self.last_spec = scene.update(self.handles, et_s, cam)
             self._update_ghost(et_s)
+            if self._dispersion is not None:
+                from lunarviz.render.dispersion import update_dispersion
+
+                update_dispersion(self.handles, self._dispersion)
             self._scale_hud()
         finally:
             self._applying = False
-        self.plotter.render()
 
-    def save_png(self, path) -> None:
-        """Save the 3D view (only) as a PNG."""
-        self.plotter.screenshot(str(path))
+    def _on_rendered(self, *_args) -> None:
+        self.render_count += 1
+
+    def set_playing(self, playing: bool) -> None:
+        """While the picture moves: MSAA off (``antialias="paused"``) and the frame drawn at
+        ``play_scale`` of the pane's pixels, stretched on screen; a paused frame is full size."""
+        self._playing = bool(playing)
+        want = MSAA_SAMPLES if self.antialias == "always" or (self.antialias == "paused" and not playing) else 0
+        rw = self.plotter.render_window
+        if rw.GetMultiSamples() != want:
+            rw.SetMultiSamples(want)
+
+    def _apply_scale(self) -> None:
+        dpr = self.plotter.devicePixelRatioF()
+        full = (max(1, round(self.plotter.width() * dpr)), max(1, round(self.plotter.height() * dpr)))
+        s = self.play_scale if self._playing else 1.0
+        size = (max(1, round(full[0] * s)), max(1, round(full[1] * s)))
+        rw = self.plotter.render_window
+        if tuple(rw.GetSize()) != size:
+            rw.SetSize(*size)
+
+    def show(self, et_s: float, *, sync: bool = False) -> None:
+        """Update the scene to ``et_s`` and ask for one frame.
+
+        By default the frame is drawn by the widget's next paint (once: a
+        ``render()`` here would draw it a second time in the paint that follows);
+        ``sync=True`` renders now, for screenshots.
+        """
+        if self.handles is None:
+            return
+        self._apply_scale()
+        self._show_scene(et_s)
+        if sync:
+            self.plotter.render()
+        else:
+            self.plotter.update()  # QWidget.update: one paintGL -> one VTK render
+
+    def save_png(self, path, size: tuple[int, int] | None = None, hud: bool = True) -> None:
+        """Save the 3D view (only) as a PNG: at the pane's size, or at ``size`` (width, height; up to
+        :data:`MAX_SAVE_PX`), with or without the HUD. A preset camera is framed again for the
+        picture's own aspect; the render window draws off-screen at that size, then comes back."""
+        if size is not None and not (1 <= size[0] <= MAX_SAVE_PX[0] and 1 <= size[1] <= MAX_SAVE_PX[1]):
+            raise ValueError(f"frame size {size[0]}x{size[1]}: expected at most {MAX_SAVE_PX[0]}x{MAX_SAVE_PX[1]}")
+        rw = self.plotter.render_window
+        playing, scale = self._playing, self.play_scale
+        hidden = self._hud_actors() if not hud else []
+        try:
+            self._playing = False  # full size, antialiased
+            self.set_playing(False)
+            self.play_scale = 1.0
+            if size is not None:
+                rw.SetSize(int(size[0]), int(size[1]))
+            for a in hidden:
+                a.SetVisibility(False)
+            if self.handles is not None and not np.isnan(self.handles.et_s):
+                self._show_scene(self.handles.et_s)
+            self.plotter.render()
+            self.plotter.screenshot(str(path), window_size=list(rw.GetSize()))
+        finally:
+            for a in hidden:
+                a.SetVisibility(True)
+            self.play_scale = scale
+            self.set_playing(playing)
+            self._apply_scale()
+            if self.handles is not None and not np.isnan(self.handles.et_s):
+                self._show_scene(self.handles.et_s)
+            self.plotter.update()
+
+    def _hud_actors(self) -> list:
+        actors = []
+        hud = getattr(self.handles, "hud", None)
+        if hud is not None:
+            actors += [a for a in hud.actors.values() if a.GetVisibility()]
+        if self._ghost is not None and self._ghost.actors["outcomes"].GetVisibility():
+            actors.append(self._ghost.actors["outcomes"])
+        return actors
 
     def close(self) -> None:
         from lunarviz.render import scene

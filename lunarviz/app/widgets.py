@@ -1,4 +1,4 @@
-"""Small Qt widgets of the viewer: the timeline with event ticks and the playback bar."""
+"""Small Qt widgets of the viewer: the zoomable timeline with event ticks and the playback bar."""
 
 from __future__ import annotations
 
@@ -6,88 +6,188 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from .playback import SPEEDS, Mark, format_speed
 
-#: slider resolution: positions per scenario span
-TIMELINE_STEPS = 100_000
+#: the timeline's preset spans (keys for :meth:`Timeline.set_preset`), in menu order
+TIMELINE_PRESETS = {"whole": "Whole flight", "powered": "Powered descent", "last3": "Last 3 minutes"}
+#: the shortest span the timeline zooms to, s
+MIN_VIEW_S = 5.0
+#: zoom per wheel notch (120 eighths of a degree)
+WHEEL_ZOOM = 1.25
+#: horizontal margin of the track, px
+TRACK_MARGIN_PX = 10
 
 
-class Timeline(QtWidgets.QSlider):
-    """A horizontal slider over the whole scenario with a tick per event.
+class Timeline(QtWidgets.QWidget):
+    """A zoomable, pannable timeline in ET seconds with labelled event ticks.
 
-    Positions are fractions of the span scaled to ``0..TIMELINE_STEPS``; the
-    tooltip of a tick names its event. ``scrubbed(fraction)`` is emitted while
-    the user drags or clicks.
+    The track shows the *view* ``[view_start_s, view_end_s]`` of the span.
+    Left click/drag scrubs (``scrubbed(et_s)``); the wheel zooms about the
+    pointer; a right- or middle-button drag (or Shift+drag) pans. While playing,
+    a playhead leaving the view pages the view along with it.
     """
 
-    scrubbed = QtCore.Signal(float)
+    scrubbed = QtCore.Signal(float)        # ET seconds
+    view_changed = QtCore.Signal(float, float)
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
-        super().__init__(QtCore.Qt.Orientation.Horizontal, parent)
-        self.setRange(0, TIMELINE_STEPS)
-        self.setPageStep(TIMELINE_STEPS // 100)
-        self.setMinimumHeight(34)
+        super().__init__(parent)
+        self.setMinimumHeight(44)
+        self.setSizePolicy(QtWidgets.QSizePolicy.Policy.Expanding, QtWidgets.QSizePolicy.Policy.Fixed)
         self.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
-        self._marks: list[tuple[float, Mark]] = []
-        self.valueChanged.connect(self._on_value)
-        self.setToolTip("Drag to scrub through the scenario; ticks mark events")
+        self.setMouseTracking(True)
+        self.span = (0.0, 1.0)
+        self.view = (0.0, 1.0)
+        self.et_s = 0.0
+        self.marks: list[Mark] = []
+        self._presets: dict[str, tuple[float, float]] = {}
+        self._drag: str | None = None
+        self._pan_from: tuple[float, float, float] | None = None
+        self.setToolTip("Click or drag to scrub; wheel to zoom; right-drag (or Shift+drag) to pan")
 
-    def _on_value(self, value: int) -> None:
-        # set_fraction blocks signals, so this fires only for the user's moves
-        self.scrubbed.emit(value / TIMELINE_STEPS)
+    # ----------------------------------------------------------- model
+    def set_span(self, start_s: float, end_s: float, presets: dict[str, tuple[float, float]] | None = None) -> None:
+        """The whole timeline; ``presets`` maps :data:`TIMELINE_PRESETS` keys to ``(start, end)``."""
+        self.span = (float(start_s), float(end_s))
+        self._presets = dict(presets or {})
+        self.set_view(*self.span)
 
-    def set_marks(self, marks: list[tuple[float, Mark]]) -> None:
-        """``marks``: ``(fraction, Mark)`` pairs drawn as ticks."""
-        self._marks = list(marks)
+    def set_marks(self, marks: list[Mark]) -> None:
+        self.marks = sorted(marks, key=lambda m: m.et_s)
         self.update()
 
-    def set_fraction(self, fraction: float) -> None:
-        """Move the handle without emitting ``scrubbed`` (playhead follows time)."""
-        if self.isSliderDown():
-            return
-        blocked = self.blockSignals(True)
-        self.setValue(round(min(max(fraction, 0.0), 1.0) * TIMELINE_STEPS))
-        self.blockSignals(blocked)
+    def set_view(self, start_s: float, end_s: float) -> None:
+        """Show ``[start_s, end_s]`` (clamped to the span, at least :data:`MIN_VIEW_S` long)."""
+        s0, s1 = self.span
+        width = min(max(float(end_s) - float(start_s), min(MIN_VIEW_S, s1 - s0)), s1 - s0)
+        lo = min(max(float(start_s), s0), s1 - width)
+        new = (lo, lo + width)
+        if new != self.view:
+            self.view = new
+            self.view_changed.emit(*new)
+        self.update()
 
-    def mousePressEvent(self, ev: QtGui.QMouseEvent) -> None:  # jump to the click, then drag
-        if ev.button() == QtCore.Qt.MouseButton.LeftButton:
-            opt = QtWidgets.QStyleOptionSlider()
-            self.initStyleOption(opt)
-            handle = self.style().subControlRect(
-                QtWidgets.QStyle.ComplexControl.CC_Slider, opt, QtWidgets.QStyle.SubControl.SC_SliderHandle, self)
-            if not handle.contains(ev.position().toPoint()):
-                self.setValue(self._value_at(ev.position().x()))
-        super().mousePressEvent(ev)
+    def set_preset(self, key: str) -> None:
+        """Zoom to a preset span (:data:`TIMELINE_PRESETS`); the whole flight if this one has none."""
+        if key not in TIMELINE_PRESETS:
+            raise ValueError(f"unknown timeline span {key!r}; expected one of {', '.join(TIMELINE_PRESETS)}")
+        self.set_view(*self._presets.get(key, self.span))
 
-    def _value_at(self, x: float) -> int:
-        span = max(self.width() - 16, 1)
-        return QtWidgets.QStyle.sliderValueFromPosition(0, TIMELINE_STEPS, int(x - 8), span)
+    def zoom(self, factor: float, about_s: float | None = None) -> None:
+        """Zoom in (``factor`` > 1) or out about ``about_s`` (default: the view's centre)."""
+        v0, v1 = self.view
+        c = (v0 + v1) / 2 if about_s is None else float(about_s)
+        self.set_view(c - (c - v0) / factor, c + (v1 - c) / factor)
 
+    def pan(self, dt_s: float) -> None:
+        self.set_view(self.view[0] + dt_s, self.view[1] + dt_s)
+
+    def set_playhead(self, et_s: float, *, follow: bool = True) -> None:
+        """Move the playhead; with ``follow``, page the view to keep it in sight."""
+        self.et_s = float(et_s)
+        v0, v1 = self.view
+        if follow and self._drag is None and not v0 <= self.et_s <= v1:
+            w = v1 - v0
+            self.set_view(self.et_s - 0.1 * w, self.et_s + 0.9 * w)
+        self.update()
+
+    # --------------------------------------------------------- geometry
+    def x_of(self, et_s: float) -> float:
+        v0, v1 = self.view
+        return TRACK_MARGIN_PX + (float(et_s) - v0) / (v1 - v0) * max(self.width() - 2 * TRACK_MARGIN_PX, 1)
+
+    def et_at(self, x: float) -> float:
+        v0, v1 = self.view
+        f = (float(x) - TRACK_MARGIN_PX) / max(self.width() - 2 * TRACK_MARGIN_PX, 1)
+        return min(max(v0 + f * (v1 - v0), self.span[0]), self.span[1])
+
+    # ------------------------------------------------------------ input
+    def mousePressEvent(self, ev: QtGui.QMouseEvent) -> None:
+        x = ev.position().x()
+        shift = bool(ev.modifiers() & QtCore.Qt.KeyboardModifier.ShiftModifier)
+        if ev.button() in (QtCore.Qt.MouseButton.RightButton, QtCore.Qt.MouseButton.MiddleButton) or shift:
+            self._drag = "pan"
+            self._pan_from = (x, *self.view)
+        elif ev.button() == QtCore.Qt.MouseButton.LeftButton:
+            self._drag = "scrub"
+            self.scrubbed.emit(self.et_at(x))
+        ev.accept()
+
+    def mouseMoveEvent(self, ev: QtGui.QMouseEvent) -> None:
+        x = ev.position().x()
+        if self._drag == "scrub":
+            self.scrubbed.emit(self.et_at(x))
+        elif self._drag == "pan" and self._pan_from is not None:
+            x0, v0, v1 = self._pan_from
+            dt = (x0 - x) / max(self.width() - 2 * TRACK_MARGIN_PX, 1) * (v1 - v0)
+            self.set_view(v0 + dt, v1 + dt)
+
+    def mouseReleaseEvent(self, ev: QtGui.QMouseEvent) -> None:
+        self._drag = None
+        self._pan_from = None
+
+    def wheelEvent(self, ev: QtGui.QWheelEvent) -> None:
+        notches = ev.angleDelta().y() / 120.0
+        if notches:
+            self.zoom(WHEEL_ZOOM ** notches, self.et_at(ev.position().x()))
+        ev.accept()
+
+    # ------------------------------------------------------------ paint
     def paintEvent(self, ev: QtGui.QPaintEvent) -> None:
-        super().paintEvent(ev)
-        if not self._marks:
-            return
         p = QtGui.QPainter(self)
-        pen = QtGui.QPen(QtGui.QColor(230, 150, 40))
-        pen.setWidth(2)
-        p.setPen(pen)
-        span = max(self.width() - 16, 1)
-        h = self.height()
-        for frac, _mark in self._marks:
-            x = 8 + QtWidgets.QStyle.sliderPositionFromValue(0, TIMELINE_STEPS, round(frac * TIMELINE_STEPS), span)
-            p.drawLine(x, 0, x, h // 4)
-            p.drawLine(x, h - h // 4, x, h)
+        p.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing)
+        w, h = self.width(), self.height()
+        track_y = h - 14
+        pal = self.palette()
+        p.fillRect(TRACK_MARGIN_PX, track_y - 3, w - 2 * TRACK_MARGIN_PX, 6, pal.mid())
+        # where the view sits in the whole span: a thin overview bar under the track
+        s0, s1 = self.span
+        v0, v1 = self.view
+        if (v1 - v0) < (s1 - s0) * 0.999:
+            span_w = w - 2 * TRACK_MARGIN_PX
+            a = TRACK_MARGIN_PX + (v0 - s0) / (s1 - s0) * span_w
+            b = TRACK_MARGIN_PX + (v1 - s0) / (s1 - s0) * span_w
+            p.fillRect(QtCore.QRectF(a, h - 4, max(b - a, 2.0), 3), QtGui.QColor(90, 170, 255))
+        self._paint_marks(p, track_y)
+        x = self.x_of(self.et_s)
+        if TRACK_MARGIN_PX - 1 <= x <= w - TRACK_MARGIN_PX + 1:
+            p.setPen(QtGui.QPen(QtGui.QColor(255, 80, 80), 3))
+            p.drawLine(QtCore.QPointF(x, 2), QtCore.QPointF(x, h - 6))
         p.end()
 
+    def _paint_marks(self, p: QtGui.QPainter, track_y: int) -> None:
+        fm = p.fontMetrics()
+        rows_end = [-1e9, -1e9]  # right edge of the last label in each of two rows
+        for mark in self.marks:
+            x = self.x_of(mark.et_s)
+            if not TRACK_MARGIN_PX - 1 <= x <= self.width() - TRACK_MARGIN_PX + 1:
+                continue
+            color = QtGui.QColor(220, 90, 220) if mark.name.startswith("whatif") else QtGui.QColor(230, 150, 40)
+            p.setPen(QtGui.QPen(color, 2))
+            p.drawLine(QtCore.QPointF(x, track_y - 8), QtCore.QPointF(x, track_y + 8))
+            tw = fm.horizontalAdvance(mark.label)
+            left = min(max(x - tw / 2, 0.0), self.width() - tw)
+            for row, end in enumerate(rows_end):
+                if left > end + 6:
+                    p.drawText(QtCore.QPointF(left, fm.ascent() + row * (fm.height() - 1)), mark.label)
+                    rows_end[row] = left + tw
+                    break
+
+    def changeEvent(self, ev: QtCore.QEvent) -> None:
+        if ev.type() == QtCore.QEvent.Type.FontChange:  # presentation mode: two rows of bigger labels
+            self.setMinimumHeight(max(44, 2 * self.fontMetrics().height() + 22))
+        super().changeEvent(ev)
+
+    def mark_at(self, x: float, tolerance_px: float = 5.0) -> Mark | None:
+        best = None
+        for mark in self.marks:
+            if abs(self.x_of(mark.et_s) - x) <= tolerance_px:
+                best = mark
+        return best
+
     def event(self, ev: QtCore.QEvent) -> bool:
-        if ev.type() == QtCore.QEvent.Type.ToolTip and self._marks:
-            pos = ev.pos()
-            span = max(self.width() - 16, 1)
-            best = None
-            for frac, mark in self._marks:
-                x = 8 + QtWidgets.QStyle.sliderPositionFromValue(0, TIMELINE_STEPS, round(frac * TIMELINE_STEPS), span)
-                if abs(x - pos.x()) <= 5:
-                    best = mark
-            if best is not None:
-                QtWidgets.QToolTip.showText(ev.globalPos(), best.label, self)
+        if ev.type() == QtCore.QEvent.Type.ToolTip:
+            mark = self.mark_at(ev.pos().x())
+            if mark is not None:
+                QtWidgets.QToolTip.showText(ev.globalPos(), mark.label, self)
                 return True
         return super().event(ev)
 
@@ -103,7 +203,7 @@ class PlaybackBar(QtWidgets.QWidget):
     step_requested = QtCore.Signal(float)    # scenario seconds
     frame_requested = QtCore.Signal(int)     # display frames
     speed_chosen = QtCore.Signal(float)
-    scrubbed = QtCore.Signal(float)          # fraction of the span
+    scrubbed = QtCore.Signal(float)          # ET seconds
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
@@ -142,6 +242,12 @@ class PlaybackBar(QtWidgets.QWidget):
 
         self.timeline = Timeline(self)
         self.timeline.scrubbed.connect(self.scrubbed.emit)
+        self.span_box = QtWidgets.QComboBox(self)
+        for key, text in TIMELINE_PRESETS.items():
+            self.span_box.addItem(text, key)
+        self.span_box.setToolTip("Timeline span (the wheel over the timeline zooms, right-drag pans)")
+        self.span_box.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
+        self.span_box.activated.connect(lambda i: self.timeline.set_preset(self.span_box.itemData(i)))
 
         self.utc_label = QtWidgets.QLabel("—", self)
         self.utc_label.setObjectName("utc")
@@ -154,14 +260,17 @@ class PlaybackBar(QtWidgets.QWidget):
 
         row = QtWidgets.QHBoxLayout(self)
         row.setContentsMargins(6, 2, 6, 2)
+        for box in (self.speed, self.span_box):  # no clipped text in presentation mode's bigger font
+            box.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToContents)
         for w in (self.play_button, self.back10, self.back1, self.fwd1, self.fwd10, self.speed):
             row.addWidget(w)
+        row.addWidget(self.span_box)
         row.addWidget(self.timeline, 1)
         row.addWidget(self.utc_label)
         row.addSpacing(8)
         row.addWidget(self.lminus_label)
 
-    def show_state(self, *, playing: bool, speed: float, fraction: float, utc: str, l_minus: str) -> None:
+    def show_state(self, *, playing: bool, speed: float, et_s: float, utc: str, l_minus: str) -> None:
         sp = QtWidgets.QStyle.StandardPixmap
         icon = sp.SP_MediaPause if playing else sp.SP_MediaPlay
         if getattr(self, "_icon", None) != icon:
@@ -173,6 +282,6 @@ class PlaybackBar(QtWidgets.QWidget):
             i = self.speed.count() - 1
         if self.speed.currentIndex() != i:
             self.speed.setCurrentIndex(i)
-        self.timeline.set_fraction(fraction)
+        self.timeline.set_playhead(et_s, follow=playing)
         self.utc_label.setText(utc)
         self.lminus_label.setText(l_minus)

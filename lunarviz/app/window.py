@@ -9,6 +9,7 @@ scenarios run in a worker thread (:mod:`lunarviz.app.jobs`).
 
 from __future__ import annotations
 
+import bisect
 import math
 import time
 from collections.abc import Callable
@@ -22,13 +23,15 @@ from lunarviz.physics.outcome import Outcome, touchdown_outcome
 
 from . import scenes as scene_files
 from .jobs import JobRunner
-from .playback import Playback, event_marks
+from .playback import Mark, Playback, event_marks
 from .plots import TelemetryPanel
 from .view3d import CAMERAS, FREE, SceneView
 from .widgets import PlaybackBar
 
 #: milliseconds between frame-timer ticks (upper bound ~60 fps)
 FRAME_INTERVAL_MS = 16
+#: while playing, the telemetry numbers and plot cursors are refreshed at most this often, s
+PANEL_INTERVAL_S = 0.2
 
 
 def load_and_fly(path) -> tuple:
@@ -66,10 +69,13 @@ class MainWindow(QtWidgets.QMainWindow):
     whatif_finished = QtCore.Signal(object)     # Trajectory
     load_failed = QtCore.Signal(str)            # the message shown in the dialog
     frame_drawn = QtCore.Signal(float)          # ET of the frame just drawn
+    montecarlo_progress = QtCore.Signal(int, int)   # runs done, runs (emitted from the worker thread)
+    montecarlo_finished = QtCore.Signal(object)     # MonteCarloResult, or None when cancelled
 
     def __init__(self, *, speed: float = 10.0, quality: str = "high", parent: QtWidgets.QWidget | None = None,
-                 clock: Callable[[], float] = time.monotonic) -> None:
-        """``clock``: monotonic seconds for the playhead (tests pass a :class:`~.playback.FakeClock`)."""
+                 clock: Callable[[], float] = time.monotonic, antialias: str = "paused") -> None:
+        """``clock``: monotonic seconds for the playhead (tests pass a :class:`~.playback.FakeClock`);
+        ``antialias``: MSAA in the 3D view ``"paused"`` only (default), ``"always"`` or ``"never"``."""
         super().__init__(parent)
         self.setWindowTitle("lunarviz")
         self.resize(1500, 920)
@@ -78,6 +84,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.scenario_path: Path | None = None
         self.whatif_traj = None
         self.playback = Playback(0.0, 1.0, speed=speed, clock=clock)
+        self._clock = clock
+        self._panel_at_s = -math.inf
+        self._current_mark: int | None = None
         self.presentation = False
         self.error_dialog: QtWidgets.QMessageBox | None = None
         self._dirty = True
@@ -93,14 +102,14 @@ class MainWindow(QtWidgets.QMainWindow):
 
         # 3D view and playback bar in the centre
         central = QtWidgets.QWidget(self)
-        self.view = SceneView(central, quality=quality)
+        self.view = SceneView(central, quality=quality, antialias=antialias)
         self.view.camera_changed.connect(self._on_camera_changed)
         self.bar = PlaybackBar(central)
         self.bar.play_toggled.connect(self.toggle_play)
         self.bar.step_requested.connect(self.step_seconds)
         self.bar.frame_requested.connect(self.step_frames)
         self.bar.speed_chosen.connect(self.set_speed)
-        self.bar.scrubbed.connect(lambda f: self.seek(self.playback.start_et_s + f * self.playback.duration_s))
+        self.bar.scrubbed.connect(self.seek)
         lay = QtWidgets.QVBoxLayout(central)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(0)
@@ -159,6 +168,16 @@ class MainWindow(QtWidgets.QMainWindow):
         self.camera_actions[CAMERAS[0]].setChecked(True)
         self.free_label = QtWidgets.QLabel("")
         tb.addWidget(self.free_label)
+        tb.addSeparator()
+        tb.addWidget(QtWidgets.QLabel(" Follow: "))
+        self.follow_box = QtWidgets.QComboBox(self)
+        self.follow_box.addItem("as flown", "flown")
+        self.follow_box.addItem("what-if (magenta)", "whatif")
+        self.follow_box.setToolTip("Which flight the cameras frame (fly a what-if first)")
+        self.follow_box.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
+        self.follow_box.setEnabled(False)
+        self.follow_box.activated.connect(lambda i: self.set_follow(self.follow_box.itemData(i)))
+        tb.addWidget(self.follow_box)
         self.camera_toolbar = tb
         self.addToolBar(QtCore.Qt.ToolBarArea.TopToolBarArea, tb)
 
@@ -191,6 +210,13 @@ class MainWindow(QtWidgets.QMainWindow):
         self.whatif = WhatIfPanel(dock)
         self.whatif.fly_requested.connect(self.fly_whatif)
         self.whatif.reset_requested.connect(self.reset_whatif)
+        from .montecarlo_panel import MonteCarloPanel
+
+        self.montecarlo = MonteCarloPanel(self.whatif)
+        self.montecarlo.run_requested.connect(self.run_monte_carlo)
+        self.montecarlo.cancel_requested.connect(self.cancel_monte_carlo)
+        self.montecarlo_progress.connect(self.montecarlo.set_progress)
+        self.whatif.layout().insertWidget(self.whatif.layout().count() - 1, self.montecarlo)
         dock.setWidget(self.whatif)
         self.addDockWidget(QtCore.Qt.DockWidgetArea.LeftDockWidgetArea, dock)
         self.whatif_dock = dock
@@ -326,15 +352,17 @@ class MainWindow(QtWidgets.QMainWindow):
             self.set_trajectory(traj)
             at = self._pending_at
             self._pending_at = None
-            if at is None and traj.event("deorbit") is not None:
-                at = "deorbit"  # the story starts with the deorbit burn; the orbit before is on the timeline
-            if at is not None:
-                try:
-                    self.seek_spec(at)
-                except LunarvizError as exc:
-                    self.show_error("Could not go to that time", (exc, ""), keeping=True)
-                    return
+            if at is None:
+                at, camera = opening_shot(sc, traj)
+                self.set_camera(camera)
+            try:
+                self.seek_spec(at)
+            except LunarvizError as exc:
+                self.show_error("Could not go to that time", (exc, ""), keeping=True)
+                return
             self.statusBar().showMessage(f"Loaded {path}", 5000)
+        elif kind == "montecarlo":
+            self._on_monte_carlo(result, error)
         elif kind == "whatif":
             self.whatif.set_busy(False)
             if error is not None:
@@ -377,7 +405,12 @@ class MainWindow(QtWidgets.QMainWindow):
         self.whatif_traj = None
         self.jobs.forget("whatif")  # a what-if of the previous scenario is no longer wanted
         self.whatif.set_busy(False)
+        self.cancel_monte_carlo()
+        self.jobs.forget("montecarlo")
+        self.montecarlo.set_running(False)
+        self.montecarlo.result.setText("")
         self.playback.set_span(traj.start_et_s, traj.end_et_s)
+        self.follow_box.setEnabled(False)
         self.view.set_trajectory(traj)
         self.telemetry.set_trajectory(traj)
         title = (self.scenario.title if self.scenario is not None else "") or (
@@ -392,6 +425,11 @@ class MainWindow(QtWidgets.QMainWindow):
         traj = self.traj
         self.marks = [m for m in event_marks(traj.events, touchdown_label=_touchdown_label(traj))
                       if m.name not in ("start",)]
+        ghost = self.whatif_traj
+        if ghost is not None and ghost.event("touchdown") is not None:
+            self.marks.append(Mark("whatif_touchdown", f"What-if: {_touchdown_label(ghost)}",
+                                   float(ghost.event("touchdown").et_s)))
+            self.marks.sort(key=lambda m: m.et_s)
         self.event_list.clear()
         for mark in self.marks:
             lm = format_l_minus(mark.et_s, traj.planned_touchdown_et_s)
@@ -399,8 +437,24 @@ class MainWindow(QtWidgets.QMainWindow):
             item.setData(QtCore.Qt.ItemDataRole.UserRole, mark.et_s)
             item.setToolTip(self._utc(mark.et_s))
             self.event_list.addItem(item)
-        span = self.playback.duration_s
-        self.bar.timeline.set_marks([((m.et_s - self.playback.start_et_s) / span, m) for m in self.marks])
+        self._current_mark = None
+        self.bar.timeline.set_span(self.playback.start_et_s, self.playback.end_et_s,
+                                   timeline_presets(traj, ghost, self.playback.end_et_s))
+        self.bar.timeline.set_preset(self.bar.span_box.currentData())  # the chosen span, for this flight
+        self.bar.timeline.set_marks(self.marks)
+
+    def _follow_event_list(self, et_s: float) -> None:
+        """Highlight the last event at or before the playhead (the list follows playing, N, seeks)."""
+        marks = getattr(self, "marks", None) or []
+        i = bisect.bisect_right([m.et_s for m in marks], et_s + 1e-6) - 1
+        if i == self._current_mark:
+            return
+        self._current_mark = i
+        if i < 0:
+            self.event_list.clearSelection()
+            return
+        self.event_list.setCurrentRow(i)
+        self.event_list.scrollToItem(self.event_list.item(i))
 
     def _on_event_clicked(self, item: QtWidgets.QListWidgetItem) -> None:
         self.seek(float(item.data(QtCore.Qt.ItemDataRole.UserRole)))
@@ -442,12 +496,20 @@ class MainWindow(QtWidgets.QMainWindow):
         return self.jobs.submit("whatif", fly_scenario, sc)
 
     def set_whatif_trajectory(self, traj) -> None:
+        """Show a what-if flight beside the scenario; the timeline then runs to the later ending."""
+        from .whatif import outcome_text
+
         self.whatif_traj = traj
-        self.view.set_ghost(traj)
+        self.view.set_ghost(traj, outcome_text)
         self.telemetry.set_ghost(traj)
         self.whatif.show_result(self.traj, traj)
+        self._set_span()
+        self.follow_box.setEnabled(True)
+        et = self.playback.et_s
+        self.telemetry.set_cursor(et, self.traj.at(et))  # the numbers gain the what-if line now
         self._dirty = True
-        self.statusBar().showMessage("What-if flown: dashed magenta in the plots, ghost trail in the view", 8000)
+        self.statusBar().showMessage("What-if flown: the magenta lander in the view, dashed magenta in the plots",
+                                     8000)
         self.whatif_finished.emit(traj)
 
     def reset_whatif(self) -> None:
@@ -457,7 +519,57 @@ class MainWindow(QtWidgets.QMainWindow):
         self.view.set_ghost(None)
         self.telemetry.set_ghost(None)
         self.whatif.set_scenario(self.scenario)
+        self.set_follow("flown")
+        self.follow_box.setEnabled(False)
+        self._set_span()
         self._dirty = True
+
+    def _set_span(self) -> None:
+        """The playback span: the scenario's flight, or both flights to the later ending (each
+        trajectory already runs its settle time past its touchdown)."""
+        flights = [t for t in (self.traj, self.whatif_traj) if t is not None]
+        self.playback.set_span(min(t.start_et_s for t in flights), max(t.end_et_s for t in flights))
+        self._fill_events()
+
+    def set_follow(self, which: str) -> None:
+        """The preset cameras frame the scenario (``"flown"``) or the what-if (``"whatif"``)."""
+        self.view.set_follow(which)
+        i = self.follow_box.findData(self.view.follow)
+        if self.follow_box.currentIndex() != i:
+            self.follow_box.setCurrentIndex(i)
+        self._dirty = True
+
+    # ========================================================== Monte Carlo
+    def run_monte_carlo(self, runs: int) -> int | None:
+        """Fly ``runs`` dispersed runs in the background (progress per batch, cancellable)."""
+        import threading
+
+        from lunarviz.physics.montecarlo import run_batched
+
+        if self.scenario is None:
+            self.statusBar().showMessage("Load a scenario first", 5000)
+            return None
+        self._mc_cancel = threading.Event()
+        self.montecarlo.set_running(True, runs)
+        self.centralWidget().setFocus()
+        return self.jobs.submit("montecarlo", run_batched, self.scenario, int(runs), 0,
+                                progress=self.montecarlo_progress.emit, cancelled=self._mc_cancel.is_set)
+
+    def cancel_monte_carlo(self) -> None:
+        cancel = getattr(self, "_mc_cancel", None)
+        if cancel is not None:
+            cancel.set()
+
+    def _on_monte_carlo(self, result, error) -> None:
+        self.montecarlo.set_running(False)
+        if error is not None:
+            self.show_error("The Monte Carlo runs failed", error, keeping=True)
+            return
+        self.montecarlo.show_result(result)
+        if result is not None:
+            self.view.set_dispersion(result)
+            self._dirty = True
+        self.montecarlo_finished.emit(result)
 
     # ============================================================= playback
     def toggle_play(self) -> None:
@@ -524,18 +636,28 @@ class MainWindow(QtWidgets.QMainWindow):
                 self._frame_error_shown = True
                 self.show_error("Drawing this frame failed", (exc, traceback.format_exc()), keeping=True)
 
-    def draw_frame(self, et_s: float | None = None) -> None:
-        """Draw the scene, numbers, plots and bar at ``et_s`` (default: the playhead)."""
+    def draw_frame(self, et_s: float | None = None, *, sync: bool = False) -> None:
+        """Draw the scene, numbers, plots and bar at ``et_s`` (default: the playhead).
+
+        While playing, the telemetry panel (numbers and plot cursors) is refreshed
+        at most every :data:`PANEL_INTERVAL_S` of the window's clock: the eye reads
+        no more, and a pyqtgraph repaint costs as much as a 3D frame on this kind
+        of machine. Paused, seeking or stepping, everything is refreshed at once.
+        """
         if self.traj is None:
             return
         et = self.playback.et_s if et_s is None else et_s
         t0 = time.perf_counter()
-        self.view.show(et)
-        state = self.traj.at(et)
-        self.telemetry.set_cursor(et, state)
         pb = self.playback
-        self.bar.show_state(playing=pb.playing, speed=pb.speed, fraction=pb.fraction,
+        self.view.set_playing(pb.playing)
+        self.view.show(et, sync=sync)
+        now = self._clock()
+        if not pb.playing or now - self._panel_at_s >= PANEL_INTERVAL_S or now < self._panel_at_s:
+            self._panel_at_s = now
+            self.telemetry.set_cursor(et, self.traj.at(et))
+        self.bar.show_state(playing=pb.playing, speed=pb.speed, et_s=et,
                             utc=self._utc(et), l_minus=format_l_minus(et, self.traj.planned_touchdown_et_s))
+        self._follow_event_list(et)
         self._last_frame_ms = 1000.0 * (time.perf_counter() - t0)
         self._frame_times.append(self._last_frame_ms)
         del self._frame_times[:-120]
@@ -601,6 +723,20 @@ class MainWindow(QtWidgets.QMainWindow):
         self.view.set_presentation(on)
         self._dirty = True
 
+    def enter_kiosk(self, panel) -> None:
+        """Kiosk look (:mod:`lunarviz.app.kiosk`): no menus, toolbars or editing panels; ``panel``'s
+        caption above the 3D view and its big buttons below it."""
+        self.kiosk_panel = panel
+        self.menuBar().setVisible(False)
+        self.statusBar().setVisible(False)
+        for w in (self.event_dock, self.whatif_dock, self.telemetry_dock, self.camera_toolbar,
+                  self.playback_toolbar):
+            w.hide()
+        lay = self.centralWidget().layout()
+        lay.insertWidget(0, panel.caption)
+        lay.addWidget(panel.bar)
+        panel.hide()  # only its parts are shown, in the layout
+
     def _escape(self) -> None:
         if self.presentation:
             self.set_presentation(False)
@@ -608,21 +744,34 @@ class MainWindow(QtWidgets.QMainWindow):
             self.toggle_fullscreen()
 
     def show_shortcuts(self) -> None:
-        QtWidgets.QMessageBox.information(self, "Keyboard shortcuts", SHORTCUTS_TEXT)
+        """The shortcut list as a two-column table; the keys work again once it is closed."""
+        box = QtWidgets.QMessageBox(self)
+        box.setWindowTitle("Keyboard shortcuts")
+        box.setTextFormat(QtCore.Qt.TextFormat.RichText)
+        box.setText(shortcuts_html())
+        box.setStandardButtons(QtWidgets.QMessageBox.StandardButton.Close)
+        box.finished.connect(lambda _r: (self.activateWindow(), self.centralWidget().setFocus()))
+        self.shortcuts_box = box
+        box.open()
 
     # ================================================================ export
     def choose_png(self) -> None:
-        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Save frame as PNG", "frame.png", "PNG images (*.png)")
-        if path:
-            self.save_frame_png(path)
+        from .export import SaveFrameDialog
 
-    def save_frame_png(self, path) -> Path:
-        """Save the current 3D frame (scene + HUD) as a PNG."""
+        dlg = SaveFrameDialog(self, tuple(self.view.plotter.window_size))
+        self.save_frame_dialog = dlg
+        dlg.accepted.connect(lambda: self.save_frame_png(dlg.path(), size=dlg.size(), hud=dlg.hud()))
+        dlg.finished.connect(lambda _r: self.centralWidget().setFocus())
+        dlg.open()
+
+    def save_frame_png(self, path, *, size: tuple[int, int] | None = None, hud: bool = True) -> Path:
+        """Save the current 3D frame as a PNG: at the pane's size or ``size`` (up to 3840x2160),
+        with or without the HUD."""
         from lunarviz.fileio import atomic_output
 
-        self.draw_frame()
+        self.draw_frame(sync=True)
         with atomic_output(path) as tmp:
-            self.view.save_png(tmp)
+            self.view.save_png(tmp, size=size, hud=hud)
         self.statusBar().showMessage(f"Saved {path}", 5000)
         return Path(path)
 
@@ -638,7 +787,7 @@ class MainWindow(QtWidgets.QMainWindow):
         ``QWidget.grab`` cannot read a native OpenGL child reliably, so the
         3D view is read back through VTK and painted into the grabbed window.
         """
-        self.draw_frame()
+        self.draw_frame(sync=True)
         QtWidgets.QApplication.processEvents()
         image = self.grab().toImage()
         rgb = self.view.plotter.screenshot(None, return_img=True)
@@ -691,6 +840,31 @@ class MainWindow(QtWidgets.QMainWindow):
         super().closeEvent(ev)
 
 
+#: the viewer's opening shot when the scenario names none (``[render] open_at`` / ``open_camera``)
+OPENING_AT = "touchdown-120s"
+OPENING_CAMERA = "chase"
+
+
+def opening_shot(sc, traj) -> tuple[str, str]:
+    """The time spec and camera the viewer opens a scenario on: the scenario's own, or a chase
+    shot two minutes before the touchdown (the start of the flight when it has no touchdown)."""
+    rs = getattr(sc, "render", None)
+    at = getattr(rs, "open_at", None) or (OPENING_AT if traj.event("touchdown") is not None else "start")
+    return at, getattr(rs, "open_camera", None) or OPENING_CAMERA
+
+
+def timeline_presets(traj, ghost, end_et_s: float) -> dict[str, tuple[float, float]]:
+    """The timeline's preset spans (:data:`~.widgets.TIMELINE_PRESETS`) for a flight (and its what-if)."""
+    out = {"whole": (traj.start_et_s, end_et_s)}
+    ev = traj.event("powered_descent")
+    if ev is not None:
+        out["powered"] = (ev.et_s - 30.0, end_et_s)
+    landings = [e.et_s for t in (traj, ghost) if t is not None for e in [t.event("touchdown")] if e is not None]
+    last = max(landings) if landings else end_et_s
+    out["last3"] = (min(last + 20.0, end_et_s) - 180.0, min(last + 20.0, end_et_s))
+    return out
+
+
 def resolve_time(at, traj) -> float:
     """ET seconds for ``at``: ET seconds (a number), seconds from the start (a numeric string such
     as ``"120"``), an event name, or a ``render.timespec`` spec (``touchdown-60s``, ISO UTC);
@@ -710,6 +884,15 @@ def resolve_time(at, traj) -> float:
     from lunarviz.render.timespec import parse_time_spec
 
     return float(parse_time_spec(text, traj, clamp=True))
+
+
+def shortcuts_html() -> str:
+    """:data:`SHORTCUTS_TEXT` as an HTML table (keys left, what they do right, aligned)."""
+    import html
+
+    rows = "".join(f"<tr><td style='padding-right:18px'><b>{html.escape(k)}</b></td><td>{html.escape(v)}</td></tr>"
+                   for k, v in (line.split("\t", 1) for line in SHORTCUTS_TEXT.splitlines() if "\t" in line))
+    return f"<table cellspacing='2'>{rows}</table>"
 
 
 SHORTCUTS_TEXT = """\

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from ..errors import LunarvizError
 from . import add_scene_argument
+
+#: the most Monte Carlo runs a still draws
+MAX_STILL_DISPERSIONS = 100_000
 
 
 def register(subparsers) -> None:
@@ -27,6 +31,10 @@ def register(subparsers) -> None:
     from .render import add_projection_arguments
 
     add_projection_arguments(p)
+    p.add_argument("--dispersions", type=int, default=0, metavar="N",
+                   help="fly N dispersed Monte Carlo runs and draw their touchdown points and the 1-sigma and "
+                        "3-sigma landing ellipses on the terrain (as the viewer's Run Monte Carlo does)")
+    p.add_argument("--seed", type=int, default=0, help="with --dispersions: random seed [0]")
     p.set_defaults(func=run)
 
 
@@ -47,10 +55,17 @@ def run(args) -> int:
     check_writable(args.output)  # a missing or read-only folder fails before the flight
     check_headless()
     check_camera(args.camera, "--camera")
+    if not 0 <= args.dispersions <= MAX_STILL_DISPERSIONS:
+        raise LunarvizError(f"--dispersions {args.dispersions}: expected 0 to {MAX_STILL_DISPERSIONS} runs")
     traj = load_flight(scene)
+    mc = None
+    if args.dispersions:
+        from ..physics.montecarlo import run_batched
+
+        mc = run_batched(traj.scenario, args.dispersions, args.seed)
     img = render_still(traj, args.at, camera=args.camera, size=size, quality=args.quality,
                        antialias=None if args.antialias == "none" else args.antialias, hud=not args.no_hud,
-                       projection=projection)
+                       projection=projection, dispersion=mc)
     write_png(img, args.output)
     print(f"wrote {args.output} ({size[0]}x{size[1]}, {args.camera} at {args.at})")
     return 0

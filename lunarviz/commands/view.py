@@ -5,6 +5,7 @@ Examples::
     lunarviz view                                   # the default scene, resilience
     lunarviz view resilience --at lrf_first_valid --camera chase
     xvfb-run -a lunarviz view --screenshot window.png   # no monitor: a virtual X server
+    lunarviz view --kiosk                           # attract mode: a tour of all shipped scenes
 """
 
 from __future__ import annotations
@@ -48,6 +49,9 @@ def register(subparsers) -> None:
                "F fullscreen, P presentation mode, [ ] speed, N next event.",
     )
     add_scene_argument(p)
+    p.set_defaults(scene=None)  # None: the default scene (or, with --kiosk, all shipped scenes)
+    p.add_argument("more_scenes", metavar="SCENE...", nargs="*", default=[],
+                   help="with --kiosk: more scenes for the tour")
     p.add_argument("--at", metavar="T", default=None,
                    help="start at T: an event name (e.g. lrf_first_valid, touchdown), a UTC time, "
                         "seconds from the start, or another time spec that `lunarviz render` accepts")
@@ -64,6 +68,15 @@ def register(subparsers) -> None:
     p.add_argument("--plots", choices=("descent", "last10", "whole", "follow"), default="descent",
                    help="time span of the telemetry plots: from the deorbit burn, the last 10 minutes, the "
                         "whole scenario, or 2 minutes either side of the playhead (default descent)")
+    p.add_argument("--antialias", choices=("paused", "always", "never"), default="paused",
+                   help="MSAA in the 3D view: only on a paused picture (default; it costs ~1.5-2x per frame "
+                        "on software OpenGL), always, or never")
+    p.add_argument("--kiosk", action="store_true",
+                   help="attract mode for a museum screen: full screen, a guided tour looping through the scenes "
+                        "(all shipped scenes if none is named), large buttons, the tour resumes after "
+                        "--idle seconds without input")
+    p.add_argument("--idle", type=_positive, default=60.0, metavar="SECONDS",
+                   help="with --kiosk: seconds without input before the tour resumes (default 60)")
     p.add_argument("--screenshot", metavar="PNG", default=None,
                    help="save the whole window as a PNG once it has drawn (at --quit-after if given), then quit")
     p.add_argument("--quit-after", type=_positive, metavar="SECONDS", default=None,

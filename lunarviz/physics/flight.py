@@ -247,11 +247,13 @@ class RunResult:
 def _initial_runs(scn: Scenario, r0: np.ndarray, v0: np.ndarray, et0: float, n: int,
                   rng: np.random.Generator, dispersed: bool):
     """(State at the start epoch ``et0`` from the nominal start (r0, v0), per-run initial
-    altitude-estimate error, rangefinder-noise scale)."""
+    altitude-estimate error, rangefinder-noise scale, per-run (downrange, crossrange)
+    knowledge errors (n, 2), m)."""
     r, v = np.tile(r0, (n, 1)), np.tile(v0, (n, 1))
     d = scn.dispersions
     thrust_f, isp_f, noise_f = np.ones(n), np.ones(n), np.ones(n)
     alt_err0 = np.full(n, scn.navigation.alt_error_m)
+    horiz = np.zeros((n, 2))
     if dispersed and n > 0:
         r = r + rng.standard_normal((n, 3)) * d.position_m
         v = v + rng.standard_normal((n, 3)) * d.velocity_mps
@@ -259,8 +261,11 @@ def _initial_runs(scn: Scenario, r0: np.ndarray, v0: np.ndarray, et0: float, n: 
         isp_f = 1.0 + rng.standard_normal(n) * d.isp_frac
         alt_err0 = alt_err0 + rng.standard_normal(n) * d.alt_error_m
         noise_f = np.abs(1.0 + rng.standard_normal(n) * d.lrf_noise_frac)
+        # the lander steers to the site from what it believes its horizontal position is: without
+        # this the guidance, knowing it exactly, nulls any cross-range error (a ~1 m wide ellipse)
+        horiz = rng.standard_normal((n, 2)) * d.nav_horizontal_sigma_m
     st = State.start(et0, r, v, scn.vehicle.wet_mass_kg, thrust_f, isp_f)
-    return st, alt_err0, noise_f
+    return st, alt_err0, noise_f, horiz
 
 
 def _gates(scn: Scenario, plan: Plan):
@@ -283,7 +288,7 @@ class _Flight:
         self.plan = plan = make_plan(scn)
         r0, v0 = initial_state(scn, plan)
         _check_above_terrain(scn, plan, r0)
-        self.st, self.alt_err0, noise_f = _initial_runs(scn, r0, v0, plan.et0, n, rng, dispersed)
+        self.st, self.alt_err0, noise_f, self.horiz_err0 = _initial_runs(scn, r0, v0, plan.et0, n, rng, dispersed)
         h = np.cross(r0, v0)
         self.n0 = h / np.linalg.norm(h)
         nav = scn.navigation
@@ -337,7 +342,8 @@ class _Flight:
     def start_nav_errors(self):
         nav, st = self.scn.navigation, self.st
         dr, dv = initial_errors(st.r, st.v, self.plan.w, self.alt_err0, nav.vz_error_mps,
-                                nav.downrange_error_m, nav.crossrange_error_m)
+                                nav.downrange_error_m + self.horiz_err0[:, 0],
+                                nav.crossrange_error_m + self.horiz_err0[:, 1])
         st.dr += dr
         st.dv += dv
         self.p[S.NAV_ON] = 1.0

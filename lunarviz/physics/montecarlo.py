@@ -153,3 +153,32 @@ def run(scn: Scenario, runs: int, seed: int = 0) -> MonteCarloResult:
         east_m=east, north_m=north, vertical_speed_mps=vz, horizontal_speed_mps=vh,
         propellant_kg=prop, ellipse_center_m=center, ellipse_semi_axes_m=semi, ellipse_azimuth_deg=az,
     )
+
+
+def sigma_axes_m(result: MonteCarloResult, k: float = 1.0) -> tuple[float, float]:
+    """Semi-axes (major, minor) of the ``k``-sigma ellipse of the touchdown points, m."""
+    a, b = result.ellipse_semi_axes_m
+    return k * a / K99, k * b / K99
+
+
+def run_batched(scn: Scenario, runs: int, seed: int = 0, *, batch: int = 50, progress=None,
+                cancelled=None) -> MonteCarloResult | None:
+    """:func:`run` in batches of ``batch`` runs (batch ``k`` seeded ``seed * 1_000_003 + k``), so a
+    caller can show ``progress(done, runs)`` and stop between batches (``cancelled()`` true: None)."""
+    parts: list[MonteCarloResult] = []
+    done = 0
+    while done < runs:
+        if cancelled is not None and cancelled():
+            return None
+        n = min(batch, runs - done)
+        parts.append(run(scn, n, seed=seed * 1_000_003 + len(parts)))
+        done += n
+        if progress is not None:
+            progress(done, runs)
+    cat = {name: np.concatenate([getattr(p, name) for p in parts])
+           for name in ("outcome", "touchdown_et_s", "lat_deg", "lon_deg", "east_m", "north_m",
+                        "vertical_speed_mps", "horizontal_speed_mps", "propellant_kg")}
+    ok = np.isfinite(cat["east_m"]) & np.isfinite(cat["north_m"])
+    center, semi, az = ellipse(cat["east_m"][ok], cat["north_m"][ok])
+    return MonteCarloResult(runs=runs, seed=seed, ellipse_center_m=center, ellipse_semi_axes_m=semi,
+                            ellipse_azimuth_deg=az, **cat)

@@ -58,19 +58,21 @@ def engine_enabled(t, reset_et, restart_et):
 
 
 def initial_errors(r: np.ndarray, v: np.ndarray, w: np.ndarray, alt_err_m: np.ndarray,
-                   vz_err_mps: float, downrange_err_m: float, crossrange_err_m: float):
+                   vz_err_mps: float, downrange_err_m, crossrange_err_m):
     """Initial estimate errors (dr, dv) (n, 3) of true inertial states r, v (n, 3).
 
     Altitude and vertical-speed errors along the local vertical; horizontal
-    knowledge errors in the frame of the ground track (velocity relative to the
-    ground, Moon angular velocity ``w``)."""
+    knowledge errors (a number, or one per run) in the frame of the ground track
+    (velocity relative to the ground, Moon angular velocity ``w``)."""
     up = unit_rows(r)
     dr = alt_err_m[:, None] * up
-    if downrange_err_m or crossrange_err_m:
+    down = np.broadcast_to(np.asarray(downrange_err_m, float), (len(r),))[:, None]
+    cross = np.broadcast_to(np.asarray(crossrange_err_m, float), (len(r),))[:, None]
+    if np.any(down) or np.any(cross):
         v_rel = v - np.cross(w, r)
         along = unit_rows(v_rel - dot_rows(v_rel, up)[:, None] * up)
         right = np.cross(along, up)
-        dr = dr + downrange_err_m * along + crossrange_err_m * right
+        dr = dr + down * along + cross * right
     return dr, vz_err_mps * up
 
 

@@ -11,13 +11,14 @@ from ..errors import RenderError
 
 def render_still(traj, at, *, camera: str = "chase", size: tuple[int, int] = (1920, 1080),
                  quality: str = "high", antialias: str | None = "msaa", hud: bool = True,
-                 projection=None) -> np.ndarray:
+                 projection=None, dispersion=None) -> np.ndarray:
     """Render ``traj`` at time ``at`` off-screen; returns an ``(H, W, 3)`` uint8 image.
 
     ``at`` is ET seconds (TDB past J2000) or a time spec (``"touchdown-20s"``,
     an event name, an ISO UTC time); ``camera`` a preset name or ``"scenario"``;
     ``size`` is (width, height) in pixels; ``antialias`` ``"msaa"`` or None; ``projection`` a
-    :class:`~lunarviz.render.panorama.Projection` for a dome master or a 360° frame.
+    :class:`~lunarviz.render.panorama.Projection` for a dome master or a 360° frame; ``dispersion``
+    a Monte Carlo result whose touchdown points and ellipses are drawn on the terrain (flat frames only).
     """
     from . import scene as scene_mod
     from .camera import check_camera
@@ -28,6 +29,9 @@ def render_still(traj, at, *, camera: str = "chase", size: tuple[int, int] = (19
     et_s = parse_time_spec(at, traj)
     check_headless()
     if projection is not None and projection.panoramic:
+        if dispersion is not None:
+            raise RenderError("the landing-dispersion overlay is drawn on flat frames only: "
+                              "leave out --dispersions or --projection")
         from .frames import FrameSettings, FrameSource
 
         source = FrameSource(traj, FrameSettings(size=tuple(size), camera=camera, quality=quality, hud=hud,
@@ -40,6 +44,10 @@ def render_still(traj, at, *, camera: str = "chase", size: tuple[int, int] = (19
     try:
         handles = scene_mod.build(plotter, traj, quality=quality, hud=hud)
         scene_mod.update(handles, et_s, camera)
+        if dispersion is not None:
+            from .dispersion import build_dispersion, update_dispersion
+
+            update_dispersion(handles, build_dispersion(handles, dispersion))
         return grab(plotter)
     finally:
         plotter.close()

@@ -13,7 +13,7 @@ from lunarviz import physics, scenario
 from lunarviz.app.main import close_window
 from lunarviz.app.playback import CAMERAS, FakeClock
 from lunarviz.app.scenes import resolve_scene
-from lunarviz.app.widgets import TIMELINE_STEPS
+from lunarviz.app.widgets import TRACK_MARGIN_PX
 from lunarviz.app.window import MainWindow
 from lunarviz.physics.outcome import Outcome, touchdown_outcome
 
@@ -74,8 +74,8 @@ def test_play_advances_time_at_the_chosen_rate(win, qtbot, clock):
 def test_slow_frames_do_not_change_the_rate(win, qtbot, monkeypatch, clock):
     real_show = win.view.show
 
-    def slow_show(et_s):
-        real_show(et_s)
+    def slow_show(et_s, **kw):
+        real_show(et_s, **kw)
         clock.advance(0.25)            # each frame takes 250 ms: a machine four times slower than llvmpipe
 
     monkeypatch.setattr(win.view, "show", slow_show)
@@ -94,10 +94,13 @@ def test_slow_frames_do_not_change_the_rate(win, qtbot, monkeypatch, clock):
 
 def test_scrubbing_updates_hud_and_plots(win, qtbot, resilience):
     _, traj = resilience
-    # drag the timeline to 98 % of the scenario
-    win.bar.timeline.setValue(int(0.98 * TIMELINE_STEPS))
+    # click the timeline at 98 % of its track (the whole flight is shown)
+    tl = win.bar.timeline
+    x = tl.x_of(traj.start_et_s + 0.98 * traj.duration_s)
+    qtbot.mouseClick(tl, QtCore.Qt.MouseButton.LeftButton, pos=QtCore.QPoint(round(x), tl.height() // 2))
     et = win.playback.et_s
-    assert et == pytest.approx(traj.start_et_s + 0.98 * traj.duration_s, abs=traj.duration_s / TIMELINE_STEPS)
+    px_s = traj.duration_s / (tl.width() - 2 * TRACK_MARGIN_PX)
+    assert et == pytest.approx(traj.start_et_s + 0.98 * traj.duration_s, abs=px_s)
     qtbot.waitUntil(lambda: win.view.handles.et_s == et, timeout=WAIT_MS)
     st = traj.at(et)
     hud = win.view.handles.hud.actors
@@ -116,7 +119,7 @@ def test_scrubbing_updates_hud_and_plots(win, qtbot, resilience):
     assert win.playback.et_s == pytest.approx(target, abs=1e-6)
     qtbot.waitUntil(lambda: abs(win.view.handles.et_s - target) < 1e-6, timeout=WAIT_MS)
     assert win.telemetry.cursors["alt"].value() == pytest.approx(float(win.telemetry.x_of(target)))
-    assert win.bar.timeline.value() == round((target - traj.start_et_s) / traj.duration_s * TIMELINE_STEPS)
+    assert win.bar.timeline.et_s == pytest.approx(target)
 
 
 def test_event_list_jumps(win, resilience):
@@ -235,13 +238,72 @@ def test_whatif_flies_a_second_trajectory_in_the_background(win, qtbot, resilien
     assert ghost.event("lrf_first_valid").et_s < traj.event("lrf_first_valid").et_s
     assert ghost.at(ghost.event("lrf_first_valid").et_s).alt_m > 1000.0
     assert not np.array_equal(ghost.est_alt_m[-100:], traj.est_alt_m[-100:])
-    assert set(win.view._ghost_actors) == {"trail", "dot"}
+    assert {"lander", "plume_core", "trail_past", "dot", "outcomes"} <= set(win.view.ghost_handles.actors)
     assert win.telemetry.ghost is ghost and "what-if" in win.telemetry.readout.text()
     assert "What-if" in win.whatif.result.text()
-    win.draw_frame()
+    _whatif_told_to_its_end(win, traj, ghost)
     win.whatif.reset_button.click()
-    assert win.whatif_traj is None and not win.view._ghost_actors and win.telemetry.ghost is None
+    assert win.whatif_traj is None and win.view.ghost_handles is None and win.telemetry.ghost is None
+    assert win.playback.end_et_s == traj.end_et_s and "whatif_touchdown" not in [m.name for m in win.marks]
     assert win.whatif.values()["lrf_valid_below_m"] == 900.0
+
+
+def test_monte_carlo_runs_in_the_background_and_draws_on_the_terrain(win, qtbot, monkeypatch):
+    from lunarviz.physics import montecarlo
+
+    real = montecarlo.run_batched
+    monkeypatch.setattr(montecarlo, "run_batched", lambda *a, **kw: real(*a, **{**kw, "batch": 8}))
+    progress = []
+    win.montecarlo_progress.connect(lambda d, n: progress.append((d, n)))
+    win.montecarlo.runs.setValue(24)
+    with qtbot.waitSignal(win.montecarlo_finished, timeout=WHATIF_TIMEOUT_MS) as blocker:
+        win.montecarlo.run_button.click()
+        assert win.montecarlo.cancel_button.isEnabled() and win.montecarlo.progress.isVisible()
+    mc = blocker.args[0]
+    assert mc.runs == 24 and progress[-1] == (24, 24) and len(progress) == 3
+    d = win.view.dispersion_handles
+    assert {"points", "ellipse_1", "ellipse_3"} <= set(d.actors)
+    assert d.actors["points"].GetMapper().GetInput().GetNumberOfPoints() == int(np.isfinite(mc.east_m).sum())
+    assert "1σ" in win.montecarlo.result.text() and not win.montecarlo.cancel_button.isEnabled()
+    # a cancelled run stops between batches and leaves the drawn result alone
+    win.montecarlo.runs.setValue(5000)
+    with qtbot.waitSignal(win.montecarlo_finished, timeout=WHATIF_TIMEOUT_MS) as blocker:
+        win.montecarlo.run_button.click()
+        win.montecarlo.cancel_button.click()
+    assert blocker.args[0] is None and win.view.dispersion_handles is d
+    assert win.montecarlo.result.text() == "Cancelled"
+
+
+def _whatif_told_to_its_end(win, traj, ghost):
+    """Both touchdowns on the timeline, the ghost seen from every camera, both outcomes on the HUD."""
+    td, gtd = traj.event("touchdown").et_s, ghost.event("touchdown").et_s
+    assert gtd > td + 10.0  # the working rangefinder lands later than the crash
+    assert win.playback.end_et_s == max(traj.end_et_s, ghost.end_et_s) >= gtd
+    assert "whatif_touchdown" in [m.name for m in win.marks]
+    win.seek(gtd)  # possible only because the span now covers the what-if's landing
+    assert win.playback.et_s == gtd
+    g = win.view.ghost_handles
+    for camera in CAMERAS:
+        win.set_camera(camera)
+        win.draw_frame(sync=True)
+        assert g.actors["lander"].GetVisibility() or g.actors["dot"].GetVisibility(), camera
+        assert g.actors["trail_past"].GetVisibility(), camera
+    hud = g.actors["outcomes"].GetInput()
+    assert hud.startswith("AS FLOWN: hard impact") and "WHAT-IF: soft touchdown" in hud
+    # the chase camera follows either flight: its focal point near the chosen lander
+    win.set_camera("chase")
+    for which, flight in (("whatif", ghost), ("flown", traj)):
+        win.set_follow(which)
+        win.seek(gtd - 60.0)
+        win.draw_frame(sync=True)
+        focal = np.asarray(win.view.last_spec.focal_m)
+        other = ghost if flight is traj else traj
+        assert (np.linalg.norm(focal - flight.at(gtd - 60.0).pos_m)
+                < 0.2 * np.linalg.norm(focal - other.at(gtd - 60.0).pos_m)), which
+    win.set_follow("whatif")
+    win.seek(gtd - 60.0)
+    win.draw_frame(sync=True)
+    assert g.actors["lander"].GetVisibility() and g.actors["plume_core"].GetVisibility()
 
 
 def test_window_screenshot_shows_3d_view_and_controls(win, tmp_path):
@@ -264,6 +326,15 @@ def test_window_screenshot_shows_3d_view_and_controls(win, tmp_path):
     fimg = np.asarray(Image.open(frame).convert("RGB"))
     assert fimg.shape[:2] == (view.height(), view.width())
     assert fimg.std() > 15.0
+    # ... at 4K, with and without the HUD (the HUD's white text is what differs)
+    big = np.asarray(Image.open(win.save_frame_png(tmp_path / "4k.png", size=(3840, 2160))).convert("RGB"))
+    bare_png = win.save_frame_png(tmp_path / "bare.png", size=(3840, 2160), hud=False)
+    bare = np.asarray(Image.open(bare_png).convert("RGB"))
+    assert big.shape[:2] == bare.shape[:2] == (2160, 3840)
+    hud_px = (big.min(axis=2) > 200) & (bare.min(axis=2) < 150)
+    assert hud_px[:300, :1500].mean() > 0.002       # the title, top left
+    assert np.abs(big.astype(int) - bare).mean(axis=2)[600:1500, 1000:2800].mean() < 2.0  # the same picture
+    assert tuple(win.view.plotter.render_window.GetSize()) == (view.width(), view.height())  # back on screen
 
 
 def test_presentation_mode_enlarges_text(win):

@@ -81,7 +81,8 @@ KF_CAMERA = 'at = "terminal-20s"\ncamera = "down"'
      "render.keyframes[1].transition_s = -1: expected a number >= 0 and <= 3600"),
     # keys of [render] itself
     ('size = "1920x1080"', 'size = "1920x1080"\nframerate = 30', "framerate", 0,
-     "[render] framerate: unknown key (allowed here: camera, codec, end, fps, keyframes, size, speed, start)"),
+     "[render] framerate: unknown key (allowed here: camera, codec, end, fps, keyframes, open_at, open_camera, "
+     "size, speed, start)"),
     ('size = "1920x1080"', 'size = "1920x99999"', "size =", 0,
      "[render] size = '1920x99999': expected WIDTHxHEIGHT in pixels, each 16..8192"),
     ('size = "1920x1080"', 'codec = "vp9"', "codec", 0,

@@ -1,0 +1,118 @@
+"""Kiosk idle-resume and the zoomable timeline, on a stand-in flight (pytest-qt under Xvfb; injected clocks)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6 import QtCore
+
+from lunarviz.app.kiosk import KIOSK_BUTTON_PX, Kiosk
+from lunarviz.app.main import close_window
+from lunarviz.app.playback import FakeClock
+from lunarviz.app.widgets import MIN_VIEW_S
+from lunarviz.app.window import MainWindow
+
+
+@pytest.fixture
+def win(qtbot, synthetic_traj):
+    w = MainWindow(speed=10.0, quality="draft", clock=FakeClock(0.0))
+    w.resize(1200, 760)
+    w.show()
+    qtbot.waitExposed(w)
+    w.set_trajectory(synthetic_traj)
+    yield w
+    close_window(w)
+
+
+def test_kiosk_tours_pauses_for_a_visitor_and_resumes_when_idle(win, qtbot, synthetic_traj):
+    clock = FakeClock(100.0)
+    flown = []
+
+    def fly(path):
+        flown.append(path)
+        return None, synthetic_traj
+
+    kiosk = Kiosk(win, [Path("a.toml"), Path("b.toml")], idle_s=30.0, clock=clock, fly_scene=fly, timer=False)
+    kiosk.start()
+    assert not win.menuBar().isVisible() and not win.whatif_dock.isVisible() and not win.event_dock.isVisible()
+    assert all(b.height() >= KIOSK_BUTTON_PX for b in kiosk.panel.buttons.values())
+    stops = kiosk.stops_of(0)
+    assert (kiosk.tour.scene, kiosk.tour.index) == (0, 0) and win.playback.playing
+    assert win.view.camera == stops[0].camera and kiosk.panel.caption.text() == stops[0].caption
+    # the stop's time is up: the next stop
+    clock.advance(stops[0].seconds)
+    kiosk.tick()
+    assert kiosk.tour.index == 1 and win.view.camera == stops[1].camera
+    # a visitor taps the screen: the tour holds while they explore
+    qtbot.mouseClick(win.view.widget, QtCore.Qt.MouseButton.LeftButton)
+    assert not kiosk.tour.touring
+    clock.advance(29.0)
+    kiosk.tick()
+    assert not kiosk.tour.touring and kiosk.tour.index == 1
+    # ... and it resumes after 30 s without input, where it was
+    clock.advance(1.0)
+    kiosk.tick()
+    assert kiosk.tour.touring and kiosk.tour.index == 1
+    # the tour loops through every scene, flying each once
+    for _ in range(2 * len(stops) + 1):
+        clock.advance(max(s.seconds for s in stops))
+        kiosk.tick()
+    assert flown == [Path("a.toml"), Path("b.toml")]
+    kiosk.panel.buttons["next"].click()
+    assert kiosk.shown_scene == (kiosk.tour.scene) and kiosk.tour.index == 0
+
+
+def test_timeline_zooms_pans_and_has_preset_spans(win, qtbot, synthetic_traj):
+    tl = win.bar.timeline
+    traj = synthetic_traj
+    assert tl.view == (traj.start_et_s, traj.end_et_s)
+    # the wheel zooms about the pointer: the time under it stays under it
+    win.draw_frame()
+    qtbot.wait(1)  # the bar's labels are laid out: the timeline has its final width
+    x = tl.width() * 0.75
+    et_under = tl.et_at(x)
+    from PySide6 import QtGui
+
+    ev = QtGui.QWheelEvent(QtCore.QPointF(x, 10), tl.mapToGlobal(QtCore.QPointF(x, 10)), QtCore.QPoint(0, 0),
+                           QtCore.QPoint(0, 240), QtCore.Qt.MouseButton.NoButton, QtCore.Qt.KeyboardModifier.NoModifier,
+                           QtCore.Qt.ScrollPhase.NoScrollPhase, False)
+    tl.wheelEvent(ev)
+    v0, v1 = tl.view
+    assert v1 - v0 == pytest.approx(traj.duration_s / 1.25 ** 2)
+    assert tl.et_at(x) == pytest.approx(et_under, abs=1e-6)
+    # right-drag pans: dragging left moves the view later
+    y = tl.height() // 2
+    qtbot.mousePress(tl, QtCore.Qt.MouseButton.RightButton, pos=QtCore.QPoint(300, y))
+    qtbot.mouseMove(tl, QtCore.QPoint(200, y))
+    qtbot.mouseRelease(tl, QtCore.Qt.MouseButton.RightButton, pos=QtCore.QPoint(200, y))
+    assert tl.view[0] > v0 or tl.view[1] == traj.end_et_s
+    # a click scrubs at the zoomed scale
+    before = tl.view
+    qtbot.mouseClick(tl, QtCore.Qt.MouseButton.LeftButton, pos=QtCore.QPoint(round(tl.x_of(before[0] + 10.0)), y))
+    assert win.playback.et_s == pytest.approx(before[0] + 10.0, abs=(before[1] - before[0]) / tl.width() * 1.5)
+    # preset spans: the last 3 minutes end at the touchdown's settle; zooming in stops at MIN_VIEW_S
+    win.bar.span_box.setCurrentIndex(win.bar.span_box.findData("last3"))
+    win.bar.span_box.activated.emit(win.bar.span_box.currentIndex())
+    td = traj.event("touchdown").et_s
+    assert tl.view[1] == pytest.approx(min(td + 20.0, traj.end_et_s)) and tl.view[1] - tl.view[0] == pytest.approx(180)
+    tl.set_preset("powered")
+    assert tl.view[0] == pytest.approx(traj.event("powered_descent").et_s - 30.0)
+    for _ in range(40):
+        tl.zoom(2.0)
+    assert tl.view[1] - tl.view[0] == pytest.approx(MIN_VIEW_S)
+    # playing past the view's edge pages the view along; the event list follows the playhead
+    win.seek(traj.event("pitch_up").et_s + 1.0)
+    win.draw_frame()
+    assert not tl.view[0] <= win.playback.et_s <= tl.view[1]  # paused: the view stays where the user put it
+    win.play()
+    win.draw_frame()
+    win.pause()
+    assert tl.view[0] <= win.playback.et_s <= tl.view[1]
+    assert win.event_list.currentItem().text().startswith("Pitch-up")
+    # frame and second stepping
+    et = win.playback.et_s
+    win.step_frames(1)
+    assert win.playback.et_s == pytest.approx(et + win.playback.frame_s)
+    win.step_seconds(-10.0)
+    assert win.playback.et_s == pytest.approx(et + win.playback.frame_s - 10.0)
