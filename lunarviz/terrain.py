@@ -846,42 +846,37 @@ class ProceduralTerrain(Terrain):
 
 #: DEM heights beyond this (m, either way) are no-data markers (the Moon's relief spans ~ +-10 km)
 MAX_DEM_HEIGHT_M = 100e3
+#: the most posts a side of a resampled projected DEM has (a 2 km site at 1 m posts)
+MAX_DEM_POSTS = 2049
+#: file suffixes read through GDAL (rasterio): GeoTIFF, PDS3 .img/.lbl, ISIS3 .cub
+GDAL_SUFFIXES = (".tif", ".tiff", ".img", ".lbl", ".cub")
 
 
-def load_dem(path: str | Path, spacing_m: float | None = None) -> tuple[np.ndarray, float]:
-    """Read a DEM: heights (m, rows north to south) and grid spacing (m).
+def load_dem(path: str | Path, spacing_m: float | None = None, *,
+             site: tuple[float, float, float] | None = None) -> tuple[np.ndarray, float]:
+    """Read a DEM: heights (m above the 1737.4 km sphere, rows north to south) and grid spacing (m).
 
-    Supported: ``.npy`` (2-D array; spacing from ``spacing_m``), GeoTIFF /
-    TIFF read with Pillow (float or int; spacing from the GeoTIFF
-    ``ModelPixelScale`` tag when it is in metres, else ``spacing_m``), and
-    PDS3 ``.img`` with an attached or detached (``.lbl``) label
-    (``LINES``, ``LINE_SAMPLES``, ``SAMPLE_TYPE``, ``SAMPLE_BITS``,
-    ``SCALING_FACTOR``, ``OFFSET``, ``MAP_SCALE`` in metres/pixel). Heights
-    are taken relative to the 1737.4 km sphere (as LOLA/LROC DTMs are).
-    Raises :class:`lunarviz.errors.ScenarioError` for unreadable files.
+    ``.npy``: a 2-D array, spacing ``spacing_m``. GeoTIFF, PDS3 (``.img``/``.lbl``) and ISIS3
+    (``.cub``) are read through GDAL (:mod:`rasterio`, whose wheels carry the planetary drivers).
+    A file with a map projection (equirectangular, polar stereographic, ...) and ``site`` =
+    ``(lat_deg, lon_deg, extent_m)`` is placed by its own projection: it is resampled
+    (bilinear) onto the site's local east/north grid at its own post spacing, so a feature
+    lands at its latitude and longitude. A file without one keeps its grid, spacing from its
+    pixel size when that is in metres, else ``spacing_m``. Raises
+    :class:`lunarviz.errors.ScenarioError` for unreadable files.
     """
     from .errors import ScenarioError as _Err
 
     p = Path(path)
     suffix = p.suffix.lower()
     try:
+        placed = False
         if suffix == ".npy":
-            z = np.load(p)
-            scale = None
-        elif suffix in (".tif", ".tiff"):
-            from PIL import Image
-
-            with Image.open(p) as im:
-                z = np.asarray(im, dtype=float)
-                tags = getattr(im, "tag_v2", {})
-                pix = tags.get(33550)
-                scale = float(pix[0]) if pix else None
-                if scale is not None and scale < 1e-2:
-                    scale = None  # degrees, not metres: needs spacing_m
-        elif suffix in (".img", ".lbl"):
-            z, scale = _read_pds3(p)
+            z, scale = np.load(p), None
+        elif suffix in GDAL_SUFFIXES:
+            z, scale, placed = _read_gdal(p, site)
         else:
-            raise _Err(f"{p}: unsupported DEM format {shown(suffix)} (expected .tif, .img or .npy)")
+            raise _Err(f"{p}: unsupported DEM format {shown(suffix)} (expected {', '.join(GDAL_SUFFIXES)} or .npy)")
     except KeyError as exc:
         raise _Err(f"{p}: cannot read DEM: the label has no {str(exc)[:40]}; expected a PDS3 image label") from None
     except (OSError, ValueError, TypeError, OverflowError, MemoryError) as exc:
@@ -895,61 +890,61 @@ def load_dem(path: str | Path, spacing_m: float | None = None) -> tuple[np.ndarr
     z[~(np.abs(z) <= MAX_DEM_HEIGHT_M)] = np.nan  # no-data markers (-3.4e38, inf), as DemTerrain fills NaN
     if not np.isfinite(z).any():
         raise _Err(f"{p}: DEM has no height within +-{MAX_DEM_HEIGHT_M:g} m; expected heights in metres")
-    spacing = spacing_m if spacing_m is not None else scale
+    spacing = scale if placed or spacing_m is None else spacing_m  # a projection wins over a guess
     if spacing is None:
         raise _Err(f"{p}: DEM has no spacing in metres; set [terrain] dem_spacing_m")
     return z, float(spacing)
 
 
-def _read_pds3(path: Path) -> tuple[np.ndarray, float | None]:
-    raw = path.read_bytes() if path.suffix.lower() == ".img" else b""
-    if path.suffix.lower() == ".lbl" or not raw.startswith((b"PDS_VERSION_ID", b"ODL_VERSION_ID")):
-        lbl = path.with_suffix(".lbl") if path.suffix.lower() == ".img" else path
-        if not lbl.exists():
-            lbl = path.with_suffix(".LBL")
-        label_text = lbl.read_text(errors="replace")
-        img = path if path.suffix.lower() == ".img" else path.with_suffix(".img")
-        data = img.read_bytes()
-        start = 0
-    else:
-        end = raw.find(b"\nEND\r\n")
-        if end < 0:
-            end = raw.find(b"\nEND\n")
-        label_text = raw[: max(end, 0) + 6].decode("ascii", "replace")
-        data = raw
-        start = None
-    kv: dict[str, str] = {}
-    for line in label_text.splitlines():
-        if "=" in line:
-            k, v = line.split("=", 1)
-            kv.setdefault(k.strip().upper(), v.strip().strip('"'))
-    lines = int(kv["LINES"])
-    samples = int(kv["LINE_SAMPLES"])
-    bits = int(kv.get("SAMPLE_BITS", "32"))
-    stype = kv.get("SAMPLE_TYPE", "PC_REAL").upper()
-    if bits not in ((32, 64) if "REAL" in stype else (8, 16, 32, 64)):
-        raise ValueError(f"SAMPLE_BITS = {shown(kv.get('SAMPLE_BITS'), 40)} for SAMPLE_TYPE = {shown(stype, 40)}: "
-                         "expected 8, 16, 32 or 64 (32 or 64 for REAL)")
-    if not (2 <= lines <= 100_000 and 2 <= samples <= 100_000):
-        raise ValueError(f"LINES = {lines}, LINE_SAMPLES = {samples}: expected 2..100000 each")
-    if "REAL" in stype:
-        dt = np.dtype(f"f{bits // 8}")
-    elif "UNSIGNED" in stype:
-        dt = np.dtype(f"u{bits // 8}")
-    else:
-        dt = np.dtype(f"i{bits // 8}")
-    dt = dt.newbyteorder("<" if stype.startswith(("PC", "LSB")) else ">")
-    if start is None:
-        rec = int(kv.get("RECORD_BYTES", "0"))
-        ptr = kv.get("^IMAGE", "1").split()[0].strip("()")
-        start = (int(ptr) - 1) * rec if ptr.isdigit() else 0
-    z = np.frombuffer(data, dtype=dt, count=lines * samples, offset=start).reshape(lines, samples).astype(float)
-    z = z * float(kv.get("SCALING_FACTOR", "1").split()[0]) + float(kv.get("OFFSET", "0").split()[0])
-    scale = kv.get("MAP_SCALE")
-    spacing = float(scale.split()[0]) if scale else None
-    if scale and "KM" in scale.upper():
-        spacing *= 1000.0
-    return z, spacing
+def _read_gdal(path: Path, site: tuple[float, float, float] | None) -> tuple[np.ndarray, float | None, bool]:
+    """(heights, spacing m or None, whether the grid was placed by its projection)."""
+    import warnings
+
+    import rasterio
+    from rasterio.errors import NotGeoreferencedWarning, RasterioError
+
+    if path.suffix.lower() == ".lbl" and path.with_suffix(".img").exists():
+        path = path.with_suffix(".img")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", NotGeoreferencedWarning)  # a bare grid: dem_spacing_m places it
+            ds = rasterio.open(path)
+        with ds:
+            z = ds.read(1, masked=True).astype(float).filled(np.nan)
+            z = z * float(ds.scales[0] or 1.0) + float(ds.offsets[0] or 0.0)  # PDS3 SCALING_FACTOR / OFFSET
+            crs, tf = ds.crs, ds.transform
+    except RasterioError as exc:
+        raise ValueError(str(exc).splitlines()[0]) from None
+    if crs is not None and site is not None:
+        return (*_resample_projected(z, crs, tf, *site), True)
+    px = abs(float(tf.a))
+    georef = not tf.is_identity
+    return z, (px if georef and px > 1e-2 else None), False  # degrees per pixel are not a spacing in metres
+
+
+def _resample_projected(z: np.ndarray, crs, tf, lat_deg: float, lon_deg: float,
+                        extent_m: float) -> tuple[np.ndarray, float]:
+    """Heights of a projected DEM on the site's local east/north grid (row 0 north), at its post spacing."""
+    from rasterio.crs import CRS
+    from rasterio.warp import transform as warp
+    from scipy.ndimage import map_coordinates
+
+    post = abs(float(tf.a))
+    if not crs.is_projected:  # geographic (degrees): posts from the latitude spacing
+        post = math.radians(abs(float(tf.e))) * MOON_RADIUS_M
+    half = min(0.5 * extent_m, 0.5 * (MAX_DEM_POSTS - 1) * post)
+    n = int(2 * half / post) + 1
+    ax = (np.arange(n) - (n - 1) / 2.0) * post
+    east, north = np.meshgrid(ax, ax[::-1])
+    lat, lon = SphereTerrain(lat_deg, lon_deg, extent_m).local_to_latlon(east, north)
+    geo = CRS.from_proj4(f"+proj=longlat +R={MOON_RADIUS_M:.1f} +no_defs")
+    xs, ys = warp(geo, crs, np.ravel(lon).tolist(), np.ravel(lat).tolist())
+    inv = ~tf
+    xs, ys = np.asarray(xs), np.asarray(ys)
+    col, row = inv.a * xs + inv.b * ys + inv.c, inv.d * xs + inv.e * ys + inv.f
+    # pixel (i, j) covers [i, i+1): its centre, where its value holds, is at i + 0.5
+    out = map_coordinates(z, [np.asarray(row) - 0.5, np.asarray(col) - 0.5], order=1, mode="constant", cval=np.nan)
+    return out.reshape(n, n), post
 
 
 class DemTerrain(Terrain):
@@ -998,7 +993,8 @@ def make_terrain(config: TerrainConfig) -> Terrain:
     if config.kind == "sphere":
         return SphereTerrain(config.site_lat_deg, config.site_lon_deg, config.extent_m)
     if config.kind == "dem":
-        z, spacing = load_dem(config.path, config.dem_spacing_m)
+        z, spacing = load_dem(config.path, config.dem_spacing_m,
+                              site=(config.site_lat_deg, config.site_lon_deg, config.extent_m))
         return DemTerrain(z, spacing, config.site_lat_deg, config.site_lon_deg)
     return ProceduralTerrain(config)
 
