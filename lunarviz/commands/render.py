@@ -88,18 +88,10 @@ def run(args) -> int:
     if args.size is not None:
         parse_size(args.size)  # fail fast on a typo, before flying the scenario
     layers = parse_layers(args.layers)
-    if args.workers is not None and args.workers < 1:
-        raise RenderError(f"--workers {args.workers}: expected 1 or more")
-    if args.workers is not None and args.dask is not None:
-        raise RenderError("--workers and --dask: give one of them")
-    if args.dask is not None:
-        from ..render.farm import parse_dask
-
-        parse_dask(args.dask)
+    _check_farm_options(args)
     check_headless()
 
     from ..render.camera import check_camera
-    from ..render.timespec import parse_time_spec
     from ..render.video import check_output, render_video
     from .flights import load_flight
 
@@ -117,20 +109,8 @@ def run(args) -> int:
     speed = args.speed if args.speed is not None else (d.speed or 1.0)
     camera = args.camera or d.camera or "scenario"
 
-    def when(spec, fallback_specs, what):
-        if spec is not None:
-            return parse_time_spec(spec, traj)
-        for fb in fallback_specs:
-            try:
-                return parse_time_spec(fb, traj, clamp=True)
-            except RenderError:
-                raise
-            except Exception:  # noqa: BLE001 - event missing in this flight: try the next default
-                continue
-        raise RenderError(f"no {what} time: give --{what}")
-
-    start = when(args.start or d.start, ["powered_descent-60s", "start"], "start")
-    end = when(args.end or d.end, ["touchdown+15s", "end"], "end")
+    start = _when(traj, args.start or d.start, ["powered_descent-60s", "start"], "start")
+    end = _when(traj, args.end or d.end, ["touchdown+15s", "end"], "end")
     # a polite kill (SIGTERM, e.g. `timeout` or a job scheduler) cleans up like Ctrl-C: the temporary
     # output is removed instead of being left behind
     import signal
@@ -164,6 +144,33 @@ def run(args) -> int:
     print(f"wrote {args.output}: {stats.frames} frames {size[0]}x{size[1]} at {fps:g} fps "
           f"({stats.fps:.1f} frames/s)")
     return 0
+
+
+def _check_farm_options(args) -> None:
+    if args.workers is not None and args.workers < 1:
+        raise RenderError(f"--workers {args.workers}: expected 1 or more")
+    if args.workers is not None and args.dask is not None:
+        raise RenderError("--workers and --dask: give one of them")
+    if args.dask is not None:
+        from ..render.farm import parse_dask
+
+        parse_dask(args.dask)
+
+
+def _when(traj, spec, fallback_specs, what):
+    """The time of ``spec``, else of the first default this flight has (e.g. a flight without touchdown)."""
+    from ..render.timespec import parse_time_spec
+
+    if spec is not None:
+        return parse_time_spec(spec, traj)
+    for fb in fallback_specs:
+        try:
+            return parse_time_spec(fb, traj, clamp=True)
+        except RenderError:
+            raise
+        except Exception:  # noqa: BLE001 - event missing in this flight: try the next default
+            continue
+    raise RenderError(f"no {what} time: give --{what}")
 
 
 def _render_farm(args, traj, size, fps, start, end, speed, camera, codec, antialias, projection, layers, finish):
