@@ -138,7 +138,6 @@ def _options(args, d):
 def render_flight(traj, args):
     """Render the flown ``traj`` with the options in ``args`` (this parser's); for the CLI and
     :func:`lunarviz.render`. Returns (stats, size, fps)."""
-    from ..render.timespec import parse_time_spec
     from ..render.video import render_video
     from ..scenario import RenderSettings
 
@@ -148,20 +147,8 @@ def render_flight(traj, args):
     size, codec, fps, speed, projection = _options(args, d)
     camera = args.camera or d.camera or "scenario"
 
-    def when(spec, fallback_specs, what):
-        if spec is not None:
-            return parse_time_spec(spec, traj)
-        for fb in fallback_specs:
-            try:
-                return parse_time_spec(fb, traj, clamp=True)
-            except RenderError:
-                raise
-            except Exception:  # noqa: BLE001 - event missing in this flight: try the next default
-                continue
-        raise RenderError(f"no {what} time: give --{what}")
-
-    start = when(args.start or d.start, ["powered_descent-60s", "start"], "start")
-    end = when(args.end or d.end, ["touchdown+15s", "end"], "end")
+    start = _when(traj, args.start or d.start, ["powered_descent-60s", "start"], "start")
+    end = _when(traj, args.end or d.end, ["touchdown+15s", "end"], "end")
     # a polite kill (SIGTERM, e.g. `timeout` or a job scheduler) cleans up like Ctrl-C: the temporary
     # output is removed instead of being left behind
     import signal
@@ -193,6 +180,22 @@ def render_flight(traj, args):
         if old_term is not None:
             signal.signal(signal.SIGTERM, old_term)
     return stats, size, fps
+
+
+def _when(traj, spec, fallback_specs, what):
+    """The time of ``spec``, else of the first default this flight has (e.g. a flight without touchdown)."""
+    from ..render.timespec import parse_time_spec
+
+    if spec is not None:
+        return parse_time_spec(spec, traj)
+    for fb in fallback_specs:
+        try:
+            return parse_time_spec(fb, traj, clamp=True)
+        except RenderError:
+            raise
+        except Exception:  # noqa: BLE001 - event missing in this flight: try the next default
+            continue
+    raise RenderError(f"no {what} time: give --{what}")
 
 
 def _render_farm(args, traj, size, fps, start, end, speed, camera, codec, antialias, projection, layers, finish):

@@ -42,6 +42,7 @@ from types import MappingProxyType
 import numpy as np
 
 from ..errors import RenderError
+from ..fileio import atomic_output
 from .frames import FrameSettings
 from .video import GOP_FRAMES, Finish, VideoStats, atomic_folder, atomic_layers, finish_outputs, layer_targets
 
@@ -82,11 +83,12 @@ class FarmJob:
         return h.hexdigest()[:20]
 
 
-def plan_segments(n_frames: int, workers: int) -> list[tuple[int, int]]:
-    """``[(k0, k1), ...]`` frame ranges of whole GOPs, about three per worker (at most 10 GOPs each)."""
-    gops = -(-n_frames // GOP_FRAMES)
-    per = int(np.clip(gops // max(1, 3 * workers), 1, MAX_SEGMENT_GOPS))
-    step = per * GOP_FRAMES
+def plan_segments(n_frames: int, workers: int, step: int | None = None) -> list[tuple[int, int]]:
+    """``[(k0, k1), ...]`` frame ranges of whole GOPs, about three per worker (at most 10 GOPs each),
+    or of ``step`` frames (a resumed job keeps the plan it started with)."""
+    if step is None:
+        gops = -(-n_frames // GOP_FRAMES)
+        step = int(np.clip(gops // max(1, 3 * workers), 1, MAX_SEGMENT_GOPS)) * GOP_FRAMES
     return [(k, min(k + step, n_frames)) for k in range(0, n_frames, step)]
 
 
@@ -206,16 +208,21 @@ class _Progress:
 class _WorkFolder:
     """``.NAME.segments/``: job.json plus one atomically written folder per finished segment."""
 
-    def __init__(self, target: Path, key: str, resume: bool):
+    def __init__(self, target: Path, key: str, resume: bool, step: int):
         self.path = target.with_name(f".{target.name}.segments")
         self.key = key
         meta = self.path / "job.json"
-        same = meta.is_file() and json.loads(meta.read_text()).get("key") == key
+        old = {}
+        with contextlib.suppress(OSError, ValueError):
+            old = json.loads(meta.read_text())
+        same = old.get("key") == key and isinstance(old.get("segment_frames"), int)
         if self.path.exists() and not (resume and same):
             shutil.rmtree(self.path)
+        self.step = old["segment_frames"] if resume and same else step
         self.path.mkdir(exist_ok=True)
         if not meta.is_file():
-            meta.write_text(json.dumps({"key": key}))
+            with atomic_output(meta) as tmp:
+                tmp.write_text(json.dumps({"key": key, "segment_frames": self.step}))
 
     def seg_dir(self, k0: int, k1: int) -> Path:
         return self.path / f"seg_{k0:07d}_{k1:07d}"
@@ -259,9 +266,9 @@ def render_farm(traj, out, *, settings: FrameSettings, times: np.ndarray, fps: f
     wall0 = time.perf_counter()
     job = FarmJob(settings, tuple(float(t) for t in times), fps, codec, target.suffix, pin_cores=pin_cores)
     key = job.key(traj)
-    work = _WorkFolder(target, key, resume)
-    n_workers = workers or (parse_dask(dask)[1] if dask and dask.startswith("local:") else 4)
-    segments = plan_segments(len(times), n_workers)
+    n_workers = workers or _dask_workers(dask)
+    work = _WorkFolder(target, key, resume, plan_segments(len(times), n_workers)[0][1])
+    segments = plan_segments(len(times), n_workers, work.step)
     todo = [s for s in segments if not work.have(*s)]
     if resume:
         import sys
@@ -338,6 +345,20 @@ def _run_local(job: FarmJob, traj, key, todo, work: _WorkFolder, bar: _Progress,
             pool.shutdown(wait=True, cancel_futures=True)
             stop.set()
             t.join(timeout=2)
+
+
+def _dask_workers(dask: str) -> int:
+    """How many workers the cluster has (to cut the film into enough segments)."""
+    kind, arg = parse_dask(dask)
+    if kind == "local":
+        return int(arg)
+    from distributed import Client
+
+    try:
+        with Client(arg, timeout=15) as client:
+            return max(1, len(client.scheduler_info()["workers"]))
+    except OSError as exc:
+        raise RenderError(f"--dask {arg}: cannot reach the scheduler ({exc})") from None
 
 
 def _run_dask(job: FarmJob, traj, key, todo, work: _WorkFolder, bar: _Progress, *, workers, dask) -> None:

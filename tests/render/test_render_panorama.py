@@ -124,3 +124,18 @@ def test_projection_options_are_checked():
     v, valid = panorama.directions(panorama.Projection("fisheye", 180.0), (64, 64))
     assert v[..., 0][valid].min() == pytest.approx(0.0, abs=0.03)
     assert 1 not in panorama.Remap(panorama.Projection("fisheye", 180.0), (64, 64)).faces_used
+
+
+def test_still_dome_master_is_round_and_square(headless, tmp_path):
+    from PIL import Image
+
+    from lunarviz.cli import main
+
+    out = tmp_path / "dome.png"
+    assert main(["still", "resilience", "--at", "touchdown-20s", "--camera", "site", "-o", str(out), "--size",
+                 "128x128", "--quality", "draft", "--antialias", "none", "--projection", "fisheye",
+                 "--fov-deg", "200", "--tilt-deg", "20"]) == 0
+    img = np.asarray(Image.open(out))
+    assert img.shape == (128, 128, 3)
+    assert img[:3, :3].max() == 0 and img[-3:, -3:].max() == 0  # outside the circle: black
+    assert img[100:120, 40:88].mean() > 10  # the HUD panel and the ground at the front of the dome
