@@ -7,7 +7,7 @@ Usage::
 Starts ``lunarviz serve resilience`` on a free port, opens N browsers (Debian's
 chromium through chromedriver, 1280x900 windows), presses play in the first
 (the presenter) and counts, in every browser, the frames of the 3D view that
-arrived (each new image the remote view shows) over ``--seconds``. Prints, per
+arrived (each new image the page's 3D view shows) over ``--seconds``. Prints, per
 N, the median frames/s a browser received and the lowest, and the load average
 before and after. The browsers run on the same 2 cores as the server, so the
 figures are a lower bound of what a classroom of separate machines would get.
