@@ -1202,6 +1202,7 @@ def _back_hud_over_sun(h: SceneHandles, origin: np.ndarray) -> None:
 TRAIL_RGB = (0.35, 0.85, 1.0)
 TRAIL_ALPHA_PAST = 0.9
 TRAIL_ALPHA_FUTURE = 0.3
+TRAIL_GROUND_M = 15.0
 
 
 def trail_alpha(age_s: np.ndarray, dist_lander_m: np.ndarray, dist_cam_m: np.ndarray, *, window_s: float,
@@ -1242,6 +1243,9 @@ def _update_trail(h: SceneHandles, st, origin: np.ndarray, window_s: float | Non
         alpha = a0 * trail_alpha(t - st.et_s, np.linalg.norm(pts - now, axis=1),
                                  np.linalg.norm(pts - cam_rel, axis=1), window_s=fade_s, gap_m=gap,
                                  cam_clear_m=cam_clear)
+        # and none of it into the ground: it fades out over the last TRAIL_GROUND_M above the surface
+        alt = np.interp(t, h.traj.et_s, h.traj.alt_m)
+        alpha = alpha * np.clip(alt / TRAIL_GROUND_M, 0.0, 1.0)
         if len(pts) < 2 or not visible or alpha.max() < 0.01:
             a.SetVisibility(False)
             continue
