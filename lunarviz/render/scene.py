@@ -821,7 +821,10 @@ def _build_effects(h: SceneHandles) -> None:
         a, pd = _points_actor(len(ej.rgb), ej.rgb, fx.EJECTA_GRAIN_M)
         h.plotter.renderer.AddActor(a)
         h.actors["ejecta"] = a
-        d.update(ejecta=ej, ejecta_pd=pd, ejecta_rise=_ground_rise(h, pos, basis, ej.positions(1e6)))
+        # grains in the shade of the terrain (a crash in a crater's shadow) are lit by earthshine only
+        sunlit = in_sight(h, pos + basis[:, 2] * 2.0, pos + _sun_dir(float(td.et_s)) * 30e3)
+        d.update(ejecta=ej, ejecta_pd=pd, ejecta_rise=_ground_rise(h, pos, basis, ej.positions(1e6)),
+                 ejecta_light=1.0 if sunlit else 0.2)
         # a soft glow on a camera-facing quad (radial alpha), not a hard-edged ball
         n = 128
         yy, xx = np.mgrid[-1:1:n * 1j, -1:1:n * 1j]
@@ -856,6 +859,10 @@ def in_sight(h: SceneHandles, eye_m: np.ndarray, point_m: np.ndarray, n: int = 4
         lat, lon = unit_to_latlon(pts / r[:, None])
         ground = ground + np.asarray(h.height_fn(lat, lon), float)
     return bool(np.all(r > ground - 0.3))
+
+
+#: grains fade out within this distance (m, beyond 1 m) of the camera
+GRAIN_CLEAR_M = 6.0
 
 
 def _ground_rise(h: SceneHandles, pos: np.ndarray, basis: np.ndarray, enu: np.ndarray) -> np.ndarray:
@@ -912,8 +919,11 @@ def _update_effects(h: SceneHandles, et_s: float, st, origin: np.ndarray, R: np.
             p[:, 2] = np.maximum(p[:, 2] + rise, d["ejecta_rise"] + fx.EJECTA_GRAIN_M)
             d["ejecta_pd"].points = p
             rgba = np.empty((len(p), 4), np.uint8)
-            rgba[:, :3] = ej.rgb
-            rgba[:, 3] = (255 * ej.alpha(dt)).astype(np.uint8)
+            rgba[:, :3] = (ej.rgb * d["ejecta_light"]).astype(np.uint8)
+            # no grain right against the lens (a camera inside the curtain sees through it)
+            d_cam = np.linalg.norm(place[None, :] + p @ d["basis"].T, axis=1)
+            near = np.clip((d_cam - 1.0) / GRAIN_CLEAR_M, 0.0, 1.0)
+            rgba[:, 3] = (255 * ej.alpha(dt) * near).astype(np.uint8)
             d["ejecta_pd"].point_data["rgb"] = rgba
             a.GetProperty().SetOpacity(op_e)
             _place(a, d["basis"], place)
