@@ -85,6 +85,8 @@ EXPOSURE_MAX = 12.0
 #: reads faintly in an exposure made for sunlit ground, scaled by the Earth's illuminated fraction
 EARTHSHINE_FULL = 0.03
 EARTHSHINE_RGB = (0.72, 0.84, 1.0)
+#: on the globe earthshine is a share of the ambient term: its mean cos(incidence) over the Earth-facing side
+EARTHSHINE_GLOBE = 0.5
 #: the lander's diffuse coefficient, and the most its materials are brightened by the exposure
 LANDER_DIFFUSE = 0.9
 LANDER_EXPOSURE_MAX = 1.6
@@ -277,13 +279,6 @@ def build(plotter, traj: Trajectory, *, quality: str = "high", hud: bool = True,
     light.SetColor(*SUN_RGB)
     ren.AddLight(light)
     h.data["light"] = light
-    earth_light = vtk.vtkLight()
-    earth_light.SetLightTypeToSceneLight()
-    earth_light.SetPositional(False)
-    earth_light.SetColor(*EARTHSHINE_RGB)
-    earth_light.SetIntensity(0.0)
-    ren.AddLight(earth_light)
-    h.data["earth_light"] = earth_light
 
     # ---- the Moon: near (site-centred, graded, with terrain) and far globes
     end_p = traj.pos_m[-1]
@@ -1469,18 +1464,16 @@ def frame_exposure(h: SceneHandles, origin: np.ndarray, sun_dir: np.ndarray) -> 
 
 
 def _expose(h: SceneHandles, et_s: float, origin: np.ndarray, sun_dir: np.ndarray) -> None:
-    """Set the frame's exposure on every lit thing: Sun and earthshine lights, the globe's ambient
-    term, the baked patches (dimmed from the site's exposure they were baked at)."""
+    """Set the frame's exposure on every lit thing: the Sun's light, the globe's ambient term (with
+    earthshine), the lander, the baked patches (dimmed from the site's exposure they were baked at)."""
     g = frame_exposure(h, origin, sun_dir)
     h.data["exposure"] = g
     h.data["light"].SetIntensity(SUN_INTENSITY * g)
-    e_dir, e_int = earthshine(et_s, origin)
-    el = h.data["earth_light"]
-    el.SetPosition(*(e_dir * 1000.0))
-    el.SetFocalPoint(0.0, 0.0, 0.0)
-    el.SetIntensity(e_int * g)
+    # earthshine on the globe: a share of the ambient term (a second light would cost every lit
+    # fragment; the baked terrain has it with its direction)
+    _, e_int = earthshine(et_s, origin)
     for name in ("moon_near", "moon_far"):
-        h.actors[name].GetProperty().SetAmbient(AMBIENT * g)
+        h.actors[name].GetProperty().SetAmbient((AMBIENT + EARTHSHINE_GLOBE * e_int) * g)
     lp = h.actors["lander"].GetProperty()
     lp.SetDiffuse(LANDER_DIFFUSE * min(g, LANDER_EXPOSURE_MAX) / g)  # bright foil, not blown to white
     k = g / h.data["exposure_site"]
