@@ -577,6 +577,21 @@ def _in_front(actor, depth_only: bool = False) -> None:
             "//VTK::Depth::Impl", True, "//VTK::Depth::Impl\n  gl_FragDepth = 0.0;\n", False)
 
 
+def _patch_height(h: SceneHandles, pts: np.ndarray) -> np.ndarray:
+    """Terrain height (m) at MOON_ME points: bilinear on the finest baked patch that holds them all
+    (cheap, per frame), else the terrain's own function."""
+    unit = pts / np.linalg.norm(pts, axis=1, keepdims=True)
+    if h.terrain is None:
+        return np.zeros(len(pts))
+    e, n, _ = h.terrain.unit_to_local(unit)
+    for _, patch, _ in sorted(h.data["patches"], key=lambda x: x[1].half_m):
+        if (np.abs(e - patch.centre_e) < patch.half_m * 0.98).all() and (
+                np.abs(n - patch.centre_n) < patch.half_m * 0.98).all():
+            return patch.sample_height(e, n)
+    lat, lon = unit_to_latlon(unit)
+    return np.asarray(h.height_fn(lat, lon), float)
+
+
 def shadow_mask(pts2d: np.ndarray, half_m: float, blur_m: float, n: int = SHADOW_TEX) -> np.ndarray:
     """Soft silhouette (0..1, ``n x n``, row 0 at +v) of points projected onto the ground (metres
     from the decal's centre): their convex hull, blurred by ``blur_m`` (the penumbra)."""
@@ -606,9 +621,9 @@ def _update_shadow(h: SceneHandles, st, R: np.ndarray, rel: np.ndarray, origin: 
         a.SetVisibility(False)
         return
     centre = pos - sun_dir * (max(alt, 0.0) / s_up)
-    centre = _ground_m(h.height_fn, centre)
+    centre = centre / np.linalg.norm(centre) * (MOON_RADIUS_M + float(_patch_height(h, centre[None, :])[0]))
     e1, e2, u = enu_basis_from_up(centre)
-    verts = pos[None, :] + h.data["lander_vertices"] @ R.T
+    verts = pos[None, :] + h.data["lander_vertices"][::3] @ R.T  # every third vertex: enough for the outline
     # along the Sun onto the plane through the shadow's centre
     k = ((verts - centre) @ u) / s_up
     q = verts - k[:, None] * sun_dir[None, :] - centre
@@ -628,8 +643,7 @@ def _update_shadow(h: SceneHandles, st, R: np.ndarray, rel: np.ndarray, origin: 
     a.SetTexture(tex)
     uv = h.data["shadow_uv"]
     grid = centre[None, :] + (uv[:, 0:1] * 2 - 1) * half * e1[None, :] + (uv[:, 1:2] * 2 - 1) * half * e2[None, :]
-    lat, lon = unit_to_latlon(grid / np.linalg.norm(grid, axis=1, keepdims=True))
-    hgt = np.asarray(h.height_fn(lat, lon), float) if h.height_fn is not None else np.zeros(len(grid))
+    hgt = _patch_height(h, grid)
     c = h.data.get("crater")
     if c and c["shown"]:  # drape over the crater's bowl and rim, not over the ground it replaced
         rel = grid - c["centre_m"]
@@ -865,10 +879,8 @@ def _ground_rise(h: SceneHandles, pos: np.ndarray, basis: np.ndarray, enu: np.nd
     if h.height_fn is None:
         return np.zeros(len(enu))
     pts = pos[None, :] + enu[:, :2] @ basis[:, :2].T
-    lat, lon = unit_to_latlon(pts / np.linalg.norm(pts, axis=1, keepdims=True))
-    lat0, lon0 = unit_to_latlon(pos / np.linalg.norm(pos))
-    h0 = float(np.asarray(h.height_fn(np.array([lat0]), np.array([lon0])))[0])
-    return np.asarray(h.height_fn(lat, lon), float) - h0
+    hh = _patch_height(h, np.vstack([pos[None, :], pts]))
+    return hh[1:] - hh[0]
 
 
 def _update_effects(h: SceneHandles, et_s: float, st, origin: np.ndarray, R: np.ndarray,
