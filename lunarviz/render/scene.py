@@ -870,6 +870,18 @@ def in_sight(h: SceneHandles, eye_m: np.ndarray, point_m: np.ndarray, n: int = 4
     return bool(np.all(r > ground - 0.3))
 
 
+#: a grain sprite is never drawn smaller than this many pixels across: each stands for a clump of
+#: dust, and a curtain seen from a kilometre away reads as a haze instead of vanishing
+GRAIN_MIN_PX = 3.0
+
+
+def _grain_radius(h: SceneHandles, radius_m: float, dist_m: float) -> float:
+    """World size of the effect's sprites at ``dist_m`` from the camera (see :data:`GRAIN_MIN_PX`)."""
+    vc = h.renderer.GetActiveCamera()
+    px = 2.0 * math.tan(math.radians(vc.GetViewAngle()) / 2) / max(1, h.plotter.window_size[1])
+    return max(radius_m, 0.5 * GRAIN_MIN_PX * px * dist_m)
+
+
 #: grains fade out within this distance (m, beyond 1 m) of the camera
 GRAIN_CLEAR_M = 6.0
 
@@ -933,6 +945,7 @@ def _update_effects(h: SceneHandles, et_s: float, st, origin: np.ndarray, R: np.
             rgba[:, 3] = (255 * ej.alpha(dt) * near).astype(np.uint8)
             d["ejecta_pd"].point_data["rgb"] = rgba
             a.GetProperty().SetOpacity(op_e)
+            a.GetMapper().SetScaleFactor(_grain_radius(h, fx.EJECTA_GRAIN_M, float(np.linalg.norm(place))))
             _place(a, d["basis"], place)
     else:
         k = fx.dust_strength(st.alt_m, st.throttle) if dt < 0.0 else 0.0
@@ -947,6 +960,7 @@ def _update_effects(h: SceneHandles, et_s: float, st, origin: np.ndarray, R: np.
             d["dust_pd"].points = p
             d["dust_pd"].point_data["rgb"] = d["dust"].rgba(et_s, min(1.0, 1.6 * k))
             _place(a, basis, ground - origin)
+            a.GetMapper().SetScaleFactor(_grain_radius(h, fx.DUST_GRAIN_M, float(np.linalg.norm(ground - origin))))
     return R, rel
 
 
