@@ -694,13 +694,15 @@ def _build_reticle(h: SceneHandles) -> None:
     h.data["reticle_pd"] = pd
 
 
-def _update_reticle(h: SceneHandles, spec, range_m: float) -> None:
+def _update_reticle(h: SceneHandles, spec, origin: np.ndarray) -> None:
+    """The reticle and the range to the ground straight below, in the ``down`` camera only."""
     a, t = h.actors["reticle"], h.actors["reticle_label"]
     show = spec.name == "down"
     a.SetVisibility(show)
     t.SetVisibility(show)
     if not show:
         return
+    range_m = float(np.linalg.norm(origin) - np.linalg.norm(_ground_m(h.height_fn, origin)))
     w, hgt = h.plotter.window_size
     cx, cy = w / 2.0, hgt / 2.0
     r0, r1, tick = 0.02 * hgt, 0.07 * hgt, 0.16 * hgt
@@ -1203,12 +1205,8 @@ def update(handles: SceneHandles, et_s: float, camera: str | cam.CameraSpec | No
     # sky
     _update_sky(h, et_s, origin, sun_dir, ctx.earth_pos_m)
 
-    # tracking brackets round a far-away lander in the site view; the down camera's reticle
-    _update_tracker(h, spec, st, px, dist_l, et_s)
-    if spec.name == "down":
-        _update_reticle(h, spec, float(np.linalg.norm(origin) - np.linalg.norm(_ground_m(h.height_fn, origin))))
-    else:
-        _update_reticle(h, spec, 0.0)
+    _update_tracker(h, spec, st, px, dist_l, et_s)  # brackets round a far lander (site)
+    _update_reticle(h, spec, origin)
 
     # HUD
     if h.hud is not None:
