@@ -434,11 +434,15 @@ def _build_patches(h: SceneHandles, near, q: dict, moon_img: np.ndarray) -> np.n
             np.abs(fn - p.centre_n) < p.half_m * 0.999).all(axis=1)
 
     in_out, in_in, in_fine = within(outer), within(inner), within(fine)
-    in_fine &= in_in
+    # the fine patch blends into the inner one round the target, else (a crash kilometres away,
+    # Beresheet's) into the outer one
+    in_target = max(abs(fine.centre_e), abs(fine.centre_n)) + fine.half_m < inner.half_m
+    fine_parent = inner if in_target else outer
+    in_fine &= in_in if in_target else in_out
     h.data["albedo"] = float(np.mean(inner.colour))
-    for name, patch, sel, parent in (("patch_outer", outer, in_out & ~in_in, None),
+    for name, patch, sel, parent in (("patch_outer", outer, in_out & ~in_in & ~in_fine, None),
                                      ("patch_inner", inner, in_in & ~in_fine, outer),
-                                     ("patch_fine", fine, in_fine, inner)):
+                                     ("patch_fine", fine, in_fine, fine_parent)):
         pd = _polydata(near.points, near.faces[sel])
         pd.active_texture_coordinates = patch.tcoords(e_loc, n_loc)
         tex = pv.Texture(np.zeros((patch.n, patch.n, 3), np.uint8))
