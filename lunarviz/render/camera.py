@@ -49,6 +49,8 @@ class CameraSpec:
     view_angle_deg: float = 40.0
     hide_lander: bool = False
     name: str = "custom"
+    #: what the shot is of (MOON_ME), kept in frame while blending between cameras; None: no subject
+    subject_m: np.ndarray | None = None
 
 
 @dataclass
@@ -148,7 +150,7 @@ def chase(ctx: CameraContext) -> CameraSpec:
     if np.linalg.norm(eye) < np.linalg.norm(ground) + 1.5:
         eye = ground + up * 1.5
     focal = centre + f * 2.0 - up * 1.0  # look slightly ahead and down: more ground, horizon high
-    return CameraSpec(eye, focal, up, float(ctx.options.get("fov_deg", 45.0)), name="chase")
+    return CameraSpec(eye, focal, up, float(ctx.options.get("fov_deg", 45.0)), name="chase", subject_m=centre)
 
 
 def orbit(ctx: CameraContext) -> CameraSpec:
@@ -246,7 +248,7 @@ def site(ctx: CameraContext) -> CameraSpec:
     # horizon SITE_HORIZON_Y up the frame unless that puts the lander above SITE_LANDER_TOP
     el = max((1.0 - 2.0 * SITE_HORIZON_Y) * half, el_l - (2.0 * SITE_LANDER_TOP - 1.0) * half)
     look = _look(hz, up, el)
-    return CameraSpec(eye, eye + look * 100.0, up, fov, name="site")
+    return CameraSpec(eye, eye + look * 100.0, up, fov, name="site", subject_m=s.pos_m + s.up * 1.2)
 
 
 #: earthrise: the eye's height over the Moon and how high the Earth's centre stands over the limb (deg)
@@ -298,7 +300,8 @@ def down(ctx: CameraContext) -> CameraSpec:
     f = heading(ctx.traj, ctx.et_s)
     focal = eye - up * 100.0
     hide = float(np.dot(eye - s.pos_m, up)) < 10.0  # shown once the lens hovers well above it
-    return CameraSpec(eye, focal, f, float(ctx.options.get("fov_deg", 60.0)), hide_lander=hide, name="down")
+    return CameraSpec(eye, focal, f, float(ctx.options.get("fov_deg", 60.0)), hide_lander=hide, name="down",
+                      subject_m=None if hide else s.pos_m + s.up * 1.2)
 
 
 PRESETS: dict[str, Callable[[CameraContext], CameraSpec]] = {
@@ -341,6 +344,10 @@ def _slerp(a: np.ndarray, b: np.ndarray, w: float) -> np.ndarray:
     return (np.sin((1 - w) * th) * a + np.sin(w * th) * b) / np.sin(th)
 
 
+#: while blending, the subject stays within this share of the half view angle from the view axis
+BLEND_SUBJECT_WITHIN = 0.6
+
+
 def blend(a: CameraSpec, b: CameraSpec, w: float) -> CameraSpec:
     """Camera between ``a`` (w=0) and ``b`` (w=1), eased; smooth for any pair of presets.
 
@@ -374,8 +381,17 @@ def blend(a: CameraSpec, b: CameraSpec, w: float) -> CameraSpec:
     focal = eye + look * (la * (lb / la) ** w)
     up = _slerp(a.up, b.up, w)
     fov = a.view_angle_deg + w * (b.view_angle_deg - a.view_angle_deg)
-    return CameraSpec(eye, focal, up, fov, hide_lander=(a.hide_lander if w < 0.5 else b.hide_lander),
-                      name=f"{a.name}->{b.name}")
+    hide = a.hide_lander if w < 0.5 else b.hide_lander
+    subject = b.subject_m if b.subject_m is not None else a.subject_m
+    if subject is not None and not hide:
+        # never swing the subject out of the frame: turn towards it as far as needed
+        to_s = _unit(np.asarray(subject, float) - eye)
+        th = float(np.arccos(np.clip(np.dot(_unit(look), to_s), -1.0, 1.0)))
+        lim = BLEND_SUBJECT_WITHIN * np.radians(fov) / 2
+        if th > lim:
+            look = _slerp(look, to_s, 1.0 - lim / th)
+            focal = eye + look * (la * (lb / la) ** w)
+    return CameraSpec(eye, focal, up, fov, hide_lander=hide, name=f"{a.name}->{b.name}", subject_m=subject)
 
 
 @dataclass(frozen=True)

@@ -306,6 +306,9 @@ class Hud:
         """Put a dark backing behind every text block that a bright disc (the Sun and its glare,
         centre ``disc_xy`` in pixels from the top left) reaches, so no text is drawn over the Sun."""
         w, h = self.plotter.window_size
+        r = radius_px
+        if disc_xy is not None and not (-r < disc_xy[0] < w + r and -r < disc_xy[1] < h + r):
+            disc_xy = None  # the Sun is nowhere near the frame: nothing to measure
         for name, a in self.actors.items():
             p = a.GetTextProperty()
             hit = False
@@ -317,8 +320,10 @@ class Hud:
                 dy = max(bb[2] - y, 0.0, y - bb[3])
                 hit = dx * dx + dy * dy < radius_px * radius_px
             base = 0.45 if name in ("bottom_left", "caption") else 0.0
-            p.SetBackgroundColor(0.0, 0.0, 0.0)
-            p.SetBackgroundOpacity(0.7 if hit else base)
+            want = 0.7 if hit else base
+            if p.GetBackgroundOpacity() != want:  # a changed text property re-renders the text
+                p.SetBackgroundColor(0.0, 0.0, 0.0)
+                p.SetBackgroundOpacity(want)
 
     def set_visible(self, visible: bool) -> None:
         for a in self.actors.values():

@@ -89,6 +89,8 @@ EXPOSURE_MAX = 12.0
 #: reads faintly in an exposure made for sunlit ground, scaled by the Earth's illuminated fraction
 EARTHSHINE_FULL = 0.03
 EARTHSHINE_RGB = (0.72, 0.84, 1.0)
+#: on the globe earthshine is a share of the ambient term: its mean cos(incidence) over the Earth-facing side
+EARTHSHINE_GLOBE = 0.5
 #: the lander's diffuse coefficient, and the most its materials are brightened by the exposure
 LANDER_DIFFUSE = 0.9
 LANDER_EXPOSURE_MAX = 1.6
@@ -281,13 +283,6 @@ def build(plotter, traj: Trajectory, *, quality: str = "high", hud: bool = True,
     light.SetColor(*SUN_RGB)
     ren.AddLight(light)
     h.data["light"] = light
-    earth_light = vtk.vtkLight()
-    earth_light.SetLightTypeToSceneLight()
-    earth_light.SetPositional(False)
-    earth_light.SetColor(*EARTHSHINE_RGB)
-    earth_light.SetIntensity(0.0)
-    ren.AddLight(earth_light)
-    h.data["earth_light"] = earth_light
 
     # ---- the Moon: near (site-centred, graded, with terrain) and far globes
     end_p = traj.pos_m[-1]
@@ -443,11 +438,15 @@ def _build_patches(h: SceneHandles, near, q: dict, moon_img: np.ndarray) -> np.n
             np.abs(fn - p.centre_n) < p.half_m * 0.999).all(axis=1)
 
     in_out, in_in, in_fine = within(outer), within(inner), within(fine)
-    in_fine &= in_in
+    # the fine patch blends into the inner one round the target, else (a crash kilometres away,
+    # Beresheet's) into the outer one
+    in_target = max(abs(fine.centre_e), abs(fine.centre_n)) + fine.half_m < inner.half_m
+    fine_parent = inner if in_target else outer
+    in_fine &= in_in if in_target else in_out
     h.data["albedo"] = float(np.mean(inner.colour))
-    for name, patch, sel, parent in (("patch_outer", outer, in_out & ~in_in, None),
+    for name, patch, sel, parent in (("patch_outer", outer, in_out & ~in_in & ~in_fine, None),
                                      ("patch_inner", inner, in_in & ~in_fine, outer),
-                                     ("patch_fine", fine, in_fine, inner)):
+                                     ("patch_fine", fine, in_fine, fine_parent)):
         pd = _polydata(near.points, near.faces[sel])
         pd.active_texture_coordinates = patch.tcoords(e_loc, n_loc)
         tex = pv.Texture(np.zeros((patch.n, patch.n, 3), np.uint8))
@@ -586,6 +585,21 @@ def _in_front(actor, depth_only: bool = False) -> None:
             "//VTK::Depth::Impl", True, "//VTK::Depth::Impl\n  gl_FragDepth = 0.0;\n", False)
 
 
+def _patch_height(h: SceneHandles, pts: np.ndarray) -> np.ndarray:
+    """Terrain height (m) at MOON_ME points: bilinear on the finest baked patch that holds them all
+    (cheap, per frame), else the terrain's own function."""
+    unit = pts / np.linalg.norm(pts, axis=1, keepdims=True)
+    if h.terrain is None:
+        return np.zeros(len(pts))
+    e, n, _ = h.terrain.unit_to_local(unit)
+    for _, patch, _ in sorted(h.data["patches"], key=lambda x: x[1].half_m):
+        if (np.abs(e - patch.centre_e) < patch.half_m * 0.98).all() and (
+                np.abs(n - patch.centre_n) < patch.half_m * 0.98).all():
+            return patch.sample_height(e, n)
+    lat, lon = unit_to_latlon(unit)
+    return np.asarray(h.height_fn(lat, lon), float)
+
+
 def shadow_mask(pts2d: np.ndarray, half_m: float, blur_m: float, n: int = SHADOW_TEX) -> np.ndarray:
     """Soft silhouette (0..1, ``n x n``, row 0 at +v) of points projected onto the ground (metres
     from the decal's centre): their convex hull, blurred by ``blur_m`` (the penumbra)."""
@@ -615,9 +629,9 @@ def _update_shadow(h: SceneHandles, st, R: np.ndarray, rel: np.ndarray, origin: 
         a.SetVisibility(False)
         return
     centre = pos - sun_dir * (max(alt, 0.0) / s_up)
-    centre = _ground_m(h.height_fn, centre)
+    centre = centre / np.linalg.norm(centre) * (MOON_RADIUS_M + float(_patch_height(h, centre[None, :])[0]))
     e1, e2, u = enu_basis_from_up(centre)
-    verts = pos[None, :] + h.data["lander_vertices"] @ R.T
+    verts = pos[None, :] + h.data["lander_vertices"][::3] @ R.T  # every third vertex: enough for the outline
     # along the Sun onto the plane through the shadow's centre
     k = ((verts - centre) @ u) / s_up
     q = verts - k[:, None] * sun_dir[None, :] - centre
@@ -637,8 +651,7 @@ def _update_shadow(h: SceneHandles, st, R: np.ndarray, rel: np.ndarray, origin: 
     a.SetTexture(tex)
     uv = h.data["shadow_uv"]
     grid = centre[None, :] + (uv[:, 0:1] * 2 - 1) * half * e1[None, :] + (uv[:, 1:2] * 2 - 1) * half * e2[None, :]
-    lat, lon = unit_to_latlon(grid / np.linalg.norm(grid, axis=1, keepdims=True))
-    hgt = np.asarray(h.height_fn(lat, lon), float) if h.height_fn is not None else np.zeros(len(grid))
+    hgt = _patch_height(h, grid)
     c = h.data.get("crater")
     if c and c["shown"]:  # drape over the crater's bowl and rim, not over the ground it replaced
         rel = grid - c["centre_m"]
@@ -689,13 +702,15 @@ def _build_reticle(h: SceneHandles) -> None:
     h.data["reticle_pd"] = pd
 
 
-def _update_reticle(h: SceneHandles, spec, range_m: float) -> None:
+def _update_reticle(h: SceneHandles, spec, origin: np.ndarray) -> None:
+    """The reticle and the range to the ground straight below, in the ``down`` camera only."""
     a, t = h.actors["reticle"], h.actors["reticle_label"]
     show = spec.name == "down"
     a.SetVisibility(show)
     t.SetVisibility(show)
     if not show:
         return
+    range_m = float(np.linalg.norm(origin) - np.linalg.norm(_ground_m(h.height_fn, origin)))
     w, hgt = h.plotter.window_size
     cx, cy = w / 2.0, hgt / 2.0
     r0, r1, tick = 0.02 * hgt, 0.07 * hgt, 0.16 * hgt
@@ -825,7 +840,10 @@ def _build_effects(h: SceneHandles) -> None:
         a, pd = _points_actor(len(ej.rgb), ej.rgb, fx.EJECTA_GRAIN_M)
         h.plotter.renderer.AddActor(a)
         h.actors["ejecta"] = a
-        d.update(ejecta=ej, ejecta_pd=pd, ejecta_rise=_ground_rise(h, pos, basis, ej.positions(1e6)))
+        # grains in the shade of the terrain (a crash in a crater's shadow) are lit by earthshine only
+        sunlit = in_sight(h, pos + basis[:, 2] * 2.0, pos + _sun_dir(float(td.et_s)) * 30e3)
+        d.update(ejecta=ej, ejecta_pd=pd, ejecta_rise=_ground_rise(h, pos, basis, ej.positions(1e6)),
+                 ejecta_light=1.0 if sunlit else 0.2)
         # a soft glow on a camera-facing quad (radial alpha), not a hard-edged ball
         n = 128
         yy, xx = np.mgrid[-1:1:n * 1j, -1:1:n * 1j]
@@ -862,15 +880,29 @@ def in_sight(h: SceneHandles, eye_m: np.ndarray, point_m: np.ndarray, n: int = 4
     return bool(np.all(r > ground - 0.3))
 
 
+#: a grain sprite is never drawn smaller than this many pixels across: each stands for a clump of
+#: dust, and a curtain seen from a kilometre away reads as a haze instead of vanishing
+GRAIN_MIN_PX = 3.0
+
+
+def _grain_radius(h: SceneHandles, radius_m: float, dist_m: float) -> float:
+    """World size of the effect's sprites at ``dist_m`` from the camera (see :data:`GRAIN_MIN_PX`)."""
+    vc = h.renderer.GetActiveCamera()
+    px = 2.0 * math.tan(math.radians(vc.GetViewAngle()) / 2) / max(1, h.plotter.window_size[1])
+    return max(radius_m, 0.5 * GRAIN_MIN_PX * px * dist_m)
+
+
+#: grains fade out within this distance (m, beyond 1 m) of the camera
+GRAIN_CLEAR_M = 6.0
+
+
 def _ground_rise(h: SceneHandles, pos: np.ndarray, basis: np.ndarray, enu: np.ndarray) -> np.ndarray:
     """Height (m) of the terrain at local ``enu`` points round ``pos`` above the terrain at ``pos``."""
     if h.height_fn is None:
         return np.zeros(len(enu))
     pts = pos[None, :] + enu[:, :2] @ basis[:, :2].T
-    lat, lon = unit_to_latlon(pts / np.linalg.norm(pts, axis=1, keepdims=True))
-    lat0, lon0 = unit_to_latlon(pos / np.linalg.norm(pos))
-    h0 = float(np.asarray(h.height_fn(np.array([lat0]), np.array([lon0])))[0])
-    return np.asarray(h.height_fn(lat, lon), float) - h0
+    hh = _patch_height(h, np.vstack([pos[None, :], pts]))
+    return hh[1:] - hh[0]
 
 
 def _update_effects(h: SceneHandles, et_s: float, st, origin: np.ndarray, R: np.ndarray,
@@ -916,10 +948,14 @@ def _update_effects(h: SceneHandles, et_s: float, st, origin: np.ndarray, R: np.
             p[:, 2] = np.maximum(p[:, 2] + rise, d["ejecta_rise"] + fx.EJECTA_GRAIN_M)
             d["ejecta_pd"].points = p
             rgba = np.empty((len(p), 4), np.uint8)
-            rgba[:, :3] = ej.rgb
-            rgba[:, 3] = (255 * ej.alpha(dt)).astype(np.uint8)
+            rgba[:, :3] = (ej.rgb * d["ejecta_light"]).astype(np.uint8)
+            # no grain right against the lens (a camera inside the curtain sees through it)
+            d_cam = np.linalg.norm(place[None, :] + p @ d["basis"].T, axis=1)
+            near = np.clip((d_cam - 1.0) / GRAIN_CLEAR_M, 0.0, 1.0)
+            rgba[:, 3] = (255 * ej.alpha(dt) * near).astype(np.uint8)
             d["ejecta_pd"].point_data["rgb"] = rgba
             a.GetProperty().SetOpacity(op_e)
+            a.GetMapper().SetScaleFactor(_grain_radius(h, fx.EJECTA_GRAIN_M, float(np.linalg.norm(place))))
             _place(a, d["basis"], place)
     else:
         k = fx.dust_strength(st.alt_m, st.throttle) if dt < 0.0 else 0.0
@@ -934,6 +970,7 @@ def _update_effects(h: SceneHandles, et_s: float, st, origin: np.ndarray, R: np.
             d["dust_pd"].points = p
             d["dust_pd"].point_data["rgb"] = d["dust"].rgba(et_s, min(1.0, 1.6 * k))
             _place(a, basis, ground - origin)
+            a.GetMapper().SetScaleFactor(_grain_radius(h, fx.DUST_GRAIN_M, float(np.linalg.norm(ground - origin))))
     return R, rel
 
 
@@ -1176,12 +1213,8 @@ def update(handles: SceneHandles, et_s: float, camera: str | cam.CameraSpec | No
     # sky
     _update_sky(h, et_s, origin, sun_dir, ctx.earth_pos_m)
 
-    # tracking brackets round a far-away lander in the site view; the down camera's reticle
-    _update_tracker(h, spec, st, px, dist_l, et_s)
-    if spec.name == "down":
-        _update_reticle(h, spec, float(np.linalg.norm(origin) - np.linalg.norm(_ground_m(h.height_fn, origin))))
-    else:
-        _update_reticle(h, spec, 0.0)
+    _update_tracker(h, spec, st, px, dist_l, et_s)  # brackets round a far lander (site)
+    _update_reticle(h, spec, origin)
 
     # HUD
     if h.hud is not None:
@@ -1206,6 +1239,7 @@ def _back_hud_over_sun(h: SceneHandles, origin: np.ndarray) -> None:
 TRAIL_RGB = (0.35, 0.85, 1.0)
 TRAIL_ALPHA_PAST = 0.9
 TRAIL_ALPHA_FUTURE = 0.3
+TRAIL_GROUND_M = 15.0
 
 
 def trail_alpha(age_s: np.ndarray, dist_lander_m: np.ndarray, dist_cam_m: np.ndarray, *, window_s: float,
@@ -1246,6 +1280,9 @@ def _update_trail(h: SceneHandles, st, origin: np.ndarray, window_s: float | Non
         alpha = a0 * trail_alpha(t - st.et_s, np.linalg.norm(pts - now, axis=1),
                                  np.linalg.norm(pts - cam_rel, axis=1), window_s=fade_s, gap_m=gap,
                                  cam_clear_m=cam_clear)
+        # and none of it into the ground: it fades out over the last TRAIL_GROUND_M above the surface
+        alt = np.interp(t, h.traj.et_s, h.traj.alt_m)
+        alpha = alpha * np.clip(alt / TRAIL_GROUND_M, 0.0, 1.0)
         if len(pts) < 2 or not visible or alpha.max() < 0.01:
             a.SetVisibility(False)
             continue
@@ -1459,18 +1496,16 @@ def frame_exposure(h: SceneHandles, origin: np.ndarray, sun_dir: np.ndarray) -> 
 
 
 def _expose(h: SceneHandles, et_s: float, origin: np.ndarray, sun_dir: np.ndarray) -> None:
-    """Set the frame's exposure on every lit thing: Sun and earthshine lights, the globe's ambient
-    term, the baked patches (dimmed from the site's exposure they were baked at)."""
+    """Set the frame's exposure on every lit thing: the Sun's light, the globe's ambient term (with
+    earthshine), the lander, the baked patches (dimmed from the site's exposure they were baked at)."""
     g = frame_exposure(h, origin, sun_dir)
     h.data["exposure"] = g
     h.data["light"].SetIntensity(SUN_INTENSITY * g)
-    e_dir, e_int = earthshine(et_s, origin)
-    el = h.data["earth_light"]
-    el.SetPosition(*(e_dir * 1000.0))
-    el.SetFocalPoint(0.0, 0.0, 0.0)
-    el.SetIntensity(e_int * g)
+    # earthshine on the globe: a share of the ambient term (a second light would cost every lit
+    # fragment; the baked terrain has it with its direction)
+    _, e_int = earthshine(et_s, origin)
     for name in ("moon_near", "moon_far"):
-        h.actors[name].GetProperty().SetAmbient(AMBIENT * g)
+        h.actors[name].GetProperty().SetAmbient((AMBIENT + EARTHSHINE_GLOBE * e_int) * g)
     lp = h.actors["lander"].GetProperty()
     lp.SetDiffuse(LANDER_DIFFUSE * min(g, LANDER_EXPOSURE_MAX) / g)  # bright foil, not blown to white
     k = g / h.data["exposure_site"]

@@ -60,7 +60,8 @@ def test_earth_where_ephemeris_says_lit_towards_sun(scene_small):
     lab2, _ = ndimage.label(anylight)
     anylight = lab2 == lab2[yy[0], xx[0]]
     oy, ox = np.nonzero(anylight)
-    on_disc = np.hypot(ox + 0.5 - ex, oy + 0.5 - ey) <= r_px + CENTRE_TOL_PX
+    # (the atmosphere's limb glow reaches out to EARTH_LIMB_EXTENT radii)
+    on_disc = np.hypot(ox + 0.5 - ex, oy + 0.5 - ey) <= r_px * scene.EARTH_LIMB_EXTENT + CENTRE_TOL_PX
     assert on_disc.mean() > 0.95
     # the lit side faces the Sun: centroid of lit pixels offset towards the Sun's direction in the image
     sun = ephemeris.position_m("SUN", et)

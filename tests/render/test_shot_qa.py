@@ -107,10 +107,18 @@ def _check(name: str, ctx: cam.CameraContext, spec: cam.CameraSpec, hf) -> str |
             return "lander outside the frame"
         return None if _clear_line(eye, lander, hf) else "lander hidden by the ground"
     if name == "site":
-        if _clear_line(eye, lander, None, tol_m=-2e3):  # above the site's (smooth) horizon
+        up = eye / np.linalg.norm(eye)
+        el = np.degrees(np.arcsin(np.dot(up, (lander - eye) / np.linalg.norm(lander - eye))))
+        if el < 60.0 and not _ground_in_frame(spec, hf):
+            return "no ground in the frame"
+        if _clear_line(eye, lander, None, tol_m=1.0):  # above the site's (smooth) horizon
             if not _inside(spec, lander):
                 return "lander outside the frame"
-            return None if _clear_line(eye, lander, hf, tol_m=1.5) else "lander hidden by the terrain"
+            if _clear_line(eye, lander, hf, tol_m=1.5):
+                return None
+            # behind far terrain (a crater rim kilometres away): as below the horizon, no tripod sees it
+            if np.linalg.norm(lander - eye) < 10e3:
+                return "lander hidden by the terrain"
         # below the horizon (or behind a crater rim): the frame must show ground towards it
         return None if _ground_in_frame(spec, hf) else "no ground towards the hidden lander"
     if name == "down":
@@ -153,6 +161,14 @@ def test_every_preset_keeps_its_subject_through_the_flight(flights, scene_name):
             why = _check(name, ctx, spec, hf)
             if why:
                 bad.append(f"{name} at {et - traj.end_et_s:+.0f} s: {why}")
+    # the scene's keyframed path: the lander never swings out of the frame between cameras
+    path = cam.camera_path(traj.scenario.render, traj)
+    for et in (np.arange(traj.start_et_s, traj.end_et_s, 0.5) if path is not None else ()):
+        ctx = _ctx(traj, et, hf)
+        spec = path.spec(ctx)
+        st = ctx.state
+        if not spec.hide_lander and spec.name != "orbit" and not _inside(spec, st.pos_m + st.up * 1.2):
+            bad.append(f"scenario ({spec.name}) at {et - traj.end_et_s:+.1f} s: lander outside the frame")
     assert not bad, f"{scene_name}: {len(bad)} bad shots, e.g. " + "; ".join(bad[:6])
 
 
