@@ -61,8 +61,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def one_line(text: str) -> str:
-    """A message as one line: control characters (a newline in a path) written as escapes (``\\n``)."""
-    return re.sub(r"[\x00-\x1f\x7f]", lambda m: repr(m.group())[1:-1], text)
+    """A message as one line: control characters and every other line break ``str.splitlines`` knows (a
+    newline in a path, NEL, U+2028) written as escapes (``\\n``, ``\\x85``)."""
+    return re.sub(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]", lambda m: m.group().encode("unicode_escape").decode(),
+                  text)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -144,7 +144,12 @@ def format_table(sky: dict) -> str:
 
 def _handler(args: argparse.Namespace) -> int:
     lat, lon = parse_site(args.site)
-    sky = sky_at_site(args.utc, lat, lon)
+    from ..ephemeris import CoverageError
+
+    try:
+        sky = sky_at_site(args.utc, lat, lon)
+    except CoverageError as exc:  # name the option that asked for the time
+        raise CoverageError(f"--utc {shown(args.utc)}: {exc}") from None
     if args.json:
         print(json.dumps(sky, indent=2))
     else:

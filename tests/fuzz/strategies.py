@@ -59,11 +59,11 @@ def _value(draw, old):
     kind = draw(st.sampled_from(["near", "near", "near", "wrong", "special"]))
     if kind == "near":
         return _number_near(draw, old)
-    return draw(st.sampled_from(_WRONG if kind == "wrong" else _SPECIAL))
+    return copy.deepcopy(draw(st.sampled_from(_WRONG if kind == "wrong" else _SPECIAL)))  # never shared
 
 
 def _state(draw, d):
-    site = enu_basis(d.get("site", {}).get("lat_deg", 20.0) if isinstance(d.get("site"), dict) else 20.0, 30.0)
+    site = enu_basis(20.0, 30.0)  # the base's site (whatever a mutation made of [site])
     alt = draw(st.sampled_from(_ALTITUDES))
     off = draw(st.sampled_from([0.0, 100.0, 3000.0, 1e5])) * site[0]
     u = site[2] * MOON_RADIUS_M + off
