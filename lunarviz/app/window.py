@@ -286,6 +286,13 @@ class MainWindow(QtWidgets.QMainWindow):
         self.presentation_action = self._action(
             "&Presentation mode (large text, clean screen)", self.toggle_presentation, ["P", "F5"], checkable=True)
         m.addAction(self.presentation_action)
+        self.labels_action = self._action("&Labels (site, Earth, Sun, features)", self._on_labels, "T",
+                                          checkable=True)
+        self.labels_action.setChecked(True)
+        m.addAction(self.labels_action)
+        self.scale_bar_action = self._action("Ground &scale bar", self._on_scale_bar, "B", checkable=True)
+        self.scale_bar_action.setChecked(True)
+        m.addAction(self.scale_bar_action)
         m.addSeparator()
         for dock in (self.event_dock, self.telemetry_dock, self.whatif_dock):
             m.addAction(dock.toggleViewAction())
@@ -737,6 +744,14 @@ class MainWindow(QtWidgets.QMainWindow):
         lay.addWidget(panel.bar)
         panel.hide()  # only its parts are shown, in the layout
 
+    def _on_labels(self, on: bool) -> None:
+        self.view.set_labels(labels=on)
+        self._dirty = True
+
+    def _on_scale_bar(self, on: bool) -> None:
+        self.view.set_labels(scale_bar=on)
+        self._dirty = True
+
     def _escape(self) -> None:
         if self.presentation:
             self.set_presentation(False)
@@ -908,6 +923,7 @@ F\tfullscreen
 P\tpresentation mode (large text, clean screen)
 Esc\tleave fullscreen / presentation
 L\tloop
+T / B\tlabels / ground-scale bar on or off
 Ctrl+S\tsave the 3D frame as PNG
 Ctrl+E\texport a video
 Ctrl+O\topen a scenario
