@@ -140,3 +140,18 @@ def test_labels_and_scale_bar_toggle(win, synthetic_traj):
     win.set_camera("orbit")
     win.draw_frame(sync=True)
     assert not site.GetVisibility() and not lb.bar.GetVisibility()
+
+
+def test_keys_work_after_closing_the_shortcut_list(win, qtbot):
+    from PySide6 import QtWidgets
+
+    from lunarviz.app.window import SHORTCUTS_TEXT, shortcuts_html
+
+    assert shortcuts_html().count("<tr>") == SHORTCUTS_TEXT.count("\t")  # one aligned row per key
+    win.show_shortcuts()
+    qtbot.waitUntil(lambda: win.shortcuts_box.isVisible())
+    win.shortcuts_box.done(0)
+    qtbot.waitUntil(lambda: QtWidgets.QApplication.activeWindow() is win)
+    playing = win.playback.playing
+    qtbot.keyClick(win, QtCore.Qt.Key.Key_Space)
+    assert win.playback.playing is not playing
