@@ -89,7 +89,8 @@ def _open_window(args) -> tuple:
     # "quit now" flag set and make every later event loop in this process return at once
     loop = QtCore.QEventLoop()
     app.lastWindowClosed.connect(loop.quit)
-    return app, loop, MainWindow(speed=args.speed, antialias=getattr(args, "antialias", "paused"))
+    return app, loop, MainWindow(speed=args.speed, antialias=getattr(args, "antialias", "paused"),
+                                 play_scale=getattr(args, "play_scale", None))
 
 
 def run_kiosk(args, names: list) -> int:

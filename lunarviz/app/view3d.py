@@ -30,6 +30,9 @@ FOLLOW_CHOICES = (FLOWN, WHATIF)
 PRESENTATION_HUD_SCALE = 1.25
 #: MSAA samples of the 3D view when antialiasing is on
 MSAA_SAMPLES = 4
+#: while playing, the 3D view draws this share of its width and height and stretches it (~1.8x the
+#: frame rate on software OpenGL); a paused frame, a screenshot and a saved frame are full size
+DEFAULT_PLAY_SCALE = 0.75
 #: the largest "Save frame" picture, px
 MAX_SAVE_PX = (3840, 2160)
 #: when the 3D view is antialiased: only while paused (default), always, never
@@ -59,8 +62,8 @@ class SceneView(QtCore.QObject):
         self.render_count = 0
         self.plotter.render_window.AddObserver("EndEvent", self._on_rendered)
         self._playing = False
-        #: share of the pane's pixels drawn while playing (the frame is stretched to the pane)
-        self.play_scale = 1.0
+        #: share of the pane's width and height drawn while playing (stretched to the pane; paused: 1)
+        self.play_scale = DEFAULT_PLAY_SCALE
         self.widget: QtWidgets.QWidget = self.plotter
         # keys go to the window's shortcuts, not to VTK's (which would quit on "q"/"e")
         self.plotter.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)

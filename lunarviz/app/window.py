@@ -73,9 +73,12 @@ class MainWindow(QtWidgets.QMainWindow):
     montecarlo_finished = QtCore.Signal(object)     # MonteCarloResult, or None when cancelled
 
     def __init__(self, *, speed: float = 10.0, quality: str = "high", parent: QtWidgets.QWidget | None = None,
-                 clock: Callable[[], float] = time.monotonic, antialias: str = "paused") -> None:
+                 clock: Callable[[], float] = time.monotonic, antialias: str = "paused",
+                 play_scale: float | None = None) -> None:
         """``clock``: monotonic seconds for the playhead (tests pass a :class:`~.playback.FakeClock`);
-        ``antialias``: MSAA in the 3D view ``"paused"`` only (default), ``"always"`` or ``"never"``."""
+        ``antialias``: MSAA in the 3D view ``"paused"`` only (default), ``"always"`` or ``"never"``;
+        ``play_scale``: share of the 3D view's width and height drawn while playing (default
+        :data:`~.view3d.DEFAULT_PLAY_SCALE`)."""
         super().__init__(parent)
         self.setWindowTitle("lunarviz")
         self.resize(1500, 920)
@@ -103,6 +106,8 @@ class MainWindow(QtWidgets.QMainWindow):
         # 3D view and playback bar in the centre
         central = QtWidgets.QWidget(self)
         self.view = SceneView(central, quality=quality, antialias=antialias)
+        if play_scale is not None:
+            self.view.play_scale = float(play_scale)
         self.view.camera_changed.connect(self._on_camera_changed)
         self.bar = PlaybackBar(central)
         self.bar.play_toggled.connect(self.toggle_play)
@@ -656,7 +661,7 @@ class MainWindow(QtWidgets.QMainWindow):
         et = self.playback.et_s if et_s is None else et_s
         t0 = time.perf_counter()
         pb = self.playback
-        self.view.set_playing(pb.playing)
+        self.view.set_playing(pb.playing and not sync)  # a screenshot is full size and antialiased
         self.view.show(et, sync=sync)
         now = self._clock()
         if not pb.playing or now - self._panel_at_s >= PANEL_INTERVAL_S or now < self._panel_at_s:

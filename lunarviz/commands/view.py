@@ -35,6 +35,16 @@ def _speed(text: str) -> float:
     return v
 
 
+def _play_scale(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number from 0.3 to 1, got {text!r}") from None
+    if not 0.3 <= v <= 1.0:
+        raise argparse.ArgumentTypeError(f"expected a number from 0.3 to 1, got {text!r}")
+    return v
+
+
 def register(subparsers) -> None:
     p = subparsers.add_parser(
         "view",
@@ -67,6 +77,9 @@ def register(subparsers) -> None:
     p.add_argument("--antialias", choices=("paused", "always", "never"), default="paused",
                    help="MSAA in the 3D view: only on a paused picture (default; it costs ~1.5-2x per frame "
                         "on software OpenGL), always, or never")
+    p.add_argument("--play-scale", type=_play_scale, default=None, metavar="S",
+                   help="while playing, draw this share (0.3 to 1) of the 3D view's width and height and stretch "
+                        "it: faster on software OpenGL; a paused frame is always full size (default 0.75)")
     p.add_argument("--kiosk", action="store_true",
                    help="attract mode for a museum screen: full screen, a guided tour looping through the scenes "
                         "(all shipped scenes if none is named), large buttons, the tour resumes after "

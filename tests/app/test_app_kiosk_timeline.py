@@ -155,3 +155,16 @@ def test_keys_work_after_closing_the_shortcut_list(win, qtbot):
     playing = win.playback.playing
     qtbot.keyClick(win, QtCore.Qt.Key.Key_Space)
     assert win.playback.playing is not playing
+
+
+def test_playing_draws_fewer_pixels_without_msaa_and_a_paused_frame_is_full(win):
+    rw = win.view.plotter.render_window
+    pane = (win.view.plotter.width(), win.view.plotter.height())
+    win.play()
+    win.draw_frame()
+    s = win.view.play_scale
+    assert s < 1.0 and tuple(rw.GetSize()) == (round(pane[0] * s), round(pane[1] * s))
+    assert rw.GetMultiSamples() == 0
+    win.pause()
+    win.draw_frame()
+    assert tuple(rw.GetSize()) == pane and rw.GetMultiSamples() > 0
