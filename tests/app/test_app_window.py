@@ -398,7 +398,6 @@ def test_video_export_runs_in_the_background_and_can_be_cancelled(win, qtbot, tm
 
 def test_bad_export_inputs_are_reported_in_the_dialog(win, tmp_path):
     from lunarviz.app.export import VideoExportDialog
-
     from lunarviz.render.video import frame_times
 
     dlg = VideoExportDialog(win, win.traj, "chase", win.playback.et_s)
