@@ -135,7 +135,9 @@ def run(args) -> int:
     if more and not getattr(args, "kiosk", False):
         raise LunarvizError(f"more than one scene ({args.scene}, {', '.join(more)}): only --kiosk tours several")
     if getattr(args, "kiosk", False):
-        return run_kiosk(args, [args.scene, *more] if args.scene is not None else [])
+        from lunarviz.commands.view import UnnamedScene
+
+        return run_kiosk(args, [] if isinstance(args.scene, UnnamedScene) and not more else [args.scene, *more])
     path = resolve_scene(args.scene)
     scenario_mod.load(path)        # a bad file fails here, as one line, before any window
     if args.camera and args.camera not in CAMERAS:

@@ -35,6 +35,10 @@ def _speed(text: str) -> float:
     return v
 
 
+class UnnamedScene(str):
+    """The default ``SCENE`` when none was typed (equal to the name, but recognisable)."""
+
+
 def _play_scale(text: str) -> float:
     try:
         v = float(text)
@@ -55,7 +59,8 @@ def register(subparsers) -> None:
                "F fullscreen, P presentation mode, [ ] speed, N next event.",
     )
     add_scene_argument(p)
-    p.set_defaults(scene=None)  # None: the default scene (or, with --kiosk, all shipped scenes)
+    # the same default, marked as not typed: with --kiosk and no SCENE the tour takes every shipped scene
+    p.set_defaults(scene=UnnamedScene(p.get_default("scene")))
     p.add_argument("more_scenes", metavar="SCENE...", nargs="*", default=[],
                    help="with --kiosk: more scenes for the tour")
     p.add_argument("--at", metavar="T", default=None,
