@@ -30,9 +30,10 @@ FOLLOW_CHOICES = (FLOWN, WHATIF)
 PRESENTATION_HUD_SCALE = 1.25
 #: MSAA samples of the 3D view when antialiasing is on
 MSAA_SAMPLES = 4
-#: while playing, the 3D view draws this share of its width and height and stretches it (~1.8x the
-#: frame rate on software OpenGL); a paused frame, a screenshot and a saved frame are full size
-DEFAULT_PLAY_SCALE = 0.75
+#: while playing, the 3D view draws this share of its width and height and stretches it (``--play-scale``;
+#: two benchmark runs on the shared machine disagreed on the gain, so full size by default); a paused
+#: frame, a screenshot and a saved frame are always full size
+DEFAULT_PLAY_SCALE = 1.0
 #: the largest "Save frame" picture, px
 MAX_SAVE_PX = (3840, 2160)
 #: when the 3D view is antialiased: only while paused (default), always, never

@@ -84,7 +84,7 @@ def register(subparsers) -> None:
                         "on software OpenGL), always, or never")
     p.add_argument("--play-scale", type=_play_scale, default=None, metavar="S",
                    help="while playing, draw this share (0.3 to 1) of the 3D view's width and height and stretch "
-                        "it: faster on software OpenGL; a paused frame is always full size (default 0.75)")
+                        "it: fewer pixels per frame on software OpenGL; a paused frame is always full size (default 1)")
     p.add_argument("--kiosk", action="store_true",
                    help="attract mode for a museum screen: full screen, a guided tour looping through the scenes "
                         "(all shipped scenes if none is named), large buttons, the tour resumes after "

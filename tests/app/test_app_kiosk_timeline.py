@@ -160,6 +160,7 @@ def test_keys_work_after_closing_the_shortcut_list(win, qtbot):
 def test_playing_draws_fewer_pixels_without_msaa_and_a_paused_frame_is_full(win):
     rw = win.view.plotter.render_window
     pane = (win.view.plotter.width(), win.view.plotter.height())
+    win.view.play_scale = 0.75  # --play-scale 0.75
     win.play()
     win.draw_frame()
     s = win.view.play_scale
