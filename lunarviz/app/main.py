@@ -134,7 +134,8 @@ def _open_window(args) -> tuple:
     # "quit now" flag set and make every later event loop in this process return at once
     loop = QtCore.QEventLoop()
     app.lastWindowClosed.connect(loop.quit)
-    return app, loop, MainWindow(speed=args.speed, antialias=getattr(args, "antialias", "paused"))
+    return app, loop, MainWindow(speed=args.speed, antialias=getattr(args, "antialias", "paused"),
+                                 play_scale=getattr(args, "play_scale", None))
 
 
 def run_kiosk(args, names: list) -> int:
@@ -180,7 +181,9 @@ def run(args) -> int:
     if more and not getattr(args, "kiosk", False):
         raise LunarvizError(f"more than one scene ({args.scene}, {', '.join(more)}): only --kiosk tours several")
     if getattr(args, "kiosk", False):
-        return run_kiosk(args, [args.scene, *more] if args.scene is not None else [])
+        from lunarviz.commands.view import UnnamedScene
+
+        return run_kiosk(args, [] if isinstance(args.scene, UnnamedScene) and not more else [args.scene, *more])
     path = resolve_scene(args.scene)
     scenario_mod.load(path)        # a bad file fails here, as one line, before any window
     if args.camera and args.camera not in CAMERAS:

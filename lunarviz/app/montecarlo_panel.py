@@ -62,13 +62,11 @@ class MonteCarloPanel(QtWidgets.QWidget):
         self.progress.setValue(done)
 
     def show_result(self, mc) -> None:
-        from lunarviz.physics.montecarlo import sigma_axes_m
-
         if mc is None:
             self.result.setText("Cancelled")
             return
-        a1, b1 = sigma_axes_m(mc, 1.0)
-        a3, b3 = sigma_axes_m(mc, 3.0)
+        a1, b1 = mc.sigma_axes_m(1.0)
+        a3, b3 = mc.sigma_axes_m(3.0)
         self.result.setText(
             f"{mc.runs} runs: {100 * mc.success_rate:.0f} % soft landings. Touchdown spread 1σ "
             f"{a1:,.0f} × {b1:,.0f} m, 3σ {a3:,.0f} × {b3:,.0f} m (major axis {mc.ellipse_azimuth_deg:.0f}° "

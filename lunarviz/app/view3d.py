@@ -30,6 +30,10 @@ FOLLOW_CHOICES = (FLOWN, WHATIF)
 PRESENTATION_HUD_SCALE = 1.25
 #: MSAA samples of the 3D view when antialiasing is on
 MSAA_SAMPLES = 4
+#: while playing, the 3D view draws this share of its width and height and stretches it (``--play-scale``;
+#: two benchmark runs on the shared machine disagreed on the gain, so full size by default); a paused
+#: frame, a screenshot and a saved frame are always full size
+DEFAULT_PLAY_SCALE = 1.0
 #: the largest "Save frame" picture, px
 MAX_SAVE_PX = (3840, 2160)
 #: when the 3D view is antialiased: only while paused (default), always, never
@@ -59,8 +63,8 @@ class SceneView(QtCore.QObject):
         self.render_count = 0
         self.plotter.render_window.AddObserver("EndEvent", self._on_rendered)
         self._playing = False
-        #: share of the pane's pixels drawn while playing (the frame is stretched to the pane)
-        self.play_scale = 1.0
+        #: share of the pane's width and height drawn while playing (stretched to the pane; paused: 1)
+        self.play_scale = DEFAULT_PLAY_SCALE
         self.widget: QtWidgets.QWidget = self.plotter
         # keys go to the window's shortcuts, not to VTK's (which would quit on "q"/"e")
         self.plotter.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
@@ -73,6 +77,10 @@ class SceneView(QtCore.QObject):
         self.last_spec = None
         self._ghost = None
         self._dispersion = None
+        self._labels = None
+        #: labels (site, Earth, Sun, features) and the ground-scale bar (View menu)
+        self.labels_on = True
+        self.scale_bar_on = True
         #: which flight the preset cameras frame (see :meth:`set_follow`)
         self.follow = FLOWN
         self._hud_scale = 1.0
@@ -137,10 +145,17 @@ class SceneView(QtCore.QObject):
         self._remove_ghost()
         self.set_dispersion(None)
         if self.handles is not None:
+            from lunarviz.render.labels import remove_labels
+
+            remove_labels(self.handles, self._labels)
             scene.dispose(self.handles)
             self.handles = None
         self.plotter.clear()
         self.handles = scene.build(self.plotter, traj, quality=self.quality, async_bake=True)
+        from lunarviz.render.labels import build_labels
+
+        self._labels = build_labels(self.handles)
+        self._labels.labels_on, self._labels.bar_on = self.labels_on, self.scale_bar_on
         self.traj = traj
         self.ghost = None
         self._hud_scaled_for = None
@@ -170,6 +185,19 @@ class SceneView(QtCore.QObject):
         self._ghost = build_ghost(self.handles, traj)
         self._outcome_fn = outcome_fn or (lambda t: "down")
         self.ghost = traj
+
+    def set_labels(self, labels: bool | None = None, scale_bar: bool | None = None) -> None:
+        """Show or hide the labels and the ground-scale bar (None: leave as is)."""
+        if labels is not None:
+            self.labels_on = bool(labels)
+        if scale_bar is not None:
+            self.scale_bar_on = bool(scale_bar)
+        if self._labels is not None:
+            self._labels.labels_on, self._labels.bar_on = self.labels_on, self.scale_bar_on
+
+    @property
+    def label_handles(self):
+        return self._labels
 
     def set_dispersion(self, result) -> None:
         """Draw Monte Carlo touchdowns and 1σ/3σ ellipses on the terrain (None removes them)."""
@@ -242,6 +270,10 @@ class SceneView(QtCore.QObject):
                 from lunarviz.render.dispersion import update_dispersion
 
                 update_dispersion(self.handles, self._dispersion)
+            if self._labels is not None:
+                from lunarviz.render.labels import update_labels
+
+                update_labels(self.handles, self._labels, et_s)
             self._scale_hud()
         finally:
             self._applying = False

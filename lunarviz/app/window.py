@@ -73,9 +73,12 @@ class MainWindow(QtWidgets.QMainWindow):
     montecarlo_finished = QtCore.Signal(object)     # MonteCarloResult, or None when cancelled
 
     def __init__(self, *, speed: float = 10.0, quality: str = "high", parent: QtWidgets.QWidget | None = None,
-                 clock: Callable[[], float] = time.monotonic, antialias: str = "paused") -> None:
+                 clock: Callable[[], float] = time.monotonic, antialias: str = "paused",
+                 play_scale: float | None = None) -> None:
         """``clock``: monotonic seconds for the playhead (tests pass a :class:`~.playback.FakeClock`);
-        ``antialias``: MSAA in the 3D view ``"paused"`` only (default), ``"always"`` or ``"never"``."""
+        ``antialias``: MSAA in the 3D view ``"paused"`` only (default), ``"always"`` or ``"never"``;
+        ``play_scale``: share of the 3D view's width and height drawn while playing (default
+        :data:`~.view3d.DEFAULT_PLAY_SCALE`)."""
         super().__init__(parent)
         self.setWindowTitle("lunarviz")
         self.resize(1500, 920)
@@ -103,6 +106,8 @@ class MainWindow(QtWidgets.QMainWindow):
         # 3D view and playback bar in the centre
         central = QtWidgets.QWidget(self)
         self.view = SceneView(central, quality=quality, antialias=antialias)
+        if play_scale is not None:
+            self.view.play_scale = float(play_scale)
         self.view.camera_changed.connect(self._on_camera_changed)
         self.bar = PlaybackBar(central)
         self.bar.play_toggled.connect(self.toggle_play)
@@ -286,6 +291,13 @@ class MainWindow(QtWidgets.QMainWindow):
         self.presentation_action = self._action(
             "&Presentation mode (large text, clean screen)", self.toggle_presentation, ["P", "F5"], checkable=True)
         m.addAction(self.presentation_action)
+        self.labels_action = self._action("&Labels (site, Earth, Sun, features)", self._on_labels, "T",
+                                          checkable=True)
+        self.labels_action.setChecked(True)
+        m.addAction(self.labels_action)
+        self.scale_bar_action = self._action("Ground &scale bar", self._on_scale_bar, "B", checkable=True)
+        self.scale_bar_action.setChecked(True)
+        m.addAction(self.scale_bar_action)
         m.addSeparator()
         for dock in (self.event_dock, self.telemetry_dock, self.whatif_dock):
             m.addAction(dock.toggleViewAction())
@@ -649,7 +661,7 @@ class MainWindow(QtWidgets.QMainWindow):
         et = self.playback.et_s if et_s is None else et_s
         t0 = time.perf_counter()
         pb = self.playback
-        self.view.set_playing(pb.playing)
+        self.view.set_playing(pb.playing and not sync)  # a screenshot is full size and antialiased
         self.view.show(et, sync=sync)
         now = self._clock()
         if not pb.playing or now - self._panel_at_s >= PANEL_INTERVAL_S or now < self._panel_at_s:
@@ -736,6 +748,14 @@ class MainWindow(QtWidgets.QMainWindow):
         lay.insertWidget(0, panel.caption)
         lay.addWidget(panel.bar)
         panel.hide()  # only its parts are shown, in the layout
+
+    def _on_labels(self, on: bool) -> None:
+        self.view.set_labels(labels=on)
+        self._dirty = True
+
+    def _on_scale_bar(self, on: bool) -> None:
+        self.view.set_labels(scale_bar=on)
+        self._dirty = True
 
     def _escape(self) -> None:
         if self.presentation:
@@ -908,6 +928,7 @@ F\tfullscreen
 P\tpresentation mode (large text, clean screen)
 Esc\tleave fullscreen / presentation
 L\tloop
+T / B\tlabels / ground-scale bar on or off
 Ctrl+S\tsave the 3D frame as PNG
 Ctrl+E\texport a video
 Ctrl+O\topen a scenario

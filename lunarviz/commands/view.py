@@ -39,6 +39,20 @@ def _speed(text: str) -> float:
     return v
 
 
+class UnnamedScene(str):
+    """The default ``SCENE`` when none was typed (equal to the name, but recognisable)."""
+
+
+def _play_scale(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number from 0.3 to 1, got {text!r}") from None
+    if not 0.3 <= v <= 1.0:
+        raise argparse.ArgumentTypeError(f"expected a number from 0.3 to 1, got {text!r}")
+    return v
+
+
 def register(subparsers) -> None:
     p = subparsers.add_parser(
         "view",
@@ -49,7 +63,8 @@ def register(subparsers) -> None:
                "F fullscreen, P presentation mode, [ ] speed, N next event.",
     )
     add_scene_argument(p)
-    p.set_defaults(scene=None)  # None: the default scene (or, with --kiosk, all shipped scenes)
+    # the same default, marked as not typed: with --kiosk and no SCENE the tour takes every shipped scene
+    p.set_defaults(scene=UnnamedScene(p.get_default("scene")))
     p.add_argument("more_scenes", metavar="SCENE...", nargs="*", default=[],
                    help="with --kiosk: more scenes for the tour")
     p.add_argument("--at", metavar="T", default=None,
@@ -71,6 +86,9 @@ def register(subparsers) -> None:
     p.add_argument("--antialias", choices=("paused", "always", "never"), default="paused",
                    help="MSAA in the 3D view: only on a paused picture (default; it costs ~1.5-2x per frame "
                         "on software OpenGL), always, or never")
+    p.add_argument("--play-scale", type=_play_scale, default=None, metavar="S",
+                   help="while playing, draw this share (0.3 to 1) of the 3D view's width and height and stretch "
+                        "it: fewer pixels per frame on software OpenGL; a paused frame is always full size (default 1)")
     p.add_argument("--kiosk", action="store_true",
                    help="attract mode for a museum screen: full screen, a guided tour looping through the scenes "
                         "(all shipped scenes if none is named), large buttons, the tour resumes after "

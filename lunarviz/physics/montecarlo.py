@@ -56,6 +56,11 @@ class MonteCarloResult:
     ellipse_semi_axes_m: tuple[float, float]
     ellipse_azimuth_deg: float
 
+    def sigma_axes_m(self, k: float = 1.0) -> tuple[float, float]:
+        """Semi-axes (major, minor) of the ``k``-sigma ellipse of the touchdown points, m."""
+        a, b = self.ellipse_semi_axes_m
+        return k * a / K99, k * b / K99
+
     @property
     def success_rate(self) -> float:
         return float(np.mean(self.outcome == Outcome.LANDED.value)) if self.runs else 0.0
@@ -153,12 +158,6 @@ def run(scn: Scenario, runs: int, seed: int = 0) -> MonteCarloResult:
         east_m=east, north_m=north, vertical_speed_mps=vz, horizontal_speed_mps=vh,
         propellant_kg=prop, ellipse_center_m=center, ellipse_semi_axes_m=semi, ellipse_azimuth_deg=az,
     )
-
-
-def sigma_axes_m(result: MonteCarloResult, k: float = 1.0) -> tuple[float, float]:
-    """Semi-axes (major, minor) of the ``k``-sigma ellipse of the touchdown points, m."""
-    a, b = result.ellipse_semi_axes_m
-    return k * a / K99, k * b / K99
 
 
 def run_batched(scn: Scenario, runs: int, seed: int = 0, *, batch: int = 50, progress=None,

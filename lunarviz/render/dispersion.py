@@ -60,8 +60,6 @@ def build_dispersion(h, result) -> DispersionHandles:
     """Add the touchdown points and ellipses of a Monte Carlo ``result`` to the scene ``h``."""
     import pyvista as pv
 
-    from lunarviz.physics.montecarlo import sigma_axes_m
-
     d = DispersionHandles()
     ok = np.isfinite(result.east_m) & np.isfinite(result.north_m)
     if ok.any():
@@ -73,7 +71,7 @@ def build_dispersion(h, result) -> DispersionHandles:
                                                 render_points_as_spheres=True, lighting=False,
                                                 name="mc_points", reset_camera=False, show_scalar_bar=False)
     for k, color in ELLIPSES:
-        e, n = ellipse_points(result.ellipse_center_m, sigma_axes_m(result, k), result.ellipse_azimuth_deg)
+        e, n = ellipse_points(result.ellipse_center_m, result.sigma_axes_m(k), result.ellipse_azimuth_deg)
         if not (np.isfinite(e).all() and np.isfinite(n).all()):
             continue
         line = pv.lines_from_points(_on_ground(h, e, n))

@@ -49,7 +49,9 @@ def frame_times(start_et_s: float, end_et_s: float, fps: float, speed: float = 1
     span = end_et_s - start_et_s
     if not span > 0:
         raise RenderError("the end time must come after the start time")
-    n = int(math.floor(span * fps / speed + 1e-6))
+    # 1e-4 of a frame: ET differences of ~8e8 s carry ~1e-7 s of rounding (more after a UTC round
+    # trip), which made 120.0 s at 30 fps 3,599 frames about one time in four
+    n = int(math.floor(span * fps / speed + 1e-4))
     if n < 1:
         raise RenderError(f"{span:g} s of flight at --speed {speed:g} and --fps {fps:g} gives no frame")
     budget = int(os.environ.get("LUNARVIZ_MAX_FRAMES", "0") or 0) or MAX_FRAMES

@@ -48,6 +48,10 @@ def test_bad_scene_and_camera_are_one_line_errors(tmp_path, capsys):
     assert "chase, orbit, site, earthrise, down" in capsys.readouterr().err
     assert main(["view", str(tmp_path / "nope.toml")]) == 2
     assert "nope.toml" in capsys.readouterr().err
+    assert main(["view", "resilience", "apollo11"]) == 2
+    assert "only --kiosk tours several" in capsys.readouterr().err
+    assert main(["view", "--kiosk", "resilience", str(bad)]) == 2  # every scene is checked before a window
+    assert "bad.toml" in capsys.readouterr().err
 
 
 def test_screenshot_of_the_whole_window(qapp, tmp_path, capsys):

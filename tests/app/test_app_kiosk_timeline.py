@@ -116,3 +116,56 @@ def test_timeline_zooms_pans_and_has_preset_spans(win, qtbot, synthetic_traj):
     assert win.playback.et_s == pytest.approx(et + win.playback.frame_s)
     win.step_seconds(-10.0)
     assert win.playback.et_s == pytest.approx(et + win.playback.frame_s - 10.0)
+
+
+def test_labels_and_scale_bar_toggle(win, synthetic_traj):
+    from lunarviz.render.labels import nearby_features, scale_length_m
+
+    assert {"Plato", "Archytas"} <= {n for n, _, _ in nearby_features(60.5, -4.6)}
+    assert "Moltke" not in {n for n, _, _ in nearby_features(60.5, -4.6)}
+    for m_per_px in (0.05, 3.0, 170.0):
+        length = scale_length_m(m_per_px)
+        assert 70 <= length / m_per_px <= 180 and f"{length:g}".lstrip("0.")[0] in "125"
+    lb = win.view.label_handles
+    site = next(a for t, a in lb.texts.items() if t.startswith("●"))
+    win.seek(synthetic_traj.event("touchdown").et_s - 100.0)  # a few hundred metres up, near the site
+    win.set_camera("orbit")
+    win.draw_frame(sync=True)
+    assert site.GetVisibility() and not lb.bar.GetVisibility()  # from orbit: no ground scale
+    win.set_camera("down")
+    win.draw_frame(sync=True)
+    assert lb.bar.GetVisibility() and "on the ground" in lb.bar_text.GetInput()
+    win.labels_action.trigger()
+    win.scale_bar_action.trigger()
+    win.set_camera("orbit")
+    win.draw_frame(sync=True)
+    assert not site.GetVisibility() and not lb.bar.GetVisibility()
+
+
+def test_keys_work_after_closing_the_shortcut_list(win, qtbot):
+    from PySide6 import QtWidgets
+
+    from lunarviz.app.window import SHORTCUTS_TEXT, shortcuts_html
+
+    assert shortcuts_html().count("<tr>") == SHORTCUTS_TEXT.count("\t")  # one aligned row per key
+    win.show_shortcuts()
+    qtbot.waitUntil(lambda: win.shortcuts_box.isVisible())
+    win.shortcuts_box.done(0)
+    qtbot.waitUntil(lambda: QtWidgets.QApplication.activeWindow() is win)
+    playing = win.playback.playing
+    qtbot.keyClick(win, QtCore.Qt.Key.Key_Space)
+    assert win.playback.playing is not playing
+
+
+def test_playing_draws_fewer_pixels_without_msaa_and_a_paused_frame_is_full(win):
+    rw = win.view.plotter.render_window
+    pane = (win.view.plotter.width(), win.view.plotter.height())
+    win.view.play_scale = 0.75  # --play-scale 0.75
+    win.play()
+    win.draw_frame()
+    s = win.view.play_scale
+    assert s < 1.0 and tuple(rw.GetSize()) == (round(pane[0] * s), round(pane[1] * s))
+    assert rw.GetMultiSamples() == 0
+    win.pause()
+    win.draw_frame()
+    assert tuple(rw.GetSize()) == pane and rw.GetMultiSamples() > 0

@@ -398,8 +398,14 @@ def test_video_export_runs_in_the_background_and_can_be_cancelled(win, qtbot, tm
 
 def test_bad_export_inputs_are_reported_in_the_dialog(win, tmp_path):
     from lunarviz.app.export import VideoExportDialog
+    from lunarviz.render.video import frame_times
 
     dlg = VideoExportDialog(win, win.traj, "chase", win.playback.et_s)
+    # the count shown is the count `lunarviz render` writes for the same From/To (its own frame_times)
+    dlg.speed.setValue(1.0)
+    t0, t1 = dlg._times()
+    n = len(frame_times(t0, t1, 30.0, 1.0))
+    assert dlg.frames_label.text().startswith(f"{n:,} frames") and n == 3600  # 120.0 s at 30 fps
     dlg.path_edit.setText(str(tmp_path / "clip.avi"))
     assert not dlg.start()
     assert "clip.avi" in dlg.status.text()

@@ -7,7 +7,7 @@ import dataclasses
 import numpy as np
 
 from lunarviz import scenario
-from lunarviz.physics.montecarlo import run_batched, sigma_axes_m
+from lunarviz.physics.montecarlo import run_batched
 
 
 def test_horizontal_knowledge_error_widens_the_cross_range_spread():
@@ -19,7 +19,7 @@ def test_horizontal_knowledge_error_widens_the_cross_range_spread():
     # the ground track heads north, so east is cross-range: the lander lands where it *believes*
     # the site is, off by its ~position_m horizontal knowledge error
     assert 0.4 * d.position_m < float(np.std(mc.east_m[ok])) < 3.0 * d.position_m
-    assert sigma_axes_m(mc, 1.0)[1] > 0.4 * d.position_m
+    assert mc.sigma_axes_m(1.0)[1] > 0.4 * d.position_m
     # with perfect horizontal knowledge the guidance nulls cross-range errors (the old ~1 m ellipse)
     perfect = dataclasses.replace(sc, dispersions=dataclasses.replace(d, nav_horizontal_m=0.0))
     mc0 = run_batched(perfect, 12, seed=3, batch=12)
