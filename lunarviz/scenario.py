@@ -416,12 +416,15 @@ class Scenario:
                ("start", "epoch_utc", self.start.epoch_utc)]
         if o is not None:
             out.append(("start.orbit", "anchor_utc", o.anchor_utc))
-        if g.deorbit is not None:
-            out.append(("guidance.deorbit", "start_utc", g.deorbit.start_utc))
-        out += [("guidance.braking", "start_utc", g.braking.start_utc),
-                ("guidance.braking", "end_utc", g.braking.end_utc)]
-        if g.approach is not None:
-            out.append(("guidance.approach", "end_utc", g.approach.end_utc))
+        if self.start.end_utc is not None:
+            out.append(("start", "end_utc", self.start.end_utc))
+        if g is not None:  # None: a flight that only orbits
+            if g.deorbit is not None:
+                out.append(("guidance.deorbit", "start_utc", g.deorbit.start_utc))
+            out += [("guidance.braking", "start_utc", g.braking.start_utc),
+                    ("guidance.braking", "end_utc", g.braking.end_utc)]
+            if g.approach is not None:
+                out.append(("guidance.approach", "end_utc", g.approach.end_utc))
         if self.imu_reset is not None:
             out.append(("faults.imu_reset", "at_utc", self.imu_reset.at_utc))
         return out

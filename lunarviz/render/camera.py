@@ -133,6 +133,19 @@ def _terrain_max_nearby(height_fn, p: np.ndarray, radius_m: float) -> float:
     return float(np.max(height_fn(lat, lon)))
 
 
+def _line_of_sight_lift(height_fn, eye: np.ndarray, target: np.ndarray, margin_m: float = 2.0) -> float:
+    """How far (m) to raise ``eye`` so the straight line from it to ``target`` clears the terrain by
+    ``margin_m`` (a ridge or crater rim between a tripod and the landing point would hide the lander)."""
+    if height_fn is None:
+        return 0.0
+    f = np.linspace(0.05, 0.95, 24)
+    pts = eye[None, :] + f[:, None] * (target - eye)[None, :]
+    line_h = np.linalg.norm(pts, axis=1) - MOON_RADIUS_M
+    lat, lon = unit_to_latlon(pts / np.linalg.norm(pts, axis=1)[:, None])
+    ground_h = np.asarray(height_fn(lat, lon), dtype=float)
+    return float(max(0.0, np.max((ground_h + margin_m - line_h) / (1.0 - f))))
+
+
 # ------------------------------------------------------------------ presets
 def chase(ctx: CameraContext) -> CameraSpec:
     s = ctx.state
@@ -215,6 +228,8 @@ def site(ctx: CameraContext) -> CameraSpec:
     eye_up = _unit(eye_ground)
     lift = _terrain_max_nearby(ctx.height_fn, eye_ground, 250.0) - (np.linalg.norm(eye_ground) - MOON_RADIUS_M)
     eye = eye_ground + eye_up * (max(lift, 0.0) + float(ctx.options.get("eye_height_m", 1.7)))
+    # and high enough to see over any ridge between the tripod and where the flight ends
+    eye = eye + eye_up * _line_of_sight_lift(ctx.height_fn, eye, end_pos + _unit(end_pos) * 1.2)
     to_l = s.pos_m + s.up * 1.2 - eye
     hz = _horizontal(to_l, up)
     if np.linalg.norm(hz) < 1e-3:
@@ -247,6 +262,8 @@ def site(ctx: CameraContext) -> CameraSpec:
     half = np.radians(fov) / 2
     # horizon SITE_HORIZON_Y up the frame unless that puts the lander above SITE_LANDER_TOP
     el = max((1.0 - 2.0 * SITE_HORIZON_Y) * half, el_l - (2.0 * SITE_LANDER_TOP - 1.0) * half)
+    # from a tripod raised over a ridge the lander may stand below the horizon: never above it
+    el = min(el, el_l + (1.0 - 2.0 * SITE_HORIZON_Y) * half)
     look = _look(hz, up, el)
     return CameraSpec(eye, eye + look * 100.0, up, fov, name="site", subject_m=s.pos_m + s.up * 1.2)
 

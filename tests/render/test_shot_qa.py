@@ -154,9 +154,13 @@ def test_every_preset_keeps_its_subject_through_the_flight(flights, scene_name):
     traj = flights[scene_name]
     hf = _height_fn(traj)
     bad = []
+    # a flight that only orbits (no [guidance]) lands nowhere: the presets that frame its landing
+    # site (site, orbit) have no subject there, and are checked on the landing scenes only
+    names = cam.PRESET_NAMES if traj.scenario.guidance is not None else \
+        tuple(n for n in cam.PRESET_NAMES if n not in ("site", "orbit"))
     for et in _times(traj):
         ctx = _ctx(traj, et, hf)
-        for name in cam.PRESET_NAMES:
+        for name in names:
             spec = cam.preset(name, ctx)
             why = _check(name, ctx, spec, hf)
             if why:
