@@ -1029,7 +1029,7 @@ def _terrain(t: _Table, site_lat_deg: float, site_lon_deg: float) -> TerrainConf
     """``[terrain]`` -> :class:`lunarviz.terrain.TerrainConfig` (a relative DEM path is relative to the file)."""
     d = TerrainConfig()
     kind = t.string("kind", "procedural", choices=("procedural", "sphere", "dem"))
-    dmin = t.num("min_crater_m", d.min_crater_m, gt=0.0, le=100e3)
+    dmin = t.num("min_crater_m", d.min_crater_m, ge=1e-3, le=100e3)
     dmax = t.num("max_crater_m", d.max_crater_m, gt=0.0, le=100e3)
     if not dmax > dmin:
         raise t.fail("max_crater_m", dmax, f"a value > min_crater_m ({dmin:g})")

@@ -297,3 +297,14 @@ def test_partials_of_a_killed_run_are_removed_by_the_next_run(tmp_path):
         f"with atomic_output({str(tmp_path / 'z.csv')!r}) as t: t.write_text('ok')\n")], timeout=120)
     assert later.returncode == 0
     assert not partial.exists() and live.exists() and (tmp_path / "z.csv").read_text() == "ok"
+
+
+def test_a_vanishing_crater_size_is_refused_by_its_bound(tmp_path):
+    """The long fuzz run found min_crater_m = 1e-300 overflowing the crater-density law (a warning,
+    not a message): the key has a lower bound."""
+    from lunarviz import scenario
+    from lunarviz.errors import ScenarioError
+
+    text = (Path(__file__).parent / "small.toml").read_text().replace("min_crater_m = 20.0", "min_crater_m = 1e-300")
+    with pytest.raises(ScenarioError, match=r"min_crater_m.*0\.001"):
+        scenario.loads(text, str(tmp_path / "x.toml"))
