@@ -167,6 +167,22 @@ def _texture(img: np.ndarray, repeat: bool = False):
     return tex
 
 
+def plume_actor(renderer, pd):
+    """An unlit, translucent actor for a plume mesh of :func:`_plume_mesh` (colours per point), added
+    to ``renderer``."""
+    _, vtk = _vtk()
+    mapper = vtk.vtkPolyDataMapper()
+    mapper.SetInputData(pd)
+    mapper.SetColorModeToDirectScalars()
+    mapper.SetScalarModeToUsePointData()
+    a = vtk.vtkActor()
+    a.SetMapper(mapper)
+    a.GetProperty().LightingOff()
+    a.ForceTranslucentOn()
+    renderer.AddActor(a)
+    return a
+
+
 def _plume_mesh(r0: float, r1: float, c0, c1, a0: float, rings: int = 14, seg: int = 24):
     """A flared, fading exhaust cone of unit length along -Z from the origin (RGBA per vertex)."""
     sv = np.linspace(0.0, 1.0, rings)
@@ -338,17 +354,7 @@ def build(plotter, traj: Trajectory, *, quality: str = "high", hud: bool = True,
     h.data["nozzle_m"] = lm.nozzle_exit_m
     for name, r0, r1, c0, c1, a0 in (("plume_core", 0.12, 0.35, (1.0, 0.97, 0.92), (0.75, 0.82, 1.0), 0.85),
                                      ("plume_glow", 0.2, 1.6, (1.0, 0.85, 0.6), (0.55, 0.6, 1.0), 0.30)):
-        pd = _plume_mesh(r0, r1, c0, c1, a0)
-        mapper = vtk.vtkPolyDataMapper()
-        mapper.SetInputData(pd)
-        mapper.SetColorModeToDirectScalars()
-        mapper.SetScalarModeToUsePointData()
-        a = vtk.vtkActor()
-        a.SetMapper(mapper)
-        a.GetProperty().LightingOff()
-        a.ForceTranslucentOn()
-        ren.AddActor(a)
-        h.actors[name] = a
+        h.actors[name] = plume_actor(ren, _plume_mesh(r0, r1, c0, c1, a0))
     # a screen-sized dot for the lander when it is too small to see
     a = plotter.add_mesh(pv.PolyData(np.zeros((1, 3))), color=(1.0, 0.85, 0.3), point_size=7,
                          render_points_as_spheres=True, lighting=False, name="lander_dot", reset_camera=False)
@@ -505,8 +511,9 @@ FINE_HALF_M = 64.0
 TRACKER_BELOW = 0.022
 
 
-def _build_tracker(h: SceneHandles) -> None:
-    """Tracking brackets and a distance label round a far-away lander (site camera)."""
+def _overlay_segments(h: SceneHandles, rgb: tuple[float, float, float], opacity: float):
+    """A hidden 2-D overlay of 8 line segments (16 points, placed in pixels each frame) in ``rgb``,
+    and a hidden text label; returns (segments actor, label actor, the segments' polydata)."""
     _, vtk = _vtk()
     pts = vtk.vtkPoints()
     pts.SetNumberOfPoints(16)
@@ -522,19 +529,25 @@ def _build_tracker(h: SceneHandles) -> None:
     mapper.SetInputData(pd)
     a = vtk.vtkActor2D()
     a.SetMapper(mapper)
-    a.GetProperty().SetColor(1.0, 0.78, 0.35)
-    a.GetProperty().SetOpacity(0.75)
+    a.GetProperty().SetColor(*rgb)
+    a.GetProperty().SetOpacity(opacity)
     a.SetVisibility(False)
     h.renderer.AddActor(a)
     t = vtk.vtkTextActor()
+    t.SetVisibility(False)
+    h.renderer.AddActor(t)
+    return a, t, pd
+
+
+def _build_tracker(h: SceneHandles) -> None:
+    """Tracking brackets and a distance label round a far-away lander (site camera)."""
+    a, t, pd = _overlay_segments(h, (1.0, 0.78, 0.35), 0.75)
     tp = t.GetTextProperty()
     tp.SetFontFamilyToArial()
     tp.SetColor(1.0, 0.78, 0.35)
     tp.SetOpacity(0.9)
     tp.SetShadow(True)
     tp.SetVerticalJustificationToCentered()
-    t.SetVisibility(False)
-    h.renderer.AddActor(t)
     h.actors["tracker"] = a
     h.actors["tracker_label"] = t
     h.data["tracker_pd"] = pd
@@ -668,26 +681,7 @@ def _update_shadow(h: SceneHandles, st, R: np.ndarray, rel: np.ndarray, origin: 
 
 def _build_reticle(h: SceneHandles) -> None:
     """The down camera's reticle (a centre cross with a gap, ticks) and its range-to-ground label."""
-    _, vtk = _vtk()
-    pts = vtk.vtkPoints()
-    pts.SetNumberOfPoints(16)
-    lines = vtk.vtkCellArray()
-    for i in range(8):
-        lines.InsertNextCell(2)
-        lines.InsertCellPoint(2 * i)
-        lines.InsertCellPoint(2 * i + 1)
-    pd = vtk.vtkPolyData()
-    pd.SetPoints(pts)
-    pd.SetLines(lines)
-    mapper = vtk.vtkPolyDataMapper2D()
-    mapper.SetInputData(pd)
-    a = vtk.vtkActor2D()
-    a.SetMapper(mapper)
-    a.GetProperty().SetColor(0.55, 1.0, 0.6)
-    a.GetProperty().SetOpacity(0.85)
-    a.SetVisibility(False)
-    h.renderer.AddActor(a)
-    t = vtk.vtkTextActor()
+    a, t, pd = _overlay_segments(h, (0.55, 1.0, 0.6), 0.85)
     tp = t.GetTextProperty()
     tp.SetFontFamilyToCourier()
     tp.SetBold(True)
@@ -695,8 +689,6 @@ def _build_reticle(h: SceneHandles) -> None:
     tp.SetShadow(True)
     tp.SetVerticalJustificationToTop()
     tp.SetJustificationToCentered()
-    t.SetVisibility(False)
-    h.renderer.AddActor(t)
     h.actors["reticle"] = a
     h.actors["reticle_label"] = t
     h.data["reticle_pd"] = pd
