@@ -42,7 +42,7 @@ def build_ghost(h, traj: Trajectory) -> GhostHandles:
     import vtk
 
     from . import resources
-    from .scene import _plume_mesh, _polydata, plume_actor
+    from .scene import _plume_mesh, _polydata, rgba_actor
 
     plotter = h.plotter
     g = GhostHandles(traj=traj)
@@ -51,7 +51,7 @@ def build_ghost(h, traj: Trajectory) -> GhostHandles:
                             ambient=0.35, diffuse=0.7, specular=0.2, name="ghost_lander", reset_camera=False)
     g.actors["lander"] = body
     for name, r0, r1, a0 in (("plume_core", 0.12, 0.35, 0.6), ("plume_glow", 0.2, 1.6, 0.22)):
-        g.actors[name] = plume_actor(h.renderer, _plume_mesh(r0, r1, (1.0, 0.8, 1.0), (0.8, 0.45, 0.9), a0))
+        g.actors[name] = rgba_actor(h.renderer, _plume_mesh(r0, r1, (1.0, 0.8, 1.0), (0.8, 0.45, 0.9), a0))
     g.actors["dot"] = plotter.add_mesh(pv.PolyData(np.zeros((1, 3))), color=GHOST_RGB, point_size=9,
                                        render_points_as_spheres=True, lighting=False, name="ghost_dot",
                                        reset_camera=False)

@@ -167,9 +167,9 @@ def _texture(img: np.ndarray, repeat: bool = False):
     return tex
 
 
-def plume_actor(renderer, pd):
-    """An unlit, translucent actor for a plume mesh of :func:`_plume_mesh` (colours per point), added
-    to ``renderer``."""
+def rgba_actor(renderer, pd):
+    """An unlit, translucent actor drawing ``pd`` in its per-point RGBA colours (plumes, trails),
+    added to ``renderer``."""
     _, vtk = _vtk()
     mapper = vtk.vtkPolyDataMapper()
     mapper.SetInputData(pd)
@@ -354,7 +354,7 @@ def build(plotter, traj: Trajectory, *, quality: str = "high", hud: bool = True,
     h.data["nozzle_m"] = lm.nozzle_exit_m
     for name, r0, r1, c0, c1, a0 in (("plume_core", 0.12, 0.35, (1.0, 0.97, 0.92), (0.75, 0.82, 1.0), 0.85),
                                      ("plume_glow", 0.2, 1.6, (1.0, 0.85, 0.6), (0.55, 0.6, 1.0), 0.30)):
-        h.actors[name] = plume_actor(ren, _plume_mesh(r0, r1, c0, c1, a0))
+        h.actors[name] = rgba_actor(ren, _plume_mesh(r0, r1, c0, c1, a0))
     # a screen-sized dot for the lander when it is too small to see
     a = plotter.add_mesh(pv.PolyData(np.zeros((1, 3))), color=(1.0, 0.85, 0.3), point_size=7,
                          render_points_as_spheres=True, lighting=False, name="lander_dot", reset_camera=False)
@@ -375,16 +375,7 @@ def build(plotter, traj: Trajectory, *, quality: str = "high", hud: bool = True,
     for name in ("trail_past", "trail_future"):
         line = pv.lines_from_points(h.data["trail_rel"][:2])
         line.point_data["rgba"] = np.zeros((2, 4), np.uint8)
-        mapper = vtk.vtkPolyDataMapper()
-        mapper.SetInputData(line)
-        mapper.SetColorModeToDirectScalars()
-        mapper.SetScalarModeToUsePointData()
-        a = vtk.vtkActor()
-        a.SetMapper(mapper)
-        a.GetProperty().LightingOff()
-        a.ForceTranslucentOn()
-        ren.AddActor(a)
-        h.actors[name] = a
+        h.actors[name] = rgba_actor(ren, line)
 
     # ---- landing-target marker: a ring (unit size, scaled per frame) and a short pole
     ring = pv.Disc(center=(0, 0, 0), inner=0.82, outer=1.0, normal=(0, 0, 1), r_res=1, c_res=72)
