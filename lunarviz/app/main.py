@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from pathlib import Path
@@ -51,6 +52,9 @@ def close_window(win) -> None:
     win.deleteLater()
     QtWidgets.QApplication.sendPostedEvents(None, QtCore.QEvent.Type.DeferredDelete)
     QtWidgets.QApplication.processEvents()
+    # the closed window's VTK objects sit in reference cycles: free them now, while the display
+    # is up, not in whatever later allocation happens to trigger a collection
+    gc.collect()
 
 
 def parse_what_if(items: list[str]) -> dict[str, float]:

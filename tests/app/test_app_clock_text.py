@@ -5,10 +5,9 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from app_windows import opened_window
 
 from lunarviz import timebase
-from lunarviz.app.main import close_window
-from lunarviz.app.window import MainWindow
 
 
 @pytest.fixture
@@ -17,12 +16,9 @@ def clock_win(qtbot, synthetic_traj):
     end = float(synthetic_traj.et_s[-1])
     planned = timebase.utc_to_et(timebase.et_to_utc(end - 60.0, 0))
     traj = dataclasses.replace(synthetic_traj, planned_touchdown_et_s=planned)
-    w = MainWindow(speed=1.0, quality="draft")
-    w.show()
-    qtbot.waitExposed(w)
-    w.set_trajectory(traj)
-    yield w, traj
-    close_window(w)
+    with opened_window(qtbot, speed=1.0, quality="draft") as w:
+        w.set_trajectory(traj)
+        yield w, traj
 
 
 @pytest.mark.parametrize("offset_s, l_minus", [

@@ -5,24 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from app_windows import opened_window
 from PySide6 import QtCore
 
 from lunarviz.app.kiosk import KIOSK_BUTTON_PX, Kiosk
-from lunarviz.app.main import close_window
 from lunarviz.app.playback import FakeClock
 from lunarviz.app.widgets import MIN_VIEW_S
-from lunarviz.app.window import MainWindow
 
 
 @pytest.fixture
 def win(qtbot, synthetic_traj):
-    w = MainWindow(speed=10.0, quality="draft", clock=FakeClock(0.0))
-    w.resize(1200, 760)
-    w.show()
-    qtbot.waitExposed(w)
-    w.set_trajectory(synthetic_traj)
-    yield w
-    close_window(w)
+    with opened_window(qtbot, (1200, 760), speed=10.0, quality="draft", clock=FakeClock(0.0)) as w:
+        w.set_trajectory(synthetic_traj)
+        yield w
 
 
 def test_kiosk_tours_pauses_for_a_visitor_and_resumes_when_idle(win, qtbot, synthetic_traj):

@@ -6,15 +6,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from app_windows import opened_window
 from PIL import Image
 from PySide6 import QtCore
 
 from lunarviz import physics, scenario
-from lunarviz.app.main import close_window
 from lunarviz.app.playback import CAMERAS, FakeClock
 from lunarviz.app.scenes import resolve_scene
 from lunarviz.app.widgets import TRACK_MARGIN_PX
-from lunarviz.app.window import MainWindow
 from lunarviz.physics.outcome import Outcome, touchdown_outcome
 
 WHATIF_TIMEOUT_MS = 90_000
@@ -38,14 +37,12 @@ def clock():
 @pytest.fixture
 def win(qtbot, resilience, clock):
     sc, traj = resilience
-    w = MainWindow(speed=10.0, quality="draft", clock=clock)  # draft meshes: the same scene, built faster
-    w.show()
-    qtbot.waitExposed(w)
-    w.set_trajectory(traj, sc)
-    w.seek(traj.event("powered_descent").et_s)
-    w.draw_frame()
-    yield w
-    close_window(w)
+    # draft meshes: the same scene, built faster
+    with opened_window(qtbot, speed=10.0, quality="draft", clock=clock) as w:
+        w.set_trajectory(traj, sc)
+        w.seek(traj.event("powered_descent").et_s)
+        w.draw_frame()
+        yield w
 
 
 def _frames_until(win, qtbot, frames, et_s):
