@@ -243,8 +243,22 @@ class Terrain:
         # bounds on heights, used by ray casting; subclasses tighten them
         self.min_height_m = 0.0
         self.max_height_m = 0.0
+        #: the steepest ground anywhere (rise over run, at least 1): how far a point may move
+        #: before its height must be asked again (the flight's contact test)
+        self.max_slope = 1.0
 
     # ---- to be provided by subclasses ----
+    def sharp_height_m(self, east_m, north_m) -> np.ndarray | None:
+        """The part of :meth:`local_height_m` too narrow for a coarse lookup grid to sample (a
+        scarp's face and a thin high side): the grid adds it exactly. ``None``: no such part."""
+        return None
+
+    def cell_max_m(self, axis_m: np.ndarray) -> np.ndarray | None:
+        """Upper bounds of the height over the cells of a square lookup grid on ``axis_m`` (rows
+        north, columns east, ``(k-1, k-1)``) where the terrain has detail finer than the grid;
+        ``None`` where the grid's nodes already bound it."""
+        return None
+
     def local_height_m(self, east_m, north_m) -> np.ndarray:
         """Height above the sphere at site-local coordinates (m)."""
         east_m, north_m = np.broadcast_arrays(np.asarray(east_m, float), np.asarray(north_m, float))
@@ -702,6 +716,13 @@ class ProceduralTerrain(Terrain):
         self.max_height_m = relief_bound + max(cliff_h, 0.0) + 0.08 * dmax + rough + 5.0
         cliff_below = cliff_h if config.cliff and config.cliff.height_m < 0 else 0.0
         self.min_height_m = -(relief_bound + 0.25 * dmax + rough + 5.0) - cliff_below
+        # a smoothstep over a width rises 1.5 x its height over that width at its steepest; the
+        # edge taper brings every height to zero over the outer 15 % of the half-extent
+        c = config.cliff
+        steep = [1.0, 1.5 * self.max_height_m / (half - self._taper_start)]
+        if c is not None and c.height_m != 0:
+            steep.append(1.5 * cliff_h / min(c.width_m, c.back_slope_m))
+        self.max_slope = max(steep)
 
     # ---- pieces ----
     def _taper(self, e, n) -> np.ndarray:
@@ -812,6 +833,20 @@ class ProceduralTerrain(Terrain):
             h += self.roughness_m(e, n)
         h += self._crater_sum(e, n, False)[0]
         h *= self._taper(e, n)
+        half = 0.5 * self.extent_m
+        h[(np.abs(e) >= half) | (np.abs(n) >= half)] = 0.0
+        return h.reshape(shape)
+
+    def sharp_height_m(self, east_m, north_m) -> np.ndarray | None:
+        """The scarp (tapered like the rest): the one feature that can be tall and yet narrower
+        than a lookup grid's cells."""
+        c = self.config.cliff
+        if c is None or c.height_m == 0:
+            return None
+        e, n = np.broadcast_arrays(np.asarray(east_m, float), np.asarray(north_m, float))
+        shape = e.shape
+        e, n = e.ravel(), n.ravel()
+        h = self.cliff_m(e, n) * self._taper(e, n)
         half = 0.5 * self.extent_m
         h[(np.abs(e) >= half) | (np.abs(n) >= half)] = 0.0
         return h.reshape(shape)
@@ -964,6 +999,28 @@ class DemTerrain(Terrain):
         self.min_height_m = min(float(self.z.min()), 0.0) - 1.0
         self.max_height_m = max(self.max_height_m, 1.0)
         self._taper_start = 0.9 * 0.5 * extent
+        rise = max(np.abs(np.diff(self.z, axis=0)).max(initial=0.0), np.abs(np.diff(self.z, axis=1)).max(initial=0.0))
+        taper = 1.5 * max(abs(self.max_height_m), abs(self.min_height_m)) / (0.5 * extent - self._taper_start)
+        self.max_slope = max(1.0, float(rise) / self.spacing_m, taper)
+
+    def cell_max_m(self, axis_m: np.ndarray) -> np.ndarray | None:
+        """The highest DEM node in each lookup cell (a bilinear surface peaks at a node), when
+        the DEM is finer than the grid; heights are tapered towards 0, so never below 0."""
+        step = float(axis_m[1] - axis_m[0])
+        if self.spacing_m >= step:
+            return None
+        ny, nx = self.z.shape
+        if nx < 2 or ny < 2:
+            return None
+        # the DEM column (east) and row (row 0 = north) at or before each grid line
+        cols = np.clip(np.floor((axis_m + self._half_x) / self.spacing_m).astype(int), 0, nx - 2)
+        rows = np.clip(np.floor((self._half_y - axis_m) / self.spacing_m).astype(int), 0, ny - 2)
+        out = np.empty((axis_m.size - 1, axis_m.size - 1))
+        for i in range(axis_m.size - 1):          # grid row i: north from axis[i] to axis[i+1]
+            band = self.z[rows[i + 1]:rows[i] + 2].max(axis=0)
+            pair = np.maximum(band[:-1], band[1:])        # DEM cell c spans columns c and c + 1
+            out[i] = np.maximum(np.maximum.reduceat(pair, cols[:-1]), pair[cols[1:]])
+        return np.maximum(out, 0.0)
 
     def local_height_m(self, east_m, north_m) -> np.ndarray:
         e, n = np.broadcast_arrays(np.asarray(east_m, float), np.asarray(north_m, float))

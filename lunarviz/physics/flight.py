@@ -48,6 +48,8 @@ MAX_COAST_S = 3 * 86400.0
 MAX_AFTER_PLANNED_S = 1800.0
 #: below this grid-terrain altitude the exact terrain is asked about contact, m
 TOUCHDOWN_PRECHECK_M = 60.0
+#: how much the ground under a run may change before its height is asked again, m
+HEIGHT_CACHE_M = 0.2
 #: grid spacing of the rangefinder's terrain lookup, m
 LRF_GRID_SPACING_M = 100.0
 #: near the terrain, a step is also tested for contact every this many metres of its path (a ridge or a
@@ -357,10 +359,25 @@ class _Flight:
         k = max(1, int(math.ceil(span / self.scn.sim.coast_step_s - 1e-9)))
         st.throttle[:] = 0.0
         st.mode[:] = phase
-        if self._advance(span / k, k) == SURFACE:
+        first = self.rec.count if self.rec is not None else 0
+        below_at = st.t if self._advance(span / k, k) == SURFACE else self._coast_under_terrain(first)
+        if below_at is not None:
             raise ScenarioError(
                 f"{self.scn.path}: the coast before powered descent reaches the surface at "
-                f"ET {st.t:.0f} s; expected a [start] orbit or state that stays above it")
+                f"ET {below_at:.0f} s; expected a [start] orbit or state that stays above it")
+
+    def _coast_under_terrain(self, first: int) -> float | None:
+        """The first time run 0's coast samples from ``first`` on (or any run's state at the end of
+        the coast) lie under the terrain (the step itself only asks the sphere); None if none do."""
+        plan, st = self.plan, self.st
+        live = st.r[~st.done]
+        t = np.concatenate([self.rec.t[first:self.rec.count] if self.rec is not None else [], np.full(len(live), st.t)])
+        r = np.concatenate([self.rec.r[first:self.rec.count] if self.rec is not None else np.zeros((0, 3)), live])
+        near = np.nonzero(np.sqrt(dot_rows(r, r)) - MOON_RADIUS_M < self.p[S.HMAX] + 1.0)[0]
+        for k in near.tolist():
+            if float(plan.terrain.surface_altitude_m(plan.in_to_me(r[k], float(t[k])))) < 0.0:
+                return float(t[k])
+        return None
 
     def deorbit(self):
         st, dt = self.st, self.scn.sim.powered_step_s
@@ -490,12 +507,13 @@ class _Flight:
         return pos, vel
 
     def _exact_altitude(self, idx: np.ndarray, p_me: np.ndarray) -> np.ndarray:
-        """Altitude above the exact terrain; the height under a run is re-evaluated only
-        after it moved > 0.2 m horizontally (a hovering lander costs nothing)."""
+        """Altitude above the exact terrain; the height under a run is re-evaluated only after it
+        moved far enough horizontally for the ground to change by :data:`HEIGHT_CACHE_M` on the
+        terrain's steepest slope (a hovering lander costs nothing)."""
         rn = np.sqrt(dot_rows(p_me, p_me))
         unit = p_me / rn[:, None]
         moved = np.sqrt(dot_rows(unit - self.h_cache_unit[idx], unit - self.h_cache_unit[idx])) * MOON_RADIUS_M
-        stale = ~(moved < 0.2)
+        stale = ~(moved < HEIGHT_CACHE_M / self.plan.terrain.max_slope)
         if np.any(stale):
             j = idx[stale]
             h = rn[stale] - self.plan.terrain.surface_altitude_m(p_me[stale])  # = R + height

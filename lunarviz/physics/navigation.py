@@ -257,6 +257,11 @@ class GridTerrain:
         self.step = self.axis[1] - self.axis[0]
         self.k = k
         self._grid = np.zeros((k, k))  # rows: north, cols: east
+        # for the contact test's upper bound: the nodes less the terrain's sharp part (a scarp,
+        # which that test adds exactly), and the highest ground inside each cell of a finer DEM
+        self._sharp = terrain.sharp_height_m(np.zeros(1), np.zeros(1)) is not None
+        self._smooth = np.zeros((k, k)) if self._sharp else self._grid
+        self._cell_max = terrain.cell_max_m(self.axis)
         self._nt = (k - 1) // self.TILE + 1  # tiles per side (nodes 0 .. k-1)
         self._done = np.zeros(self._nt * self._nt, bool)
 
@@ -274,13 +279,17 @@ class GridTerrain:
             r0, c0 = ty * t, tx * t
             r1, c1 = min(r0 + t, self.k), min(c0 + t, self.k)
             e, n = np.meshgrid(self.axis[c0:c1], self.axis[r0:r1], indexing="xy")
-            self._grid[r0:r1, c0:c1] = np.asarray(
-                self.terrain.local_height_m(e.ravel(), n.ravel()), float).reshape(r1 - r0, c1 - c0)
+            e, n = e.ravel(), n.ravel()
+            h = np.asarray(self.terrain.local_height_m(e, n), float)
+            self._grid[r0:r1, c0:c1] = h.reshape(r1 - r0, c1 - c0)
+            if self._sharp:
+                self._smooth[r0:r1, c0:c1] = (h - self.terrain.sharp_height_m(e, n)).reshape(r1 - r0, c1 - c0)
             self._done[tile] = True
 
     def height_local(self, e: np.ndarray, n: np.ndarray, highest: bool = False) -> np.ndarray:
-        """Bilinear height at local (e, n); with ``highest`` the highest of the cell's four nodes (never
-        below the interpolated height: a conservative test for contact near a scarp)."""
+        """Bilinear height at local (e, n); with ``highest`` an upper bound for the contact test: the
+        highest of the cell's four nodes (less the terrain's sharp part, which is added exactly),
+        or of the terrain inside the cell where it is finer than the grid."""
         fx = (e + self.half) / self.step
         fy = (n + self.half) / self.step
         inside = (fx >= 0) & (fy >= 0) & (fx <= self.k - 1) & (fy <= self.k - 1)
@@ -298,7 +307,12 @@ class GridTerrain:
         tx, ty = fx - ix, fy - iy
         g = self._grid
         if highest:
+            g = self._smooth
             h = np.maximum(np.maximum(g[iy, ix], g[iy, ix + 1]), np.maximum(g[iy + 1, ix], g[iy + 1, ix + 1]))
+            if self._sharp:
+                h = h + self.terrain.sharp_height_m(e, n)
+            if self._cell_max is not None:
+                h = np.maximum(h, self._cell_max[iy, ix])
             return np.where(inside, h, 0.0)
         h = (g[iy, ix] * (1 - tx) * (1 - ty) + g[iy, ix + 1] * tx * (1 - ty)
              + g[iy + 1, ix] * (1 - tx) * ty + g[iy + 1, ix + 1] * tx * ty)

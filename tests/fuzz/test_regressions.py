@@ -139,6 +139,53 @@ def test_contact_is_found_on_a_ridge_narrower_than_a_step(width_m):
     assert 270.0 < east < 330.0
 
 
+def _east_of_site(pos_m) -> float:
+    e = enu_basis(20.0, 30.0)
+    return float((pos_m - e[2] * MOON_RADIUS_M) @ e[0])
+
+
+def test_contact_is_found_on_a_thin_fin_between_the_grid_nodes():
+    # fuzz case (5000 runs): a 3 km scarp 0.5 m wide falling back to the datum over 50 m, 200 m west of
+    # the site: a fin thinner than the 100 m lookup grid, which the lander flew straight through
+    text = _sub("extent_m = 4000.0", "extent_m = 500.0", _sub("relief_m = 5.0", "relief_m = 0.0"))
+    text = _sub("height_m = 200.0", "height_m = 3000.0\nback_slope_m = 50.0", text)
+    text = _sub("offset_m = 150.0", "offset_m = -200.0", _sub("width_m = 20.0", "width_m = 0.5", text))
+    traj = physics.fly(scenario.loads(text, "fin.toml"))
+    check_flight(traj)
+    assert -202.0 < _east_of_site(traj.event("touchdown").pos_m) < -198.0   # on the face, not beyond
+
+
+def test_contact_is_found_on_a_dem_spike_between_the_grid_nodes(tmp_path):
+    # a 300 m one-pixel spike of a 10 m DEM, 250 m east of the site: between two lookup-grid nodes
+    z = np.zeros((161, 161))
+    z[80, 105] = 300.0
+    np.save(tmp_path / "spike.npy", z)
+    text = _wall_text(20.0).replace("height_m = 300.0", "height_m = 0.0")
+    text = re.sub(r"\[terrain\][^[]*", f'[terrain]\nkind = "dem"\npath = "{tmp_path / "spike.npy"}"\n'
+                  "dem_spacing_m = 10.0\n\n", text)
+    text = re.sub(r"\[terrain.cliff\][^[]*", "", text).replace(f"{MOON_RADIUS_M + 60.0}", "x")
+    e = enu_basis(20.0, 30.0)
+    u = e[2] * MOON_RADIUS_M + 600.0 * e[0]
+    pos = u / np.linalg.norm(u) * (MOON_RADIUS_M + 100.0)          # 100 m up: above the grid's 60 m margin
+    text = re.sub(r"pos_m = .*", f"pos_m = {[float(x) for x in pos]}", text)
+    traj = physics.fly(scenario.loads(text, "spike.toml"))
+    check_flight(traj)
+    assert 245.0 < _east_of_site(traj.event("touchdown").pos_m) < 262.0   # on the spike's east flank
+
+
+def test_a_coast_into_a_scarp_is_an_error_not_a_flight_through_it():
+    # 500 m up over the low side, coasting west at 300 m/s for the 1 s before powered descent: into
+    # the 3 km high side of a scarp (the coast's own step only knows the sphere)
+    e = enu_basis(20.0, 30.0)
+    u = e[2] * MOON_RADIUS_M + 400.0 * e[0]
+    pos = u / np.linalg.norm(u) * (MOON_RADIUS_M + 500.0)
+    text = _sub("height_m = 200.0", "height_m = 3000.0")
+    text = re.sub(r"pos_m = .*", f"pos_m = {[float(x) for x in pos]}", text)
+    text = re.sub(r"vel_mps = .*", f"vel_mps = {[float(x) for x in -300.0 * e[0]]}", text)
+    with pytest.raises(ScenarioError, match=r"coast.txt: the coast before powered descent reaches the surface"):
+        physics.fly(scenario.loads(text, "coast.txt"))
+
+
 @pytest.mark.parametrize("vel,what", [
     ("[1e308, 0.0, 0.0]", "speed of at most 5000 m/s"),
     ("[899377374.0, 0.0, 0.0]", "speed of at most 5000 m/s"),   # 3 x the speed of light
