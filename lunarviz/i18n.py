@@ -1,0 +1,101 @@
+"""The one place text is translated: gettext catalogues, the chosen language, its direction and fonts.
+
+Core module (no Qt, no VTK). Every string a person reads goes through
+:func:`_` (or :func:`ngettext` for counts); a string defined at import time
+(a table, a constant) is marked with :func:`N_` and translated where it is
+shown. The catalogues are gettext ``.po`` files under
+``lunarviz/locale/<lang>/LC_MESSAGES/lunarviz.po``, kept with Babel
+(``scripts/update_translations.py`` extracts, updates and compiles them to the
+``.mo`` files read here).
+
+The language is, in order: :func:`set_language` (the CLI's ``--lang``),
+``$LUNARVIZ_LANG``, the system locale (``$LC_ALL``, ``$LC_MESSAGES``,
+``$LANG``), English. Only :data:`LANGUAGES` are offered; a system locale
+lunarviz has no catalogue for falls back to English, an explicit ``--lang``
+or ``$LUNARVIZ_LANG`` that names no shipped language is an error.
+"""
+
+from __future__ import annotations
+
+import gettext as _gettext
+import os
+from pathlib import Path
+
+from .errors import LunarvizError, shown
+
+__all__ = ["LANGUAGES", "RTL_LANGUAGES", "_", "N_", "ngettext", "set_language", "language", "is_rtl",
+           "locale_dir", "DOMAIN"]
+
+#: the languages lunarviz ships complete catalogues for (ISO 639-1), English first
+LANGUAGES = ("en", "ja", "es", "he")
+#: the languages written right to left
+RTL_LANGUAGES = frozenset({"he"})
+#: the gettext domain of every catalogue
+DOMAIN = "lunarviz"
+
+_state: dict = {"lang": None, "tr": None}
+
+
+def locale_dir() -> Path:
+    """The folder holding ``<lang>/LC_MESSAGES/lunarviz.{po,mo}``."""
+    return Path(__file__).resolve().parent / "locale"
+
+
+def _from_environment() -> str:
+    env = os.environ.get("LUNARVIZ_LANG", "").strip()
+    if env:
+        return _check(env, "$LUNARVIZ_LANG")
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(var, "").strip()
+        if value:
+            code = value.split(".")[0].split("_")[0].split("@")[0].lower()
+            return code if code in LANGUAGES else "en"
+    return "en"
+
+
+def _check(lang: str, where: str) -> str:
+    code = lang.strip().replace("-", "_").split("_")[0].lower()
+    if code not in LANGUAGES:
+        raise LunarvizError(f"{where} {shown(lang)}: expected one of {', '.join(LANGUAGES)}")
+    return code
+
+
+def set_language(lang: str | None, where: str = "--lang") -> str:
+    """Use ``lang`` (``None``: from the environment) for every string from now on; returns its code."""
+    code = _check(lang, where) if lang else _from_environment()
+    tr = _gettext.translation(DOMAIN, localedir=str(locale_dir()), languages=[code], fallback=True)
+    _state.update(lang=code, tr=tr)
+    return code
+
+
+def language() -> str:
+    """The language in use (chosen from the environment on first use)."""
+    if _state["lang"] is None:
+        set_language(None)
+    return _state["lang"]
+
+
+def is_rtl(lang: str | None = None) -> bool:
+    """True for a language written right to left (the one in use unless given)."""
+    return (lang or language()) in RTL_LANGUAGES
+
+
+def _translator() -> _gettext.NullTranslations:
+    if _state["tr"] is None:
+        set_language(None)
+    return _state["tr"]
+
+
+def _(message: str) -> str:
+    """``message`` in the language in use (itself when the catalogue has no translation)."""
+    return _translator().gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """The singular or plural form for ``n`` in the language in use."""
+    return _translator().ngettext(singular, plural, n)
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for translation where it is defined; translate it with :func:`_` where shown."""
+    return message
