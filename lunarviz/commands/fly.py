@@ -28,6 +28,7 @@ import sys
 
 import numpy as np
 
+from ..i18n import _
 from . import add_scene_argument
 
 CSV_HEADER = ["utc", "t_s", "alt_m", "est_alt_m", "vertical_speed_mps", "horizontal_speed_mps",
@@ -36,23 +37,23 @@ CSV_HEADER = ["utc", "t_s", "alt_m", "est_alt_m", "vertical_speed_mps", "horizon
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
-        "fly", help="fly a scenario (descent physics + GNC) and report the outcome",
-        description="Fly SCENE from its start to touchdown and report the outcome: one flight, or "
-                    "N dispersed Monte Carlo runs with --dispersions.",
+        "fly", help=_("fly a scenario (descent physics + GNC) and report the outcome"),
+        description=_("Fly SCENE from its start to touchdown and report the outcome: one flight, or "
+                    "N dispersed Monte Carlo runs with --dispersions."),
     )
     add_scene_argument(p)
-    p.add_argument("--json", action="store_true", help="print the result as one JSON object")
-    p.add_argument("--csv", metavar="PATH", help="write the time series as CSV (>= 1 Hz, 10 Hz when powered)")
-    p.add_argument("--spk", metavar="PATH", help="write the trajectory as a SPICE SPK (type 13, MOON, J2000)")
+    p.add_argument("--json", action="store_true", help=_("print the result as one JSON object"))
+    p.add_argument("--csv", metavar="PATH", help=_("write the time series as CSV (>= 1 Hz, 10 Hz when powered)"))
+    p.add_argument("--spk", metavar="PATH", help=_("write the trajectory as a SPICE SPK (type 13, MOON, J2000)"))
     p.add_argument("--spk-id", type=int, default=-999, metavar="ID",
-                   help="NAIF id of the lander in the SPK (negative; default -999)")
+                   help=_("NAIF id of the lander in the SPK (negative; default -999)"))
     p.add_argument("--check-record", action="store_true",
-                   help="compare the flight with the scenario's published telemetry ([[record]]); exit 1 "
-                        "when a value marked must_match is outside its tolerance")
-    p.add_argument("--seed", type=int, default=0, help="random seed (sensor noise, dispersions)")
+                   help=_("compare the flight with the scenario's published telemetry ([[record]]); exit 1 "
+                        "when a value marked must_match is outside its tolerance"))
+    p.add_argument("--seed", type=int, default=0, help=_("random seed (sensor noise, dispersions)"))
     p.add_argument("--dispersions", type=int, default=0, metavar="N",
-                   help="fly N dispersed Monte Carlo runs (vectorised) instead of one")
-    p.add_argument("--touchdowns", metavar="PATH", help="with --dispersions: write touchdown points as CSV")
+                   help=_("fly N dispersed Monte Carlo runs (vectorised) instead of one"))
+    p.add_argument("--touchdowns", metavar="PATH", help=_("with --dispersions: write touchdown points as CSV"))
     p.set_defaults(func=handle)
 
 
