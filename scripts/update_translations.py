@@ -5,7 +5,7 @@
 
 1. **extract** every ``_()``, ``ngettext()`` and ``N_()`` message of ``lunarviz/`` (Babel's Python
    extractor) and the texts people read in the shipped ``scenes/*.toml``: ``[story]`` ``title``,
-   ``description``, every ``[story.captions]`` text and the text of ``[lesson]`` steps;
+   ``description``, every ``[story.captions]`` text, ``[site]`` ``name`` and the text of ``[lesson]`` steps;
 2. write the template ``lunarviz/locale/lunarviz.pot``;
 3. **update** ``lunarviz/locale/<lang>/LC_MESSAGES/lunarviz.po`` for every language but English
    (new messages appear untranslated, obsolete ones are dropped, a changed msgid is marked fuzzy);
@@ -21,7 +21,7 @@ import argparse
 import io
 import sys
 import tomllib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import babel.messages.catalog
@@ -40,7 +40,7 @@ KEYWORDS = {"_": None, "ngettext": (1, 2), "N_": None}
 LESSON_TEXT_KEYS = ("title", "prompt", "question", "choices", "answer", "explain", "explanation", "text",
                     "caption", "reveal_text")
 #: a fixed date in every header: the files change only when their messages do
-FIXED_DATE = datetime(2026, 1, 1, tzinfo=timezone.utc)
+FIXED_DATE = datetime(2026, 1, 1, tzinfo=UTC)
 # the header's "Generated-By: Babel <version>" without the version: a newer Babel writes the same files
 babel.messages.catalog.VERSION = "2"
 
@@ -73,7 +73,7 @@ def scene_messages(scenes: Path) -> list[tuple[str, int, str]]:
         raw = path.read_text(encoding="utf-8")
         data = tomllib.loads(raw)
         story = data.get("story", {})
-        texts = [story.get("title"), story.get("description")]
+        texts = [story.get("title"), story.get("description"), data.get("site", {}).get("name")]
         texts += list(story.get("captions", {}).values())
         texts += _lesson_texts(data.get("lesson", {}))
         lines = raw.splitlines()

@@ -42,8 +42,8 @@ def register(subparsers) -> None:
 def _list(args: argparse.Namespace) -> int:
     from lunarviz import assets
 
-    print(f"embedded: {assets.assets_dir()}")
-    print(f"cache:    {assets.cache_dir()}")
+    print(_("embedded: {path}").format(path=assets.assets_dir()))
+    print(_("cache:    {path}").format(path=assets.cache_dir()))
     for line in assets.describe():
         print(line)
     return 0
@@ -66,8 +66,8 @@ def _verify(args: argparse.Namespace) -> int:
     for r in results:
         print(f"{r.status:13s} {r.relpath}" + (f"  {r.detail}" if r.detail else ""))
     if bad:
-        print(f"lunarviz assets verify: {len(bad)} of {len(results)} files failed "
-              f"(folder {assets.assets_dir()}); reinstall lunarviz or restore the files", file=sys.stderr)
+        print(_("lunarviz assets verify: {bad} of {n} files failed (folder {path}); reinstall lunarviz or "
+                "restore the files").format(bad=len(bad), n=len(results), path=assets.assets_dir()), file=sys.stderr)
         return 1
-    print(f"all {len(results)} embedded files match their recorded SHA-256")
+    print(_("all {n} embedded files match their recorded SHA-256").format(n=len(results)))
     return 0

@@ -48,5 +48,5 @@ def run(args) -> int:
     if args.frames:
         for s, img in zip(shot_list, frames, strict=True):
             write_png(img, Path(args.frames) / lookbook.frame_name(s))
-    print(f"wrote {args.output} ({len(shot_list)} shots at {size[0]}x{size[1]})")
+    print(_("wrote {out} ({n} shots at {w}x{h})").format(out=args.output, n=len(shot_list), w=size[0], h=size[1]))
     return 0

@@ -101,8 +101,8 @@ def run(args) -> int:
     _options(args, load(scene).render)
     traj = load_flight(scene)
     stats, size, fps = render_flight(traj, args)
-    print(f"wrote {args.output}: {stats.frames} frames {size[0]}x{size[1]} at {fps:g} fps "
-          f"({stats.fps:.1f} frames/s)")
+    print(_("wrote {out}: {frames} frames {w}x{h} at {fps:g} fps ({rate:.1f} frames/s)").format(
+        out=args.output, frames=stats.frames, w=size[0], h=size[1], fps=fps, rate=stats.fps))
     return 0
 
 

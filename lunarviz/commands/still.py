@@ -68,5 +68,6 @@ def run(args) -> int:
                        antialias=None if args.antialias == "none" else args.antialias, hud=not args.no_hud,
                        projection=projection, dispersion=mc)
     write_png(img, args.output)
-    print(f"wrote {args.output} ({size[0]}x{size[1]}, {args.camera} at {args.at})")
+    print(_("wrote {out} ({w}x{h}, {camera} at {at})").format(out=args.output, w=size[0], h=size[1],
+                                                              camera=args.camera, at=args.at))
     return 0

@@ -89,7 +89,8 @@ def register(subparsers) -> None:
                         "on software OpenGL), always, or never"))
     p.add_argument("--play-scale", type=_play_scale, default=None, metavar="S",
                    help=_("while playing, draw this share (0.3 to 1) of the 3D view's width and height and "
-                          "stretch it: fewer pixels per frame on software OpenGL; a paused frame is always full size (default 1)"))
+                          "stretch it: fewer pixels per frame on software OpenGL; a paused frame is always full size "
+                          "(default 1)"))
     p.add_argument("--kiosk", action="store_true",
                    help=_("attract mode for a museum screen: full screen, a guided tour looping through the scenes "
                         "(all shipped scenes if none is named), large buttons, the tour resumes after "
