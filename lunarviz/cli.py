@@ -15,6 +15,7 @@ import sys
 
 from . import __version__
 from .errors import LunarvizError
+from .i18n import LANGUAGES, N_, _, ngettext, set_language
 
 #: subcommand modules, in the order they appear in ``--help``
 COMMANDS = ("ephem", "fly", "assets", "still", "render", "lookbook", "view", "serve")
@@ -42,10 +43,48 @@ class Parser(argparse.ArgumentParser):
         return super()._parse_optional(arg_string)
 
 
+#: argparse's own words that a person reads (argparse looks them up through :func:`lunarviz.i18n._`)
+ARGPARSE_MESSAGES = (
+    N_("usage: "), N_("positional arguments"), N_("options"), N_("show this help message and exit"),
+    N_("show program's version number and exit"), N_("%(prog)s: error: %(message)s\n"),
+    N_("argument %(argument_name)s: %(message)s"), N_("expected one argument"),
+    N_("expected at least one argument"), N_("invalid choice: %(value)r (choose from %(choices)s)"),
+    N_("the following arguments are required: %s"), N_("unrecognized arguments: %s"),
+    N_("invalid %(type)s value: %(value)r"), N_("ambiguous option: %(option)s could match %(matches)s"),
+    N_("not allowed with argument %s"),
+)
+argparse._ = _
+argparse.ngettext = ngettext
+
+
+def language_argument(argv: list[str]) -> str | None:
+    """The value of ``--lang`` wherever it stands before ``--`` (it must be known before the parser is
+    built: the ``--help`` texts are in that language), or None."""
+    for i, word in enumerate(argv):
+        if word == "--":
+            break
+        if word == "--lang" and i + 1 < len(argv):
+            return argv[i + 1]
+        if word.startswith("--lang="):
+            return word.split("=", 1)[1]
+    return None
+
+
+def _add_language_option(parser: argparse.ArgumentParser, top: bool) -> None:
+    """``--lang`` on ``parser`` and every subcommand under it (read early by :func:`language_argument`)."""
+    parser.add_argument("--lang", metavar="LANG", default=None if top else argparse.SUPPRESS,
+                        help=_("language of every text: {langs} (default: $LUNARVIZ_LANG, then the system "
+                               "locale, then en)").format(langs=", ".join(LANGUAGES)))
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                _add_language_option(sub, False)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(
         prog="lunarviz",
-        description="Fly and watch lunar descents and landings in 3D, with real SPICE ephemerides.",
+        description=_("Fly and watch lunar descents and landings in 3D, with real SPICE ephemerides."),
     )
     parser.add_argument("--version", action="version", version=f"lunarviz {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -57,6 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
                 continue  # subcommand not built into this version
             raise
         module.register(sub)
+    _add_language_option(parser, True)
     return parser
 
 
@@ -68,6 +108,13 @@ def one_line(text: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    try:
+        set_language(language_argument(argv))  # None: $LUNARVIZ_LANG, then the system locale
+    except LunarvizError as exc:
+        set_language("en")  # no language could be chosen: the error in English
+        print(_("lunarviz: error: {message}").format(message=one_line(str(exc))), file=sys.stderr)
+        return 2
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
@@ -76,10 +123,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except LunarvizError as exc:
-        print(f"lunarviz {args.command}: error: {one_line(str(exc))}", file=sys.stderr)
+        print(_("lunarviz {command}: error: {message}").format(command=args.command, message=one_line(str(exc))),
+              file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print(f"lunarviz {args.command}: interrupted", file=sys.stderr)
+        print(_("lunarviz {command}: interrupted").format(command=args.command), file=sys.stderr)
         return 130
     except BrokenPipeError:
         # output piped into e.g. `head`, which closed early: not an error

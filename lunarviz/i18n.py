@@ -24,7 +24,7 @@ from pathlib import Path
 from .errors import LunarvizError, shown
 
 __all__ = ["LANGUAGES", "RTL_LANGUAGES", "_", "N_", "ngettext", "set_language", "language", "is_rtl",
-           "locale_dir", "DOMAIN"]
+           "locale_dir", "DOMAIN", "HUD_FONT_FILES", "UI_FONT_FILES", "font_file", "display_text"]
 
 #: the languages lunarviz ships complete catalogues for (ISO 639-1), English first
 LANGUAGES = ("en", "ja", "es", "he")
@@ -32,6 +32,24 @@ LANGUAGES = ("en", "ja", "es", "he")
 RTL_LANGUAGES = frozenset({"he"})
 #: the gettext domain of every catalogue
 DOMAIN = "lunarviz"
+
+#: the font files (regular, bold) of the HUD (VTK, one file per text, no fallback: a file must hold
+#: the Latin letters and digits too) for the languages VTK's built-in Arial/Courier (Latin-1: English,
+#: Spanish) cannot write. Noto Sans CJK (face 0 of the collection: JP) holds Latin; Noto Sans Hebrew has
+#: no digits or Latin, so the Hebrew HUD uses DejaVu Sans, which holds both
+HUD_FONT_FILES = {
+    "ja": ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+           "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc"),
+    "he": ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"),
+}
+#: the viewer's application font (Qt falls back per glyph, so a Hebrew-only font is fine)
+UI_FONT_FILES = {
+    "ja": "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "he": "/usr/share/fonts/truetype/noto/NotoSansHebrew-Regular.ttf",
+}
+#: the Debian package of each font file (scripts/install-system-deps.sh; licences in assets/SOURCES.md)
+FONT_PACKAGES = {"NotoSansCJK": "fonts-noto-cjk", "NotoSansHebrew": "fonts-noto-core",
+                 "DejaVuSans": "fonts-dejavu-core"}
 
 _state: dict = {"lang": None, "tr": None}
 
@@ -99,3 +117,29 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 def N_(message: str) -> str:
     """Mark ``message`` for translation where it is defined; translate it with :func:`_` where shown."""
     return message
+
+
+def font_file(lang: str | None = None, *, bold: bool = False, ui: bool = False) -> Path | None:
+    """The font file that writes ``lang`` (the language in use unless given) in the HUD (``ui``: the
+    viewer's widgets), or None where the built-in fonts do (English, Spanish). A missing file is an
+    error naming the package to install."""
+    lang = lang or language()
+    table = UI_FONT_FILES if ui else HUD_FONT_FILES
+    if lang not in table:
+        return None
+    path = Path(table[lang] if ui else table[lang][1 if bold else 0])
+    if not path.is_file():
+        package = next(v for k, v in FONT_PACKAGES.items() if path.name.startswith(k))
+        raise LunarvizError(f"font {path} for --lang {lang} is missing: install the Debian package {package} "
+                            f"(scripts/install-system-deps.sh)")
+    return path
+
+
+def display_text(text: str, lang: str | None = None) -> str:
+    """``text`` as a renderer without bidirectional support must draw it: each line of a right-to-left
+    language put in visual order (``python-bidi``), unchanged otherwise. Qt needs no such help."""
+    if not text or not is_rtl(lang):
+        return text
+    from bidi import get_display  # python-bidi: only for right-to-left text
+
+    return "\n".join(get_display(line, base_dir="R") for line in text.split("\n"))

@@ -16,6 +16,7 @@ from pathlib import Path
 from PySide6 import QtCore, QtWidgets
 
 from lunarviz.errors import LunarvizError
+from lunarviz.i18n import _
 
 from .playback import CAMERAS
 
@@ -44,9 +45,9 @@ class SaveFrameDialog(QtWidgets.QDialog):
 
     def __init__(self, parent: QtWidgets.QWidget, pane_size: tuple[int, int]) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Save frame as PNG")
+        self.setWindowTitle(_("Save frame as PNG"))
         self.path_edit = QtWidgets.QLineEdit(str(Path.cwd() / "frame.png"), self)
-        browse = QtWidgets.QPushButton("Browse…", self)
+        browse = QtWidgets.QPushButton(_("Browse…"), self)
         browse.clicked.connect(self._browse)
         row = QtWidgets.QHBoxLayout()
         row.addWidget(self.path_edit, 1)
@@ -55,11 +56,11 @@ class SaveFrameDialog(QtWidgets.QDialog):
         self.size_box.addItem(f"{pane_size[0]} x {pane_size[1]} (as on screen)", None)
         for text, size in FRAME_SIZES.items():
             self.size_box.addItem(text, size)
-        self.hud_check = QtWidgets.QCheckBox("With the HUD (title, clock, telemetry)", self)
+        self.hud_check = QtWidgets.QCheckBox(_("With the HUD (title, clock, telemetry)"), self)
         self.hud_check.setChecked(True)
         form = QtWidgets.QFormLayout(self)
-        form.addRow("File", row)
-        form.addRow("Size", self.size_box)
+        form.addRow(_("File"), row)
+        form.addRow(_("Size"), self.size_box)
         form.addRow("", self.hud_check)
         buttons = QtWidgets.QDialogButtonBox(
             QtWidgets.QDialogButtonBox.StandardButton.Save | QtWidgets.QDialogButtonBox.StandardButton.Cancel, self)
@@ -77,13 +78,14 @@ class SaveFrameDialog(QtWidgets.QDialog):
         return self.hud_check.isChecked()
 
     def _browse(self) -> None:
-        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Save frame as PNG", self.path(), "PNG images (*.png)")
+        path, _filter = QtWidgets.QFileDialog.getSaveFileName(self, _("Save frame as PNG"), self.path(),
+                                                              _("PNG images (*.png)"))
         if path:
             self.path_edit.setText(path)
 
     def _accept(self) -> None:
         if not self.path().lower().endswith(".png"):
-            QtWidgets.QMessageBox.warning(self, "Save frame", f"{self.path()}: expected a .png file name")
+            QtWidgets.QMessageBox.warning(self, _("Save frame"), f"{self.path()}: expected a .png file name")
             return
         self.accept()
 
@@ -176,11 +178,11 @@ class VideoExportDialog(QtWidgets.QDialog):
     def __init__(self, parent: QtWidgets.QWidget, traj, camera: str, et_s: float, *, speed: float = 10.0,
                  scenario_path=None, whatif=None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Export video")
+        self.setWindowTitle(_("Export video"))
         self.traj = traj
         self.scenario_traj = traj
         self.whatif_traj = whatif
-        self.whatif_check = QtWidgets.QCheckBox("Render the what-if run instead of the scenario", self)
+        self.whatif_check = QtWidgets.QCheckBox(_("Render the what-if run instead of the scenario"), self)
         self.whatif_check.setVisible(whatif is not None)
         self.whatif_check.toggled.connect(
             lambda on: setattr(self, "traj", self.whatif_traj if on and self.whatif_traj is not None
@@ -189,7 +191,7 @@ class VideoExportDialog(QtWidgets.QDialog):
         self.message = ""
         default_name = (Path(scenario_path).stem if scenario_path else "lunarviz") + ".mp4"
         self.path_edit = QtWidgets.QLineEdit(str(Path.cwd() / default_name), self)
-        browse = QtWidgets.QPushButton("Browse…", self)
+        browse = QtWidgets.QPushButton(_("Browse…"), self)
         browse.clicked.connect(self._browse)
         path_row = QtWidgets.QHBoxLayout()
         path_row.addWidget(self.path_edit, 1)
@@ -209,7 +211,7 @@ class VideoExportDialog(QtWidgets.QDialog):
         self.speed.setRange(0.1, 1000.0)
         self.speed.setDecimals(1)
         self.speed.setValue(speed)
-        self.speed.setSuffix(" x")
+        self.speed.setSuffix(_(" x"))
         self.fps = QtWidgets.QSpinBox(self)
         self.fps.setRange(1, 120)
         self.fps.setValue(30)
@@ -229,14 +231,14 @@ class VideoExportDialog(QtWidgets.QDialog):
         self.fps.valueChanged.connect(self._update_estimate)
 
         form = QtWidgets.QFormLayout()
-        form.addRow("File (.mp4, or a folder for PNGs)", path_row)
-        form.addRow("From", self.start_edit)
-        form.addRow("To", self.end_edit)
-        form.addRow("Speed", self.speed)
-        form.addRow("Frames per second", self.fps)
-        form.addRow("Size", self.size_box)
-        form.addRow("Camera", self.camera_box)
-        form.addRow("Detail", self.quality_box)
+        form.addRow(_("File (.mp4, or a folder for PNGs)"), path_row)
+        form.addRow(_("From"), self.start_edit)
+        form.addRow(_("To"), self.end_edit)
+        form.addRow(_("Speed"), self.speed)
+        form.addRow(_("Frames per second"), self.fps)
+        form.addRow(_("Size"), self.size_box)
+        form.addRow(_("Camera"), self.camera_box)
+        form.addRow(_("Detail"), self.quality_box)
         form.addRow("", self.frames_label)
         form.addRow("", self.whatif_check)
 
@@ -260,8 +262,8 @@ class VideoExportDialog(QtWidgets.QDialog):
 
     # ------------------------------------------------------------- inputs
     def _browse(self) -> None:
-        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Video file", self.path_edit.text(),
-                                                        "Video (*.mp4 *.mkv *.mov)")
+        path, _filter = QtWidgets.QFileDialog.getSaveFileName(self, _("Video file"), self.path_edit.text(),
+                                                        _("Video (*.mp4 *.mkv *.mov)"))
         if path:
             self.path_edit.setText(path)
 
@@ -317,7 +319,7 @@ class VideoExportDialog(QtWidgets.QDialog):
         self.job.finished.connect(self._on_finished)
         self.progress.setVisible(True)
         self.progress.setRange(0, 0)
-        self.status.setText("Rendering in the background — the window stays usable.")
+        self.status.setText(_("Rendering in the background — the window stays usable."))
         self.render_button.setEnabled(False)
         self.job.start()
         return True

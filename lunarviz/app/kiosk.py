@@ -16,6 +16,8 @@ from pathlib import Path
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from lunarviz.i18n import N_, _
+
 from .tour import KIOSK_IDLE_S, Stop, TourClock, stops_for
 
 #: how often the kiosk checks its tour clock, ms
@@ -56,9 +58,9 @@ class KioskPanel(QtWidgets.QWidget):
         row = QtWidgets.QHBoxLayout()
         bfont = QtGui.QFont(font)
         bfont.setPointSizeF(font.pointSizeF() * 0.8)
-        for key, text in (("play", "Play / pause"), ("replay", "Replay"), ("whatif", "What if it had worked?"),
-                          ("next", "Next mission")):
-            b = QtWidgets.QPushButton(text, self)
+        for key, text in (("play", N_("Play / pause")), ("replay", N_("Replay")),
+                          ("whatif", N_("What if it had worked?")), ("next", N_("Next mission"))):
+            b = QtWidgets.QPushButton(_(text), self)
             b.setMinimumHeight(KIOSK_BUTTON_PX)
             b.setFont(bfont)
             b.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
@@ -170,7 +172,7 @@ class Kiosk(QtCore.QObject):
                 self.tour.index = i
                 break
         else:
-            self.panel.caption.setText("This landing needs no what-if: its rangefinder worked")
+            self.panel.caption.setText(_("This landing needs no what-if: its rangefinder worked"))
             return
         self.show_stop()
 

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from lunarviz.errors import LunarvizError, shown
+from lunarviz.i18n import _
 
 #: the hint printed when there is no display to open a window on
 NO_DISPLAY_HINT = (
@@ -41,7 +42,34 @@ def qt_application():
     if app is None:
         app = QtWidgets.QApplication(["lunarviz"])
         app.setApplicationName("lunarviz")
+    apply_language(app)
     return app
+
+
+def apply_language(app) -> None:
+    """The language in use on the whole application: its font (:func:`lunarviz.i18n.font_file`, loaded with
+    QFontDatabase; Qt's own font where none is needed) and its direction (right to left for Hebrew).
+    Cheap to call again: every :class:`~lunarviz.app.window.MainWindow` does, for the language in use then."""
+    from PySide6 import QtCore, QtGui
+
+    from lunarviz.i18n import font_file, is_rtl, language
+
+    if app.property("lunarviz_default_font") is None:
+        app.setProperty("lunarviz_default_font", app.font().toString())
+    path = font_file(ui=True)
+    font = QtGui.QFont()
+    font.fromString(app.property("lunarviz_default_font"))
+    if path is not None:
+        fid = QtGui.QFontDatabase.addApplicationFont(str(path))
+        families = QtGui.QFontDatabase.applicationFontFamilies(fid) if fid >= 0 else []
+        if not families:
+            raise LunarvizError(f"font {path} for --lang {language()}: Qt could not load it")
+        # a collection (Noto Sans CJK) holds one family per region: the Japanese one for Japanese
+        family = next((f for f in families if f.endswith(" JP")), families[0])
+        font.setFamily(family)
+    app.setFont(font)
+    app.setLayoutDirection(QtCore.Qt.LayoutDirection.RightToLeft if is_rtl()
+                           else QtCore.Qt.LayoutDirection.LeftToRight)
 
 
 def close_window(win) -> None:
@@ -166,7 +194,7 @@ def run_kiosk(args, names: list) -> int:
     if args.screenshot or args.quit_after is not None:
         def finish() -> None:
             if args.screenshot:
-                print(f"lunarviz view: saved {win.save_window_png(args.screenshot)}")
+                print(_("lunarviz view: saved {path}").format(path=win.save_window_png(args.screenshot)))
             loop.quit()
         QtCore.QTimer.singleShot(int(1000 * (args.quit_after if args.quit_after is not None else 2.0)), finish)
     _exec(loop)
@@ -207,15 +235,15 @@ def run(args) -> int:
         if args.screenshot:
             try:
                 out = win.save_window_png(args.screenshot)
-                print(f"lunarviz view: saved {out}")
+                print(_("lunarviz view: saved {path}").format(path=out))
             except LunarvizError as exc:
-                print(f"lunarviz view: error: {exc}", file=sys.stderr)
+                print(_("lunarviz view: error: {message}").format(message=exc), file=sys.stderr)
                 outcome["code"] = 2
         loop.quit()
 
     def on_failed(message: str) -> None:
         if args.screenshot or args.quit_after is not None:
-            print(f"lunarviz view: error: {message.splitlines()[0]}", file=sys.stderr)
+            print(_("lunarviz view: error: {message}").format(message=message.splitlines()[0]), file=sys.stderr)
             outcome["code"] = 2
             loop.quit()
 

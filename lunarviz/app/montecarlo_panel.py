@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtWidgets
 
+from lunarviz.i18n import _
+
 #: runs offered by default, and the most the panel allows
 DEFAULT_RUNS = 200
 MAX_RUNS = 5000
@@ -25,13 +27,13 @@ class MonteCarloPanel(QtWidgets.QWidget):
         self.runs.setRange(10, MAX_RUNS)
         self.runs.setSingleStep(50)
         self.runs.setValue(DEFAULT_RUNS)
-        self.runs.setSuffix(" runs")
+        self.runs.setSuffix(_(" runs"))
         self.runs.setKeyboardTracking(False)
-        self.run_button = QtWidgets.QPushButton("Run Monte Carlo", self)
-        self.run_button.setToolTip("Fly dispersed copies of the scenario in the background and draw where they "
-                                   "touch down, with the 1σ and 3σ landing ellipses")
+        self.run_button = QtWidgets.QPushButton(_("Run Monte Carlo"), self)
+        self.run_button.setToolTip(_("Fly dispersed copies of the scenario in the background and draw where they "
+                                   "touch down, with the 1σ and 3σ landing ellipses"))
         self.run_button.clicked.connect(lambda: self.run_requested.emit(int(self.runs.value())))
-        self.cancel_button = QtWidgets.QPushButton("Cancel", self)
+        self.cancel_button = QtWidgets.QPushButton(_("Cancel"), self)
         self.cancel_button.setEnabled(False)
         self.cancel_button.clicked.connect(self.cancel_requested.emit)
         self.progress = QtWidgets.QProgressBar(self)
@@ -55,7 +57,7 @@ class MonteCarloPanel(QtWidgets.QWidget):
         if running:
             self.progress.setRange(0, total)
             self.progress.setValue(0)
-            self.result.setText("Flying the dispersed runs…")
+            self.result.setText(_("Flying the dispersed runs…"))
 
     def set_progress(self, done: int, total: int) -> None:
         self.progress.setRange(0, total)
@@ -63,11 +65,12 @@ class MonteCarloPanel(QtWidgets.QWidget):
 
     def show_result(self, mc) -> None:
         if mc is None:
-            self.result.setText("Cancelled")
+            self.result.setText(_("Cancelled"))
             return
         a1, b1 = mc.sigma_axes_m(1.0)
         a3, b3 = mc.sigma_axes_m(3.0)
         self.result.setText(
-            f"{mc.runs} runs: {100 * mc.success_rate:.0f} % soft landings. Touchdown spread 1σ "
-            f"{a1:,.0f} × {b1:,.0f} m, 3σ {a3:,.0f} × {b3:,.0f} m (major axis {mc.ellipse_azimuth_deg:.0f}° "
-            f"from north). Green: landed, orange: hard, red: crashed.")
+            _("{runs} runs: {pct:.0f} % soft landings. Touchdown spread 1σ {a1:,.0f} × {b1:,.0f} m, "
+              "3σ {a3:,.0f} × {b3:,.0f} m (major axis {az:.0f}° from north). Green: landed, orange: hard, "
+              "red: crashed.").format(runs=mc.runs, pct=100 * mc.success_rate, a1=a1, b1=b1, a3=a3, b3=b3,
+                                      az=mc.ellipse_azimuth_deg))

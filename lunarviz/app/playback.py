@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from lunarviz.i18n import N_, _
 from lunarviz.scenario import CAMERA_NAMES
 
 #: the speeds offered by the viewer (1.0 is real time)
@@ -30,6 +31,16 @@ MIN_SPEED = SPEEDS[0]
 MAX_SPEED = SPEEDS[-1]
 #: camera presets (:data:`lunarviz.scenario.CAMERA_NAMES`), in the order of the 1-5 keys
 CAMERAS: tuple[str, ...] = CAMERA_NAMES
+#: the camera presets as the viewer's buttons name them
+CAMERA_LABELS = {"chase": N_("Chase"), "orbit": N_("Orbit"), "site": N_("Site"), "earthrise": N_("Earthrise"),
+                 "down": N_("Down")}
+
+
+def camera_label(name: str) -> str:
+    """The button text of a camera preset (in the language in use)."""
+    return _(CAMERA_LABELS[name]) if name in CAMERA_LABELS else name.capitalize()
+
+
 #: display frame rate that defines "one frame" for frame stepping, frames per second
 FRAME_RATE_HZ = 30.0
 
@@ -223,24 +234,24 @@ class Playback:
 # ------------------------------------------------------------------ labels
 #: events offered in the viewer's "jump to" list, in this order of preference, with labels
 EVENT_LABELS: dict[str, str] = {
-    "start": "Start",
-    "deorbit": "Deorbit burn",
-    "deorbit_end": "Deorbit burn ends",
-    "powered_descent": "Powered descent",
-    "pitch_up": "Pitch-up",
-    "terminal": "Terminal phase",
-    "lrf_first_valid": "Rangefinder first valid",
-    "lrf_rejected": "Rangefinder rejected",
-    "earthrise": "Earthrise",
-    "earthset": "Earthset",
-    "propellant_exhausted": "Propellant exhausted",
-    "touchdown": "Touchdown / contact lost",
+    "start": N_("Start"),
+    "deorbit": N_("Deorbit burn"),
+    "deorbit_end": N_("Deorbit burn ends"),
+    "powered_descent": N_("Powered descent"),
+    "pitch_up": N_("Pitch-up"),
+    "terminal": N_("Terminal phase"),
+    "lrf_first_valid": N_("Rangefinder first valid"),
+    "lrf_rejected": N_("Rangefinder rejected"),
+    "earthrise": N_("Earthrise"),
+    "earthset": N_("Earthset"),
+    "propellant_exhausted": N_("Propellant exhausted"),
+    "touchdown": N_("Touchdown / contact lost"),
 }
 
 
 def event_label(name: str) -> str:
     """Human label of an event name (unknown names are prettified)."""
-    return EVENT_LABELS.get(name, name.replace("_", " ").capitalize())
+    return _(EVENT_LABELS[name]) if name in EVENT_LABELS else name.replace("_", " ").capitalize()
 
 
 @dataclass(frozen=True)
@@ -270,6 +281,6 @@ def event_marks(events: Iterable, *, touchdown_label: str | None = None) -> list
 def format_speed(speed: float) -> str:
     """``"1x (real time)"``, ``"0.25x"``, ``"1000x"``."""
     if abs(speed - 1.0) < 1e-9:
-        return "1x (real time)"
+        return _("1x (real time)")
     text = f"{speed:g}"
     return f"{text}x"

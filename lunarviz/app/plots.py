@@ -13,6 +13,8 @@ from __future__ import annotations
 import math
 import os
 
+from lunarviz.i18n import N_, _
+
 # pyqtgraph picks its Qt binding when first imported: PySide6, as the rest of the viewer
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
@@ -59,7 +61,7 @@ class TelemetryPanel(QtWidgets.QWidget):
         self._traj: Trajectory | None = None
         self._ghost: Trajectory | None = None
         self._x0_et_s = 0.0
-        self._x_label = "minutes from start"
+        self._x_label = _("minutes from start")
         self._line_width = 2
         self._ghost_items: list = []
         self._record_labels: list = []
@@ -75,10 +77,10 @@ class TelemetryPanel(QtWidgets.QWidget):
         self.graphics.setBackground((20, 22, 28))
         self.graphics.setMinimumHeight(220)
         titles = {
-            "alt": "Altitude (km)",
-            "speed": "Speed (m/s)",
-            "prop": "Propellant (kg)",
-            "throttle": "Throttle (%)",
+            "alt": _("Altitude (km)"),
+            "speed": _("Speed (m/s)"),
+            "prop": _("Propellant (kg)"),
+            "throttle": _("Throttle (%)"),
         }
         self.plots: dict[str, pg.PlotItem] = {}
         self.cursors: dict[str, pg.InfiniteLine] = {}
@@ -110,12 +112,12 @@ class TelemetryPanel(QtWidgets.QWidget):
             self.range_box.addItem(text, key)
         self.range_box.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
         self.range_box.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.range_box.setToolTip("Time span of the plots (the mouse wheel zooms, dragging pans)")
+        self.range_box.setToolTip(_("Time span of the plots (the mouse wheel zooms, dragging pans)"))
         self.range_box.activated.connect(lambda i: self.set_range_mode(self.range_box.itemData(i)))
         self._range_mode = "descent"
         self._cursor_et_s = math.nan
         top = QtWidgets.QHBoxLayout()
-        top.addWidget(QtWidgets.QLabel("Plots show:"))
+        top.addWidget(QtWidgets.QLabel(_("Plots show:")))
         top.addWidget(self.range_box, 1)
 
         lay = QtWidgets.QVBoxLayout(self)
@@ -143,10 +145,10 @@ class TelemetryPanel(QtWidgets.QWidget):
         planned = traj.planned_touchdown_et_s
         if math.isfinite(planned):
             self._x0_et_s = float(planned)
-            self._x_label = "minutes from planned touchdown"
+            self._x_label = _("minutes from planned touchdown")
         else:
             self._x0_et_s = traj.start_et_s
-            self._x_label = "minutes from start"
+            self._x_label = _("minutes from start")
         self.plots[self.PLOTS[-1]].setLabel("bottom", self._x_label)
         for plot in self.plots.values():
             for item in list(plot.listDataItems()):
@@ -171,14 +173,14 @@ class TelemetryPanel(QtWidgets.QWidget):
 
         speed = np.linalg.norm(traj.vel_mps, axis=1)
         data = {
-            "alt_true": ("alt", traj.alt_m / 1000.0, pen(TRUE_PEN), "what-if" if ghost else "true"),
+            "alt_true": ("alt", traj.alt_m / 1000.0, pen(TRUE_PEN), _("what-if") if ghost else _("true")),
             "alt_est": ("alt", traj.est_alt_m / 1000.0,
                         pg.mkPen(GHOST_PEN if ghost else BELIEVED_PEN, width=w, style=QtCore.Qt.PenStyle.DotLine),
-                        None if ghost else "believed"),
-            "speed": ("speed", speed, pen(TRUE_PEN), "what-if" if ghost else "speed"),
+                        None if ghost else _("believed")),
+            "speed": ("speed", speed, pen(TRUE_PEN), _("what-if") if ghost else _("speed")),
             "vspeed": ("speed", -traj.vertical_speed_mps(),
                        pg.mkPen(GHOST_PEN if ghost else VERT_PEN, width=max(1, w - 1), style=style),
-                       None if ghost else "descent rate"),
+                       None if ghost else _("descent rate")),
             "prop": ("prop", np.asarray(traj.propellant_kg), pen(TRUE_PEN), None),
             "throttle": ("throttle", 100.0 * traj.throttle, pen(TRUE_PEN), None),
         }
@@ -196,8 +198,9 @@ class TelemetryPanel(QtWidgets.QWidget):
         """Published values as diamonds (with their labels) and rejected rangefinder readings as crosses."""
         checks = record.check(traj)
         labels = []
-        for plot_key, quantity, unit in (("alt", "altitude", "km"), ("speed", "speed", "m/s"),
-                                         ("speed", "descent_rate", "m/s")):
+        for plot_key, quantity, unit, name in (("alt", "altitude", "km", N_("published altitude")),
+                                               ("speed", "speed", "m/s", N_("published speed")),
+                                               ("speed", "descent_rate", "m/s", N_("published descent rate"))):
             pts = record.plot_points(checks, quantity, unit)
             if not pts:
                 continue
@@ -205,8 +208,8 @@ class TelemetryPanel(QtWidgets.QWidget):
             y = np.array([p[1] for p in pts])
             self.curves[f"record_{quantity}"] = self.plots[plot_key].plot(
                 x, y, pen=None, symbol="d", symbolSize=11, symbolBrush=RECORD_BRUSH,
-                symbolPen=pg.mkPen((40, 30, 0)), name=f"published {quantity.replace('_', ' ')}")
-            for xi, yi, (_, _, label, ok) in zip(x, y, pts, strict=True):
+                symbolPen=pg.mkPen((40, 30, 0)), name=_(name))
+            for xi, yi, (_x, _y, label, ok) in zip(x, y, pts, strict=True):
                 text = pg.TextItem(label, color=RECORD_BRUSH if ok else (255, 140, 120), anchor=(0, 1))
                 text.setPos(float(xi), float(yi))
                 self.plots[plot_key].addItem(text, ignoreBounds=True)
@@ -371,27 +374,36 @@ def rejected_ranges(traj: Trajectory, every_s: float = 5.0) -> tuple[np.ndarray,
     return (et[keep], alt[keep]) if keep.any() else None
 
 
+#: the flight phases as the readout names them (``phase_name`` with spaces), for the catalogue
+PHASE_WORDS = (N_("coast"), N_("orbit"), N_("deorbit"), N_("descent coast"), N_("braking"), N_("pitch up"),
+               N_("approach"), N_("terminal"), N_("landed"), N_("crashed"), N_("impact"), N_("hover"),
+               N_("freefall"), N_("surface"))
+
+
 def _fmt_alt(alt_m: float) -> str:
     return f"{alt_m / 1000:.2f} km" if abs(alt_m) >= 10_000 else f"{alt_m:.0f} m"
 
 
 def readout_html(s, ghost=None) -> str:
     """The numbers panel for a :class:`~lunarviz.trajectory.State` (and an optional what-if state)."""
-    lrf = "<span style='color:#6f6'>valid</span>" if s.lrf_valid else "<span style='color:#f96'>no valid range</span>"
+    lrf = (f"<span style='color:#6f6'>{_('valid')}</span>" if s.lrf_valid
+           else f"<span style='color:#f96'>{_('no valid range')}</span>")
     err = s.est_alt_m - s.alt_m
     parts = [
-        f"<b>{s.phase_name.replace('_', ' ')}</b>",
-        f"altitude <b>{_fmt_alt(s.alt_m)}</b>",
-        f"lander believed <b style='color:#fa3'>{_fmt_alt(s.est_alt_m)}</b> (error {_fmt_alt(err)})",
-        f"speed <b>{s.speed_mps:.1f} m/s</b> ({s.speed_mps * 3.6:.0f} km/h)",
-        f"descent rate <b>{-s.vertical_speed_mps:.1f} m/s</b>",
-        f"propellant <b>{s.propellant_kg:.0f} kg</b> ({100 * s.propellant_fraction:.0f}%)",
-        f"throttle <b>{100 * s.throttle:.0f}%</b>",
-        f"rangefinder {lrf}",
+        f"<b>{_(s.phase_name.replace('_', ' '))}</b>",
+        _("altitude <b>{alt}</b>").format(alt=_fmt_alt(s.alt_m)),
+        _("lander believed <b style='color:#fa3'>{alt}</b> (error {err})").format(alt=_fmt_alt(s.est_alt_m),
+                                                                                 err=_fmt_alt(err)),
+        _("speed <b>{v:.1f} m/s</b> ({kmh:.0f} km/h)").format(v=s.speed_mps, kmh=s.speed_mps * 3.6),
+        _("descent rate <b>{v:.1f} m/s</b>").format(v=-s.vertical_speed_mps),
+        _("propellant <b>{kg:.0f} kg</b> ({pct:.0f}%)").format(kg=s.propellant_kg, pct=100 * s.propellant_fraction),
+        _("throttle <b>{pct:.0f}%</b>").format(pct=100 * s.throttle),
+        _("rangefinder {state}").format(state=lrf),
     ]
     html = " &nbsp;·&nbsp; ".join(parts)
     if ghost is not None:
-        html += (f"<br><span style='color:#d5d'>what-if: altitude {_fmt_alt(ghost.alt_m)}, "
-                 f"believed {_fmt_alt(ghost.est_alt_m)}, descent rate {-ghost.vertical_speed_mps:.1f} m/s, "
-                 f"propellant {ghost.propellant_kg:.0f} kg</span>")
+        html += "<br><span style='color:#d5d'>" + _(
+            "what-if: altitude {alt}, believed {est}, descent rate {v:.1f} m/s, propellant {kg:.0f} kg").format(
+            alt=_fmt_alt(ghost.alt_m), est=_fmt_alt(ghost.est_alt_m), v=-ghost.vertical_speed_mps,
+            kg=ghost.propellant_kg) + "</span>"
     return html

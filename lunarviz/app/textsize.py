@@ -8,6 +8,7 @@ Ctrl+0), and x :data:`PRESENTATION_TEXT_SCALE` more in presentation mode.
 from __future__ import annotations
 
 from lunarviz.errors import LunarvizError
+from lunarviz.i18n import _
 
 #: the smallest and largest font scale
 FONT_SCALES = (0.75, 3.0)
@@ -21,7 +22,8 @@ def check_font_scale(scale: float) -> float:
     """``scale`` if it lies in :data:`FONT_SCALES` (a one-line error otherwise)."""
     lo, hi = FONT_SCALES
     if not lo - 1e-9 <= float(scale) <= hi + 1e-9:
-        raise LunarvizError(f"--font-scale {scale:g}: expected a number from {lo:g} to {hi:g}")
+        raise LunarvizError(_("--font-scale {scale}: expected a number from {lo} to {hi}").format(
+            scale=f"{scale:g}", lo=f"{lo:g}", hi=f"{hi:g}"))
     return float(scale)
 
 

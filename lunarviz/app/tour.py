@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from lunarviz.i18n import _
+
 #: seconds without input after which the kiosk resumes its tour
 KIOSK_IDLE_S = 60.0
 
@@ -40,23 +42,23 @@ def rangefinder_failed(sc) -> bool:
 
 def stops_for(sc, traj) -> list[Stop]:
     """The tour's stops for one flown scene (time specs are resolved against its flight)."""
-    title = sc.title if sc is not None else "lunarviz"
-    caps = dict(sc.captions) if sc is not None else {}
+    title = _(sc.title) if sc is not None else "lunarviz"
+    caps = {k: _(v) for k, v in sc.captions.items()} if sc is not None else {}
     out = []
     if traj.event("powered_descent") is not None:
-        out.append(Stop("powered_descent-20s", "orbit", 20.0, 10.0,
-                        f"{title}\n{caps.get('powered_descent', 'Powered descent: braking towards the site')}"))
+        braking = caps.get("powered_descent", _("Powered descent: braking towards the site"))
+        out.append(Stop("powered_descent-20s", "orbit", 20.0, 10.0, f"{title}\n{braking}"))
     if traj.event("touchdown") is not None:
         out.append(Stop("touchdown-120s", "chase", 5.0, 14.0,
-                        caps.get("terminal", "The last two minutes: the lander drops towards the surface")))
+                        caps.get("terminal", _("The last two minutes: the lander drops towards the surface"))))
         out.append(Stop("touchdown-25s", "site", 1.0, 22.0,
-                        caps.get("touchdown", "Touchdown, seen from the landing site")))
+                        caps.get("touchdown", _("Touchdown, seen from the landing site"))))
     else:
         out.append(Stop("start", "chase", 10.0, 20.0, title))
     if sc is not None and traj.event("touchdown") is not None and rangefinder_failed(sc):
         out.append(Stop("touchdown-60s", "chase", 2.0, 34.0,
-                        "What if the rangefinder had worked? The magenta lander flies the same descent "
-                        "with ranges from 3 km up", follow="whatif", whatif=True))
+                        _("What if the rangefinder had worked? The magenta lander flies the same descent "
+                          "with ranges from 3 km up"), follow="whatif", whatif=True))
     return out
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtWidgets
 
+from lunarviz.i18n import _
+
 from .whatif_model import LIMITS, apply_changes, current_values, lrf_valid_from_m, outcome_text
 
 __all__ = ["LIMITS", "WhatIfPanel", "apply_changes", "current_values", "lrf_valid_from_m", "outcome_text"]
@@ -45,20 +47,20 @@ class WhatIfPanel(QtWidgets.QWidget):
             "site_lon_deg": spin(-360, 360, 3, 0.1, "°", "Target site longitude (east positive)"),
         }
         form = QtWidgets.QFormLayout()
-        form.addRow("Rangefinder valid below", self.spins["lrf_valid_below_m"])
-        form.addRow("Propellant load", self.spins["propellant_kg"])
-        form.addRow("Engine thrust", self.spins["main_thrust_n"])
-        form.addRow("Target latitude", self.spins["site_lat_deg"])
-        form.addRow("Target longitude", self.spins["site_lon_deg"])
+        form.addRow(_("Rangefinder valid below"), self.spins["lrf_valid_below_m"])
+        form.addRow(_("Propellant load"), self.spins["propellant_kg"])
+        form.addRow(_("Engine thrust"), self.spins["main_thrust_n"])
+        form.addRow(_("Target latitude"), self.spins["site_lat_deg"])
+        form.addRow(_("Target longitude"), self.spins["site_lon_deg"])
 
-        self.lrf_works = QtWidgets.QPushButton("Rangefinder as designed (3 km)", self)
-        self.lrf_works.setToolTip("Set the rangefinder to give valid readings from its design range")
+        self.lrf_works = QtWidgets.QPushButton(_("Rangefinder as designed (3 km)"), self)
+        self.lrf_works.setToolTip(_("Set the rangefinder to give valid readings from its design range"))
         self.lrf_works.clicked.connect(self._lrf_as_designed)
-        self.fly_button = QtWidgets.QPushButton("Fly what-if", self)
+        self.fly_button = QtWidgets.QPushButton(_("Fly what-if"), self)
         self.fly_button.setDefault(True)
         self.fly_button.clicked.connect(self._fly)
-        self.reset_button = QtWidgets.QPushButton("Reset", self)
-        self.reset_button.setToolTip("Back to the scenario's own values; removes the what-if run")
+        self.reset_button = QtWidgets.QPushButton(_("Reset"), self)
+        self.reset_button.setToolTip(_("Back to the scenario's own values; removes the what-if run"))
         self.reset_button.clicked.connect(self._reset)
         self.busy = QtWidgets.QProgressBar(self)
         self.busy.setRange(0, 0)
@@ -89,7 +91,7 @@ class WhatIfPanel(QtWidgets.QWidget):
             return
         self._base = current_values(sc)
         self._design_lrf_m = float(sc.lrf.max_range_m)
-        self.lrf_works.setText(f"Rangefinder as designed ({self._design_lrf_m / 1000:g} km)")
+        self.lrf_works.setText(_("Rangefinder as designed ({km:g} km)").format(km=self._design_lrf_m / 1000))
         for key, box in self.spins.items():
             box.setValue(self._base[key])
 
@@ -121,9 +123,9 @@ class WhatIfPanel(QtWidgets.QWidget):
         self.busy.setVisible(busy)
         self.fly_button.setEnabled(not busy)
         if busy:
-            self.result.setText("Flying…")
+            self.result.setText(_("Flying…"))
 
     def show_result(self, original, whatif) -> None:
         self.result.setText(
-            f"<b>Scenario:</b> {outcome_text(original)}<br>"
-            f"<b style='color:#d5d'>What-if:</b> {outcome_text(whatif)}")
+            _("<b>Scenario:</b> {scenario}<br><b style='color:#d5d'>What-if:</b> {whatif}").format(
+                scenario=outcome_text(original), whatif=outcome_text(whatif)))

@@ -19,6 +19,7 @@ import dataclasses
 import math
 
 from lunarviz.errors import ScenarioError, shown
+from lunarviz.i18n import N_, _
 from lunarviz.physics.outcome import Outcome, touchdown_outcome
 
 LIMITS = {
@@ -83,7 +84,8 @@ def apply_changes(sc, changes: dict):
 
 
 #: how the what-if panel words each touchdown outcome
-_VERDICTS = {Outcome.LANDED: "soft touchdown", Outcome.HARD_LANDING: "hard landing", Outcome.CRASHED: "hard impact"}
+_VERDICTS = {Outcome.LANDED: N_("soft touchdown"), Outcome.HARD_LANDING: N_("hard landing"),
+             Outcome.CRASHED: N_("hard impact")}
 
 
 def outcome_text(traj) -> str:
@@ -93,8 +95,9 @@ def outcome_text(traj) -> str:
     ev = traj.event("touchdown")
     prop = float(traj.propellant_kg[-1])
     if ev is None:
-        return f"no touchdown in the simulated span; {prop:.0f} kg propellant left"
+        return _("no touchdown in the simulated span; {kg:.0f} kg propellant left").format(kg=prop)
     s = traj.at(ev.et_s)
     v = ev.speed_mps
-    verdict = _VERDICTS[touchdown_outcome(traj)]
-    return f"{verdict} at {v:.1f} m/s ({v * 3.6:.0f} km/h); {max(s.propellant_kg, 0):.0f} kg propellant left"
+    verdict = _(_VERDICTS[touchdown_outcome(traj)])
+    return _("{verdict} at {v:.1f} m/s ({kmh:.0f} km/h); {kg:.0f} kg propellant left").format(
+        verdict=verdict, v=v, kmh=v * 3.6, kg=max(s.propellant_kg, 0))

@@ -5,11 +5,12 @@ from __future__ import annotations
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from lunarviz import palette
+from lunarviz.i18n import N_, _
 
 from .playback import SPEEDS, Mark, format_speed
 
 #: the timeline's preset spans (keys for :meth:`Timeline.set_preset`), in menu order
-TIMELINE_PRESETS = {"whole": "Whole flight", "powered": "Powered descent", "last3": "Last 3 minutes"}
+TIMELINE_PRESETS = {"whole": N_("Whole flight"), "powered": N_("Powered descent"), "last3": N_("Last 3 minutes")}
 #: the shortest span the timeline zooms to, s
 MIN_VIEW_S = 5.0
 #: zoom per wheel notch (120 eighths of a degree)
@@ -43,7 +44,7 @@ class Timeline(QtWidgets.QWidget):
         self._presets: dict[str, tuple[float, float]] = {}
         self._drag: str | None = None
         self._pan_from: tuple[float, float, float] | None = None
-        self.setToolTip("Click or drag to scrub; wheel to zoom; right-drag (or Shift+drag) to pan")
+        self.setToolTip(_("Click or drag to scrub; wheel to zoom; right-drag (or Shift+drag) to pan"))
 
     # ----------------------------------------------------------- model
     def set_span(self, start_s: float, end_s: float, presets: dict[str, tuple[float, float]] | None = None) -> None:
@@ -213,7 +214,7 @@ class PlaybackBar(QtWidgets.QWidget):
         sp = QtWidgets.QStyle.StandardPixmap
         self.play_button = QtWidgets.QToolButton(self)
         self.play_button.setIcon(style.standardIcon(sp.SP_MediaPlay))
-        self.play_button.setToolTip("Play / pause (Space)")
+        self.play_button.setToolTip(_("Play / pause (Space)"))
         self.play_button.clicked.connect(self.play_toggled.emit)
 
         def button(icon, text, tip, slot):
@@ -227,18 +228,18 @@ class PlaybackBar(QtWidgets.QWidget):
             b.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
             return b
 
-        self.back10 = button(sp.SP_MediaSeekBackward, "", "Back 10 s (Shift+Left)",
+        self.back10 = button(sp.SP_MediaSeekBackward, "", _("Back 10 s (Shift+Left)"),
                              lambda: self.step_requested.emit(-10.0))
-        self.back1 = button(None, "-1f", "Back one frame (Left)", lambda: self.frame_requested.emit(-1))
-        self.fwd1 = button(None, "+1f", "Forward one frame (Right)", lambda: self.frame_requested.emit(1))
-        self.fwd10 = button(sp.SP_MediaSeekForward, "", "Forward 10 s (Shift+Right)",
+        self.back1 = button(None, "-1f", _("Back one frame (Left)"), lambda: self.frame_requested.emit(-1))
+        self.fwd1 = button(None, "+1f", _("Forward one frame (Right)"), lambda: self.frame_requested.emit(1))
+        self.fwd10 = button(sp.SP_MediaSeekForward, "", _("Forward 10 s (Shift+Right)"),
                             lambda: self.step_requested.emit(10.0))
         self.play_button.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
 
         self.speed = QtWidgets.QComboBox(self)
         for s in SPEEDS:
             self.speed.addItem(format_speed(s), s)
-        self.speed.setToolTip("Playback speed ([ slower, ] faster)")
+        self.speed.setToolTip(_("Playback speed ([ slower, ] faster)"))
         self.speed.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
         self.speed.activated.connect(lambda i: self.speed_chosen.emit(float(self.speed.itemData(i))))
 
@@ -246,8 +247,8 @@ class PlaybackBar(QtWidgets.QWidget):
         self.timeline.scrubbed.connect(self.scrubbed.emit)
         self.span_box = QtWidgets.QComboBox(self)
         for key, text in TIMELINE_PRESETS.items():
-            self.span_box.addItem(text, key)
-        self.span_box.setToolTip("Timeline span (the wheel over the timeline zooms, right-drag pans)")
+            self.span_box.addItem(_(text), key)
+        self.span_box.setToolTip(_("Timeline span (the wheel over the timeline zooms, right-drag pans)"))
         self.span_box.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
         self.span_box.activated.connect(lambda i: self.timeline.set_preset(self.span_box.itemData(i)))
 
@@ -258,7 +259,7 @@ class PlaybackBar(QtWidgets.QWidget):
         mono = QtGui.QFontDatabase.systemFont(QtGui.QFontDatabase.SystemFont.FixedFont)
         for lab in (self.utc_label, self.lminus_label):
             lab.setFont(mono)
-        self.lminus_label.setToolTip("Time to the planned touchdown")
+        self.lminus_label.setToolTip(_("Time to the planned touchdown"))
 
         row = QtWidgets.QHBoxLayout(self)
         row.setContentsMargins(6, 2, 6, 2)

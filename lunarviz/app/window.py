@@ -19,11 +19,12 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from lunarviz.errors import LunarvizError
 from lunarviz.formatting import format_l_minus, format_utc
+from lunarviz.i18n import N_, _
 from lunarviz.physics.outcome import Outcome, touchdown_outcome
 
 from . import scenes as scene_files
 from .jobs import JobRunner
-from .playback import Mark, Playback, event_marks
+from .playback import Mark, Playback, camera_label, event_marks
 from .plots import TelemetryPanel
 from .textsize import FONT_SCALE_STEP, PRESENTATION_TEXT_SCALE, check_font_scale, clamp_font_scale
 from .view3d import CAMERAS, FREE, SceneView
@@ -55,8 +56,9 @@ def _touchdown_label(traj) -> str | None:
         return None
     outcome = touchdown_outcome(traj)
     if outcome is Outcome.CRASHED:
-        return f"Contact lost ({ev.speed_mps:.0f} m/s)"
-    return "Touchdown" if outcome is Outcome.LANDED else f"Hard landing ({ev.speed_mps:.1f} m/s)"
+        return _("Contact lost ({speed:.0f} m/s)").format(speed=ev.speed_mps)
+    return _("Touchdown") if outcome is Outcome.LANDED else _("Hard landing ({speed:.1f} m/s)").format(
+        speed=ev.speed_mps)
 
 
 class MainWindow(QtWidgets.QMainWindow):
@@ -81,6 +83,9 @@ class MainWindow(QtWidgets.QMainWindow):
         ``play_scale``: share of the 3D view's width and height drawn while playing (default
         :data:`~.view3d.DEFAULT_PLAY_SCALE`); ``font_scale``: every text (panels, plots, HUD) this
         much larger (:data:`FONT_SCALES`; presentation mode enlarges it further)."""
+        from .main import apply_language
+
+        apply_language(QtWidgets.QApplication.instance())  # the font and direction of the language in use
         super().__init__(parent)
         self.setWindowTitle("lunarviz")
         self.resize(1500, 920)
@@ -127,7 +132,7 @@ class MainWindow(QtWidgets.QMainWindow):
         central.setFocusPolicy(QtCore.Qt.FocusPolicy.StrongFocus)
         self.view.widget.installEventFilter(self)
         # the playback bar spans the whole window width, under the docks
-        bar_tb = QtWidgets.QToolBar("Playback", self)
+        bar_tb = QtWidgets.QToolBar(_("Playback"), self)
         bar_tb.setObjectName("playback")
         bar_tb.setMovable(False)
         bar_tb.setFloatable(False)
@@ -140,7 +145,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._build_telemetry_dock()
         self._build_whatif_dock()
         self._build_actions_and_menus()
-        self.statusBar().showMessage("Open a scenario (File ▸ Open) or pick a bundled scene")
+        self.statusBar().showMessage(_("Open a scenario (File ▸ Open) or pick a bundled scene"))
         if self.font_scale != 1.0:
             self._apply_text_scale()
 
@@ -151,22 +156,22 @@ class MainWindow(QtWidgets.QMainWindow):
 
     # ================================================================= layout
     def _build_camera_toolbar(self) -> None:
-        tb = QtWidgets.QToolBar("Cameras", self)
+        tb = QtWidgets.QToolBar(_("Cameras"), self)
         tb.setObjectName("cameras")
         tb.setMovable(False)
-        tb.addWidget(QtWidgets.QLabel(" Camera: "))
+        tb.addWidget(QtWidgets.QLabel(_(" Camera: ")))
         self.camera_group = QtGui.QActionGroup(self)
         self.camera_group.setExclusive(True)
         self.camera_actions: dict[str, QtGui.QAction] = {}
         tips = {
-            "chase": "Behind and above the lander",
-            "orbit": "Wide view from orbit: the descent track over the Moon",
-            "site": "From the ground at the target site, looking up",
-            "earthrise": "Past the lander towards the Earth above the horizon",
-            "down": "Straight down at the surface below the lander",
+            "chase": _("Behind and above the lander"),
+            "orbit": _("Wide view from orbit: the descent track over the Moon"),
+            "site": _("From the ground at the target site, looking up"),
+            "earthrise": _("Past the lander towards the Earth above the horizon"),
+            "down": _("Straight down at the surface below the lander"),
         }
         for i, name in enumerate(CAMERAS, start=1):
-            act = QtGui.QAction(name.capitalize(), self)
+            act = QtGui.QAction(camera_label(name), self)
             act.setCheckable(True)
             act.setShortcut(QtGui.QKeySequence(str(i)))
             act.setToolTip(f"{tips[name]} ({i})")
@@ -179,11 +184,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self.free_label = QtWidgets.QLabel("")
         tb.addWidget(self.free_label)
         tb.addSeparator()
-        tb.addWidget(QtWidgets.QLabel(" Follow: "))
+        tb.addWidget(QtWidgets.QLabel(_(" Follow: ")))
         self.follow_box = QtWidgets.QComboBox(self)
-        self.follow_box.addItem("as flown", "flown")
-        self.follow_box.addItem("what-if (magenta)", "whatif")
-        self.follow_box.setToolTip("Which flight the cameras frame (fly a what-if first)")
+        self.follow_box.addItem(_("as flown"), "flown")
+        self.follow_box.addItem(_("what-if (magenta)"), "whatif")
+        self.follow_box.setToolTip(_("Which flight the cameras frame (fly a what-if first)"))
         self.follow_box.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
         self.follow_box.setEnabled(False)
         self.follow_box.activated.connect(lambda i: self.set_follow(self.follow_box.itemData(i)))
@@ -192,7 +197,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.addToolBar(QtCore.Qt.ToolBarArea.TopToolBarArea, tb)
 
     def _build_event_dock(self) -> None:
-        dock = QtWidgets.QDockWidget("Events — click to jump", self)
+        dock = QtWidgets.QDockWidget(_("Events — click to jump"), self)
         dock.setObjectName("events")
         self.event_list = QtWidgets.QListWidget(dock)
         self.event_list.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
@@ -203,7 +208,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.event_dock = dock
 
     def _build_telemetry_dock(self) -> None:
-        dock = QtWidgets.QDockWidget("Telemetry — drag the red line to scrub", self)
+        dock = QtWidgets.QDockWidget(_("Telemetry — drag the red line to scrub"), self)
         dock.setObjectName("telemetry")
         self.telemetry = TelemetryPanel(dock)
         self.telemetry.cursor_dragged.connect(self.seek)
@@ -215,7 +220,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def _build_whatif_dock(self) -> None:
         from .whatif import WhatIfPanel
 
-        dock = QtWidgets.QDockWidget("What if…?", self)
+        dock = QtWidgets.QDockWidget(_("What if…?"), self)
         dock.setObjectName("whatif")
         self.whatif = WhatIfPanel(dock)
         self.whatif.fly_requested.connect(self.fly_whatif)
@@ -252,92 +257,93 @@ class MainWindow(QtWidgets.QMainWindow):
         K = QtCore.Qt.Key
         M = QtCore.Qt.KeyboardModifier
         mb = self.menuBar()
-        m = mb.addMenu("&File")
-        m.addAction(self._action("&Open scenario…", self.choose_scenario_file, QtGui.QKeySequence.StandardKey.Open))
-        self.scenes_menu = m.addMenu("Bundled &scenes")
+        m = mb.addMenu(_("&File"))
+        m.addAction(self._action(_("&Open scenario…"), self.choose_scenario_file, QtGui.QKeySequence.StandardKey.Open))
+        self.scenes_menu = m.addMenu(_("Bundled &scenes"))
         self._fill_scenes_menu()
         m.addSeparator()
-        m.addAction(self._action("Save frame as &PNG…", self.choose_png, "Ctrl+S"))
-        m.addAction(self._action("Save &window screenshot…", self.choose_window_png, "Ctrl+Shift+S"))
-        m.addAction(self._action("Export &video…", self.choose_video, "Ctrl+E"))
+        m.addAction(self._action(_("Save frame as &PNG…"), self.choose_png, "Ctrl+S"))
+        m.addAction(self._action(_("Save &window screenshot…"), self.choose_window_png, "Ctrl+Shift+S"))
+        m.addAction(self._action(_("Export &video…"), self.choose_video, "Ctrl+E"))
         m.addSeparator()
-        m.addAction(self._action("&Quit", self.close, QtGui.QKeySequence.StandardKey.Quit))
+        m.addAction(self._action(_("&Quit"), self.close, QtGui.QKeySequence.StandardKey.Quit))
 
-        m = mb.addMenu("&Playback")
-        self.play_action = self._action("Play / pause", self.toggle_play, QtGui.QKeySequence(K.Key_Space))
+        m = mb.addMenu(_("&Playback"))
+        self.play_action = self._action(_("Play / pause"), self.toggle_play, QtGui.QKeySequence(K.Key_Space))
         m.addAction(self.play_action)
-        m.addAction(self._action("Forward one frame", lambda: self.step_frames(1), QtGui.QKeySequence(K.Key_Right)))
-        m.addAction(self._action("Back one frame", lambda: self.step_frames(-1), QtGui.QKeySequence(K.Key_Left)))
-        m.addAction(self._action("Forward 10 s", lambda: self.step_seconds(10.0),
+        m.addAction(self._action(_("Forward one frame"), lambda: self.step_frames(1), QtGui.QKeySequence(K.Key_Right)))
+        m.addAction(self._action(_("Back one frame"), lambda: self.step_frames(-1), QtGui.QKeySequence(K.Key_Left)))
+        m.addAction(self._action(_("Forward 10 s"), lambda: self.step_seconds(10.0),
                                  QtGui.QKeySequence(M.ShiftModifier | K.Key_Right)))
-        m.addAction(self._action("Back 10 s", lambda: self.step_seconds(-10.0),
+        m.addAction(self._action(_("Back 10 s"), lambda: self.step_seconds(-10.0),
                                  QtGui.QKeySequence(M.ShiftModifier | K.Key_Left)))
         m.addSeparator()
-        m.addAction(self._action("Faster", lambda: self.set_speed(self.playback.faster()), ["]", "+"]))
-        m.addAction(self._action("Slower", lambda: self.set_speed(self.playback.slower()), ["[", "-"]))
-        m.addAction(self._action("Real time (1x)", lambda: self.set_speed(1.0), "0"))
+        m.addAction(self._action(_("Faster"), lambda: self.set_speed(self.playback.faster()), ["]", "+"]))
+        m.addAction(self._action(_("Slower"), lambda: self.set_speed(self.playback.slower()), ["[", "-"]))
+        m.addAction(self._action(_("Real time (1x)"), lambda: self.set_speed(1.0), "0"))
         m.addSeparator()
-        m.addAction(self._action("Jump to start", lambda: self.seek(self.playback.start_et_s),
+        m.addAction(self._action(_("Jump to start"), lambda: self.seek(self.playback.start_et_s),
                                  QtGui.QKeySequence(K.Key_Home)))
-        m.addAction(self._action("Jump to end", lambda: self.seek(self.playback.end_et_s),
+        m.addAction(self._action(_("Jump to end"), lambda: self.seek(self.playback.end_et_s),
                                  QtGui.QKeySequence(K.Key_End)))
-        m.addAction(self._action("Next event", lambda: self.jump_event(+1), "N"))
-        m.addAction(self._action("Previous event", lambda: self.jump_event(-1), "Shift+N"))
-        self.loop_action = self._action("Loop", self._on_loop, "L", checkable=True)
+        m.addAction(self._action(_("Next event"), lambda: self.jump_event(+1), "N"))
+        m.addAction(self._action(_("Previous event"), lambda: self.jump_event(-1), "Shift+N"))
+        self.loop_action = self._action(_("Loop"), self._on_loop, "L", checkable=True)
         m.addAction(self.loop_action)
 
-        m = mb.addMenu("&Camera")
+        m = mb.addMenu(_("&Camera"))
         for act in self.camera_actions.values():
             m.addAction(act)
-        self._add_keyboard_only_actions(m, mb.addMenu("&What-if"))
+        self._add_keyboard_only_actions(m, mb.addMenu(_("&What-if")))
 
-        m = mb.addMenu("&View")
-        self.fullscreen_action = self._action("&Fullscreen", self.toggle_fullscreen, ["F", "F11"], checkable=True)
+        m = mb.addMenu(_("&View"))
+        self.fullscreen_action = self._action(_("&Fullscreen"), self.toggle_fullscreen, ["F", "F11"], checkable=True)
         m.addAction(self.fullscreen_action)
         self.presentation_action = self._action(
-            "&Presentation mode (large text, clean screen)", self.toggle_presentation, ["P", "F5"], checkable=True)
+            _("&Presentation mode (large text, clean screen)"), self.toggle_presentation, ["P", "F5"], checkable=True)
         m.addAction(self.presentation_action)
-        m.addAction(self._action("Larger text", lambda: self.set_font_scale(self.font_scale * FONT_SCALE_STEP),
+        m.addAction(self._action(_("Larger text"), lambda: self.set_font_scale(self.font_scale * FONT_SCALE_STEP),
                                  [QtGui.QKeySequence.StandardKey.ZoomIn, "Ctrl+="]))
-        m.addAction(self._action("Smaller text", lambda: self.set_font_scale(self.font_scale / FONT_SCALE_STEP),
+        m.addAction(self._action(_("Smaller text"), lambda: self.set_font_scale(self.font_scale / FONT_SCALE_STEP),
                                  QtGui.QKeySequence.StandardKey.ZoomOut))
-        m.addAction(self._action("Normal text size", lambda: self.set_font_scale(1.0), "Ctrl+0"))
-        self.labels_action = self._action("&Labels (site, Earth, Sun, features)", self._on_labels, "T",
+        m.addAction(self._action(_("Normal text size"), lambda: self.set_font_scale(1.0), "Ctrl+0"))
+        self.labels_action = self._action(_("&Labels (site, Earth, Sun, features)"), self._on_labels, "T",
                                           checkable=True)
         self.labels_action.setChecked(True)
         m.addAction(self.labels_action)
-        self.scale_bar_action = self._action("Ground &scale bar", self._on_scale_bar, "B", checkable=True)
+        self.scale_bar_action = self._action(_("Ground &scale bar"), self._on_scale_bar, "B", checkable=True)
         self.scale_bar_action.setChecked(True)
         m.addAction(self.scale_bar_action)
         m.addSeparator()
         for dock in (self.event_dock, self.telemetry_dock, self.whatif_dock):
             m.addAction(dock.toggleViewAction())
-        self._action("Leave fullscreen / presentation", self._escape, QtGui.QKeySequence(K.Key_Escape))
+        self._action(_("Leave fullscreen / presentation"), self._escape, QtGui.QKeySequence(K.Key_Escape))
 
-        m = mb.addMenu("&Help")
-        m.addAction(self._action("&Keyboard shortcuts", self.show_shortcuts, "F1"))
+        m = mb.addMenu(_("&Help"))
+        m.addAction(self._action(_("&Keyboard shortcuts"), self.show_shortcuts, "F1"))
 
     def _add_keyboard_only_actions(self, camera_menu, whatif_menu) -> None:
         """Keys for what the panels' buttons and boxes do (they take no keyboard focus, so that
         Space and the arrows always drive the playback): every viewer action works without a mouse."""
         C = "Ctrl+"
         camera_menu.addSeparator()
-        for text, key, args in (("Turn camera left", "Left", (-10.0, 0.0, 1.0)),
-                                ("Turn camera right", "Right", (10.0, 0.0, 1.0)),
-                                ("Tilt camera up", "Up", (0.0, 8.0, 1.0)),
-                                ("Tilt camera down", "Down", (0.0, -8.0, 1.0)),
-                                ("Move camera closer", "PgUp", (0.0, 0.0, 1.25)),
-                                ("Move camera away", "PgDown", (0.0, 0.0, 0.8))):
-            camera_menu.addAction(self._action(text, lambda _=False, a=args: self._nudge_camera(*a), C + key))
-        camera_menu.addAction(self._action("Follow the other flight (as flown / what-if)", self._toggle_follow, "G"))
-        whatif_menu.addAction(self._action("Rangefinder as designed", self.whatif.lrf_works.click, "Shift+R"))
-        whatif_menu.addAction(self._action("Fly the what-if", self.whatif.fly_button.click, "W"))
-        whatif_menu.addAction(self._action("Reset the what-if", self.whatif.reset_button.click, "Shift+W"))
-        whatif_menu.addAction(self._action("Run Monte Carlo", self.montecarlo.run_button.click, "M"))
-        whatif_menu.addAction(self._action("Cancel Monte Carlo", self.montecarlo.cancel_button.click, "Shift+M"))
+        for text, key, args in ((N_("Turn camera left"), "Left", (-10.0, 0.0, 1.0)),
+                                (N_("Turn camera right"), "Right", (10.0, 0.0, 1.0)),
+                                (N_("Tilt camera up"), "Up", (0.0, 8.0, 1.0)),
+                                (N_("Tilt camera down"), "Down", (0.0, -8.0, 1.0)),
+                                (N_("Move camera closer"), "PgUp", (0.0, 0.0, 1.25)),
+                                (N_("Move camera away"), "PgDown", (0.0, 0.0, 0.8))):
+            camera_menu.addAction(self._action(_(text), lambda _c=False, a=args: self._nudge_camera(*a), C + key))
+        camera_menu.addAction(self._action(_("Follow the other flight (as flown / what-if)"), self._toggle_follow, "G"))
+        w, mc = self.whatif, self.montecarlo
+        whatif_menu.addAction(self._action(_("Rangefinder as designed"), w.lrf_works.click, "Shift+R"))
+        whatif_menu.addAction(self._action(_("Fly the what-if"), w.fly_button.click, "W"))
+        whatif_menu.addAction(self._action(_("Reset the what-if"), w.reset_button.click, "Shift+W"))
+        whatif_menu.addAction(self._action(_("Run Monte Carlo"), mc.run_button.click, "M"))
+        whatif_menu.addAction(self._action(_("Cancel Monte Carlo"), mc.cancel_button.click, "Shift+M"))
         whatif_menu.addSeparator()
-        whatif_menu.addAction(self._action("Next timeline span", lambda: self._cycle_box(self.bar.span_box), "Z"))
-        whatif_menu.addAction(self._action("Next plot span", lambda: self._cycle_box(self.telemetry.range_box), "R"))
+        whatif_menu.addAction(self._action(_("Next timeline span"), lambda: self._cycle_box(self.bar.span_box), "Z"))
+        whatif_menu.addAction(self._action(_("Next plot span"), lambda: self._cycle_box(self.telemetry.range_box), "R"))
 
     def _nudge_camera(self, azimuth_deg: float, elevation_deg: float, zoom: float) -> None:
         self.view.nudge_camera(azimuth_deg, elevation_deg, zoom)
@@ -362,7 +368,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._scene_actions: list[QtGui.QAction] = []
         found = scene_files.bundled_scenes()
         if not found:
-            act = QtGui.QAction("(no bundled scenes found)", self.scenes_menu)
+            act = QtGui.QAction(_("(no bundled scenes found)"), self.scenes_menu)
             act.setEnabled(False)
             self._scene_actions.append(act)
         for path in found:
@@ -375,8 +381,8 @@ class MainWindow(QtWidgets.QMainWindow):
     # ============================================================ scenarios
     def choose_scenario_file(self) -> None:
         start = str(scene_files.scenes_dir() or Path.cwd())
-        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Open scenario", start,
-                                                        "Scenarios (*.toml);;All files (*)")
+        path, _filter = QtWidgets.QFileDialog.getOpenFileName(self, _("Open scenario"), start,
+                                                        _("Scenarios (*.toml);;All files (*)"))
         if path:
             self.open_scenario(path)
 
@@ -388,7 +394,7 @@ class MainWindow(QtWidgets.QMainWindow):
         """
         self._pending_at = at
         path = Path(path)
-        self.statusBar().showMessage(f"Loading {path.name} and flying it…")
+        self.statusBar().showMessage(_("Loading {name} and flying it…").format(name=path.name))
         if not self._loading:
             QtWidgets.QApplication.setOverrideCursor(QtCore.Qt.CursorShape.BusyCursor)
             self._loading = True
@@ -404,7 +410,7 @@ class MainWindow(QtWidgets.QMainWindow):
                 self._loading = False
             path = self._loading_path
             if error is not None:
-                self.show_error(f"Could not open {path.name}", error, keeping=True)
+                self.show_error(_("Could not open {name}").format(name=path.name), error, keeping=True)
                 return
             sc, traj = result
             self.scenario = sc
@@ -418,15 +424,15 @@ class MainWindow(QtWidgets.QMainWindow):
             try:
                 self.seek_spec(at)
             except LunarvizError as exc:
-                self.show_error("Could not go to that time", (exc, ""), keeping=True)
+                self.show_error(_("Could not go to that time"), (exc, ""), keeping=True)
                 return
-            self.statusBar().showMessage(f"Loaded {path}", 5000)
+            self.statusBar().showMessage(_("Loaded {path}").format(path=path), 5000)
         elif kind == "montecarlo":
             self._on_monte_carlo(result, error)
         elif kind == "whatif":
             self.whatif.set_busy(False)
             if error is not None:
-                self.show_error("The what-if could not be flown", error, keeping=True)
+                self.show_error(_("The what-if could not be flown"), error, keeping=True)
                 return
             self.set_whatif_trajectory(result)
 
@@ -440,7 +446,7 @@ class MainWindow(QtWidgets.QMainWindow):
             text = f"{type(exc).__name__}: {exc}"
             detail = tb
         if keeping and self.traj is not None:
-            text += "\n\nThe scenario already loaded stays on screen."
+            text += "\n\n" + _("The scenario already loaded stays on screen.")
         box = QtWidgets.QMessageBox(self)
         box.setIcon(QtWidgets.QMessageBox.Icon.Critical)
         box.setWindowTitle(title)
@@ -473,7 +479,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.follow_box.setEnabled(False)
         self.view.set_trajectory(traj)
         self.telemetry.set_trajectory(traj)
-        title = (self.scenario.title if self.scenario is not None else "") or (
+        title = (_(self.scenario.title) if self.scenario is not None and self.scenario.title else "") or (
             self.scenario_path.stem if self.scenario_path else "")
         self.setWindowTitle(f"lunarviz — {title}" if title else "lunarviz")
         self._fill_events()
@@ -487,7 +493,7 @@ class MainWindow(QtWidgets.QMainWindow):
                       if m.name not in ("start",)]
         ghost = self.whatif_traj
         if ghost is not None and ghost.event("touchdown") is not None:
-            self.marks.append(Mark("whatif_touchdown", f"What-if: {_touchdown_label(ghost)}",
+            self.marks.append(Mark("whatif_touchdown", _("What-if: {label}").format(label=_touchdown_label(ghost)),
                                    float(ghost.event("touchdown").et_s)))
             self.marks.sort(key=lambda m: m.et_s)
         self.event_list.clear()
@@ -543,16 +549,16 @@ class MainWindow(QtWidgets.QMainWindow):
         from .whatif import apply_changes
 
         if self.scenario is None:
-            self.statusBar().showMessage("Load a scenario first", 5000)
+            self.statusBar().showMessage(_("Load a scenario first"), 5000)
             return None
         try:
             sc = apply_changes(self.scenario, changes)
         except LunarvizError as exc:
-            self.show_error("That what-if is not possible", (exc, ""), keeping=True)
+            self.show_error(_("That what-if is not possible"), (exc, ""), keeping=True)
             return None
         self.whatif.set_busy(True)
         self.centralWidget().setFocus()  # keys back to the window's shortcuts
-        self.statusBar().showMessage("Flying the what-if in the background…")
+        self.statusBar().showMessage(_("Flying the what-if in the background…"))
         return self.jobs.submit("whatif", fly_scenario, sc)
 
     def set_whatif_trajectory(self, traj) -> None:
@@ -568,7 +574,7 @@ class MainWindow(QtWidgets.QMainWindow):
         et = self.playback.et_s
         self.telemetry.set_cursor(et, self.traj.at(et))  # the numbers gain the what-if line now
         self._dirty = True
-        self.statusBar().showMessage("What-if flown: the magenta lander in the view, dashed magenta in the plots",
+        self.statusBar().showMessage(_("What-if flown: the magenta lander in the view, dashed magenta in the plots"),
                                      8000)
         self.whatif_finished.emit(traj)
 
@@ -607,7 +613,7 @@ class MainWindow(QtWidgets.QMainWindow):
         from lunarviz.physics.montecarlo import run_batched
 
         if self.scenario is None:
-            self.statusBar().showMessage("Load a scenario first", 5000)
+            self.statusBar().showMessage(_("Load a scenario first"), 5000)
             return None
         self._mc_cancel = threading.Event()
         self.montecarlo.set_running(True, runs)
@@ -623,7 +629,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def _on_monte_carlo(self, result, error) -> None:
         self.montecarlo.set_running(False)
         if error is not None:
-            self.show_error("The Monte Carlo runs failed", error, keeping=True)
+            self.show_error(_("The Monte Carlo runs failed"), error, keeping=True)
             return
         self.montecarlo.show_result(result)
         if result is not None:
@@ -694,7 +700,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self.playback.pause()
             if not self._frame_error_shown:
                 self._frame_error_shown = True
-                self.show_error("Drawing this frame failed", (exc, traceback.format_exc()), keeping=True)
+                self.show_error(_("Drawing this frame failed"), (exc, traceback.format_exc()), keeping=True)
 
     def draw_frame(self, et_s: float | None = None, *, sync: bool = False) -> None:
         """Draw the scene, numbers, plots and bar at ``et_s`` (default: the playhead).
@@ -739,7 +745,7 @@ class MainWindow(QtWidgets.QMainWindow):
                 self.camera_group.setExclusive(False)
                 checked.setChecked(False)
                 self.camera_group.setExclusive(True)
-            self.free_label.setText("  free camera (mouse) — press 1–5 for a preset")
+            self.free_label.setText(_("  free camera (mouse) — press 1–5 for a preset"))
         else:
             self.camera_actions[name].setChecked(True)
             self.free_label.setText("")
@@ -837,14 +843,15 @@ class MainWindow(QtWidgets.QMainWindow):
                 keys = [k.toString(native) for k in act.shortcuts() if not k.isEmpty()]
                 if keys and not act.isSeparator():
                     rows.append((title, " / ".join(dict.fromkeys(keys)), act.text().replace("&", "")))
-        last_camera = max((i for i, r in enumerate(rows) if r[0] == "Camera"), default=len(rows) - 1)
-        rows.insert(last_camera + 1, ("Camera", "mouse drag / wheel", "free camera (1–5 return to a preset)"))
+        camera = _("&Camera").replace("&", "")
+        last_camera = max((i for i, r in enumerate(rows) if r[0] == camera), default=len(rows) - 1)
+        rows.insert(last_camera + 1, (camera, _("mouse drag / wheel"), _("free camera (1–5 return to a preset)")))
         return rows
 
     def show_shortcuts(self) -> None:
         """The shortcut list as a two-column table; the keys work again once it is closed."""
         box = QtWidgets.QMessageBox(self)
-        box.setWindowTitle("Keyboard shortcuts")
+        box.setWindowTitle(_("Keyboard shortcuts"))
         box.setTextFormat(QtCore.Qt.TextFormat.RichText)
         box.setText(shortcuts_html(self.shortcut_rows()))
         box.setStandardButtons(QtWidgets.QMessageBox.StandardButton.Close)
@@ -870,12 +877,12 @@ class MainWindow(QtWidgets.QMainWindow):
         self.draw_frame(sync=True)
         with atomic_output(path) as tmp:
             self.view.save_png(tmp, size=size, hud=hud)
-        self.statusBar().showMessage(f"Saved {path}", 5000)
+        self.statusBar().showMessage(_("Saved {path}").format(path=path), 5000)
         return Path(path)
 
     def choose_window_png(self) -> None:
-        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Save window screenshot", "lunarviz-window.png",
-                                                        "PNG images (*.png)")
+        path, _filter = QtWidgets.QFileDialog.getSaveFileName(self, _("Save window screenshot"), "lunarviz-window.png",
+                                                        _("PNG images (*.png)"))
         if path:
             self.save_window_png(path)
 

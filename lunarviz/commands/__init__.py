@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 
+from ..i18n import _
+
 
 def add_scene_argument(parser: argparse.ArgumentParser) -> None:
     """The optional ``SCENE`` positional, described and defaulted the same in every command."""
     from ..scenario import DEFAULT_SCENE, shipped_scenes
 
-    names = ", ".join(shipped_scenes()) or "none found"
+    names = ", ".join(shipped_scenes()) or _("none found")
     parser.add_argument("scene", metavar="SCENE", nargs="?", default=DEFAULT_SCENE,
-                        help=f"scenario TOML file, or the name of a shipped scene ({names}) "
-                             f"[default: {DEFAULT_SCENE}]")
+                        help=_("scenario TOML file, or the name of a shipped scene ({names}) "
+                               "[default: {default}]").format(names=names, default=DEFAULT_SCENE))

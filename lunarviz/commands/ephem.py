@@ -13,6 +13,7 @@ import json
 import math
 
 from ..errors import LunarvizError, shown
+from ..i18n import _
 
 #: keys always present in the --json object
 JSON_KEYS = (
@@ -161,20 +162,20 @@ def register(subparsers) -> None:
     """Add the ``ephem`` subcommand."""
     p = subparsers.add_parser(
         "ephem",
-        help="where the Sun and Earth stand in the sky of a lunar site at a UTC instant",
+        help=_("where the Sun and Earth stand in the sky of a lunar site at a UTC instant"),
         description=(
-            "Print the azimuth (from north through east) and elevation of the Sun and Earth "
+            _("Print the azimuth (from north through east) and elevation of the Sun and Earth "
             "seen from a selenographic site (MOON_ME latitude/longitude on the 1737.4 km "
             "sphere), the Earth-Moon distance and how much of the Earth's disk is sunlit. "
-            "Uses the DE421 SPICE kernels (1900-2050)."
+            "Uses the DE421 SPICE kernels (1900-2050).")
         ),
-        epilog="example: lunarviz ephem --utc 2025-06-05T19:17:00 --site 60.5,-4.6 --json",
+        epilog=_("example: lunarviz ephem --utc 2025-06-05T19:17:00 --site 60.5,-4.6 --json"),
     )
     p.add_argument("--utc", required=True, metavar="T",
-                   help="UTC instant, ISO 8601, e.g. 2025-06-05T19:17:00")
+                   help=_("UTC instant, ISO 8601, e.g. 2025-06-05T19:17:00"))
     p.add_argument("--site", required=True, metavar="LAT,LON",
-                   help="site latitude,longitude in degrees (north and east positive), "
-                        "e.g. 60.5,-4.6 or -80.13,1.44")
+                   help=_("site latitude,longitude in degrees (north and east positive), "
+                        "e.g. 60.5,-4.6 or -80.13,1.44"))
     p.add_argument("--json", action="store_true",
                    help="print a JSON object (keys: " + ", ".join(JSON_KEYS) + ", ...)")
     p.set_defaults(func=_handler)

@@ -28,6 +28,7 @@ import sys
 
 import numpy as np
 
+from ..i18n import _
 from . import add_scene_argument
 
 CSV_HEADER = ["utc", "t_s", "alt_m", "est_alt_m", "vertical_speed_mps", "horizontal_speed_mps",
@@ -36,23 +37,23 @@ CSV_HEADER = ["utc", "t_s", "alt_m", "est_alt_m", "vertical_speed_mps", "horizon
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
-        "fly", help="fly a scenario (descent physics + GNC) and report the outcome",
-        description="Fly SCENE from its start to touchdown and report the outcome: one flight, or "
-                    "N dispersed Monte Carlo runs with --dispersions.",
+        "fly", help=_("fly a scenario (descent physics + GNC) and report the outcome"),
+        description=_("Fly SCENE from its start to touchdown and report the outcome: one flight, or "
+                    "N dispersed Monte Carlo runs with --dispersions."),
     )
     add_scene_argument(p)
-    p.add_argument("--json", action="store_true", help="print the result as one JSON object")
-    p.add_argument("--csv", metavar="PATH", help="write the time series as CSV (>= 1 Hz, 10 Hz when powered)")
-    p.add_argument("--spk", metavar="PATH", help="write the trajectory as a SPICE SPK (type 13, MOON, J2000)")
+    p.add_argument("--json", action="store_true", help=_("print the result as one JSON object"))
+    p.add_argument("--csv", metavar="PATH", help=_("write the time series as CSV (>= 1 Hz, 10 Hz when powered)"))
+    p.add_argument("--spk", metavar="PATH", help=_("write the trajectory as a SPICE SPK (type 13, MOON, J2000)"))
     p.add_argument("--spk-id", type=int, default=-999, metavar="ID",
-                   help="NAIF id of the lander in the SPK (negative; default -999)")
+                   help=_("NAIF id of the lander in the SPK (negative; default -999)"))
     p.add_argument("--check-record", action="store_true",
-                   help="compare the flight with the scenario's published telemetry ([[record]]); exit 1 "
-                        "when a value marked must_match is outside its tolerance")
-    p.add_argument("--seed", type=int, default=0, help="random seed (sensor noise, dispersions)")
+                   help=_("compare the flight with the scenario's published telemetry ([[record]]); exit 1 "
+                        "when a value marked must_match is outside its tolerance"))
+    p.add_argument("--seed", type=int, default=0, help=_("random seed (sensor noise, dispersions)"))
     p.add_argument("--dispersions", type=int, default=0, metavar="N",
-                   help="fly N dispersed Monte Carlo runs (vectorised) instead of one")
-    p.add_argument("--touchdowns", metavar="PATH", help="with --dispersions: write touchdown points as CSV")
+                   help=_("fly N dispersed Monte Carlo runs (vectorised) instead of one"))
+    p.add_argument("--touchdowns", metavar="PATH", help=_("with --dispersions: write touchdown points as CSV"))
     p.set_defaults(func=handle)
 
 
@@ -109,32 +110,35 @@ def _check_record(scn, traj, as_json: bool) -> int:
                   sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
-        print(f"{scn.title}  ({scn.path}): {len(checks)} published values")
+        print(_("{title}  ({path}): {n} published values").format(title=_(scn.title), path=scn.path, n=len(checks)))
         for line in record.report_lines(checks):
             print("  " + line)
         must = sum(c.entry.must_match for c in checks)
-        print(f"  {'FAILED' if bad else 'passed'}: {must - len(bad)} of {must} must_match values "
-              f"within tolerance")
+        print("  " + _("{verdict}: {ok} of {must} must_match values within tolerance").format(
+            verdict=_("FAILED") if bad else _("passed"), ok=must - len(bad), must=must))
     return 1 if bad else 0
 
 
 def _print_summary(scn, s: dict) -> None:
-    print(f"{s['title']}  ({scn.path})")
-    print(f"  outcome:            {s['outcome']}")
+    print(f"{_(s['title']) if s['title'] else s['title']}  ({scn.path})")
+    print(_("  outcome:            {outcome}").format(outcome=s["outcome"]))
     if s["touchdown_utc"]:
-        print(f"  touchdown:          {s['touchdown_utc']} UTC (planned {s['planned_touchdown_utc']})")
-        print(f"  vertical speed:     {_fmt(s['touchdown_vertical_speed_mps'], '.2f', ' m/s')}"
-              f"   horizontal: {_fmt(s['touchdown_horizontal_speed_mps'], '.2f', ' m/s')}")
-        print(f"  where:              {_fmt(s['touchdown_lat_deg'], '.4f', ' deg')} lat, "
-              f"{_fmt(s['touchdown_lon_deg'], '.4f', ' deg')} lon "
-              f"({_fmt(s['touchdown_miss_distance_m'], '.0f', ' m')} from the target)")
+        print(_("  touchdown:          {utc} UTC (planned {planned})").format(utc=s["touchdown_utc"],
+                                                                           planned=s["planned_touchdown_utc"]))
+        print(_("  vertical speed:     {vs}   horizontal: {hs}").format(
+            vs=_fmt(s["touchdown_vertical_speed_mps"], ".2f", " m/s"),
+            hs=_fmt(s["touchdown_horizontal_speed_mps"], ".2f", " m/s")))
+        print(_("  where:              {lat} lat, {lon} lon ({miss} from the target)").format(
+            lat=_fmt(s["touchdown_lat_deg"], ".4f", " deg"), lon=_fmt(s["touchdown_lon_deg"], ".4f", " deg"),
+            miss=_fmt(s["touchdown_miss_distance_m"], ".0f", " m")))
     pd = s["powered_descent_start_utc"]
-    print(f"  powered descent:    {pd + ' UTC' if pd else 'none (this flight only orbits)'}")
-    print(f"  propellant left:    {_fmt(s['propellant_remaining_kg'], '.1f', ' kg')}")
-    print("  events:")
+    print(_("  powered descent:    {when}").format(when=pd + " UTC" if pd else _("none (this flight only orbits)")))
+    print(_("  propellant left:    {kg}").format(kg=_fmt(s["propellant_remaining_kg"], ".1f", " kg")))
+    print(_("  events:"))
     for e in s["events"]:
-        print(f"    {e['utc']}  {e['name']:22s} alt {_fmt(e['alt_m'], '10.0f', ' m')}  "
-              f"speed {_fmt(e['speed_mps'], '8.1f', ' m/s')}")
+        print(_("    {utc}  {name:22s} alt {alt}  speed {speed}").format(
+            utc=e["utc"], name=e["name"], alt=_fmt(e["alt_m"], "10.0f", " m"),
+            speed=_fmt(e["speed_mps"], "8.1f", " m/s")))
 
 
 def csv_times(traj) -> np.ndarray:
@@ -235,9 +239,12 @@ def _monte_carlo(scn, args) -> int:
         sys.stdout.write("\n")
     else:
         el = d["landing_ellipse"]
-        print(f"{scn.title}: {res.runs} dispersed runs (seed {res.seed})")
-        print(f"  success rate: {100 * res.success_rate:.1f} %  ({d['outcomes']})")
-        print(f"  99 % landing ellipse: centre {el['center_east_m']:.0f} m E, {el['center_north_m']:.0f} m N "
-              f"of the target; semi-axes {el['semi_major_m']:.0f} x {el['semi_minor_m']:.0f} m, "
-              f"major axis azimuth {el['major_axis_azimuth_deg']:.0f} deg")
+        print(_("{title}: {runs} dispersed runs (seed {seed})").format(title=_(scn.title), runs=res.runs,
+                                                                        seed=res.seed))
+        print(_("  success rate: {pct:.1f} %  ({outcomes})").format(pct=100 * res.success_rate,
+                                                                   outcomes=d["outcomes"]))
+        print(_("  99 % landing ellipse: centre {east:.0f} m E, {north:.0f} m N of the target; semi-axes "
+                "{major:.0f} x {minor:.0f} m, major axis azimuth {az:.0f} deg").format(
+            east=el["center_east_m"], north=el["center_north_m"], major=el["semi_major_m"],
+            minor=el["semi_minor_m"], az=el["major_axis_azimuth_deg"]))
     return 0

@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
+from ..i18n import _
 from . import add_scene_argument
 
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
         "lookbook",
-        help="render each camera at the key moments of a scene into one labelled contact sheet (PNG)",
-        description="Render the money shots of SCENE -- every camera preset (chase, orbit, site, earthrise, "
-                    "down) at its key moments -- and lay them out, labelled, on one contact sheet.",
+        help=_("render each camera at the key moments of a scene into one labelled contact sheet (PNG)"),
+        description=_("Render the money shots of SCENE -- every camera preset (chase, orbit, site, earthrise, "
+                    "down) at its key moments -- and lay them out, labelled, on one contact sheet."),
     )
     add_scene_argument(p)
-    p.add_argument("-o", "--output", required=True, metavar="SHEET.png", help="output PNG file")
-    p.add_argument("--size", default="1920x1080", metavar="WxH", help="size each shot is rendered at [1920x1080]")
-    p.add_argument("--tile-width", type=int, default=640, metavar="PX", help="width of a tile on the sheet [640]")
-    p.add_argument("--frames", metavar="DIR", help="also write every shot at full size into DIR")
-    p.add_argument("--quality", choices=("high", "draft"), default="high", help="mesh/texture detail [high]")
+    p.add_argument("-o", "--output", required=True, metavar="SHEET.png", help=_("output PNG file"))
+    p.add_argument("--size", default="1920x1080", metavar="WxH", help=_("size each shot is rendered at [1920x1080]"))
+    p.add_argument("--tile-width", type=int, default=640, metavar="PX", help=_("width of a tile on the sheet [640]"))
+    p.add_argument("--frames", metavar="DIR", help=_("also write every shot at full size into DIR"))
+    p.add_argument("--quality", choices=("high", "draft"), default="high", help=_("mesh/texture detail [high]"))
     p.set_defaults(func=run)
 
 
@@ -47,5 +48,5 @@ def run(args) -> int:
     if args.frames:
         for s, img in zip(shot_list, frames, strict=True):
             write_png(img, Path(args.frames) / lookbook.frame_name(s))
-    print(f"wrote {args.output} ({len(shot_list)} shots at {size[0]}x{size[1]})")
+    print(_("wrote {out} ({n} shots at {w}x{h})").format(out=args.output, n=len(shot_list), w=size[0], h=size[1]))
     return 0

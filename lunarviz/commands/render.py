@@ -3,69 +3,70 @@
 from __future__ import annotations
 
 from ..errors import RenderError
+from ..i18n import _
 from . import add_scene_argument
 
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
         "render",
-        help="render a scenario to a video or PNG sequence (off-screen, no display needed)",
-        description="Render SCENE to video. Times T are ISO UTC times, event names (touchdown, pdi, "
+        help=_("render a scenario to a video or PNG sequence (off-screen, no display needed)"),
+        description=_("Render SCENE to video. Times T are ISO UTC times, event names (touchdown, pdi, "
                     "earthrise, deorbit, ...) or offsets such as touchdown-120s. Frame k shows simulation "
                     "time start + k*speed/fps exactly. Defaults come from the scenario's [render] table, "
-                    "else the values shown.",
+                    "else the values shown."),
     )
     add_scene_argument(p)
     p.add_argument("-o", "--output", required=True, metavar="OUT",
-                   help="output .mp4/.mov (h264), .mov (prores), or a new folder (png)")
-    p.add_argument("--size", default=None, metavar="WxH", help="frame size in pixels [1920x1080]")
-    p.add_argument("--fps", type=float, default=None, help="frames per second of video [30]")
-    p.add_argument("--start", default=None, metavar="T", help="first frame's time [powered_descent-60s]")
-    p.add_argument("--end", default=None, metavar="T", help="end time, exclusive [touchdown+15s]")
-    p.add_argument("--speed", type=float, default=None, help="simulated seconds per video second [1]")
+                   help=_("output .mp4/.mov (h264), .mov (prores), or a new folder (png)"))
+    p.add_argument("--size", default=None, metavar="WxH", help=_("frame size in pixels [1920x1080]"))
+    p.add_argument("--fps", type=float, default=None, help=_("frames per second of video [30]"))
+    p.add_argument("--start", default=None, metavar="T", help=_("first frame's time [powered_descent-60s]"))
+    p.add_argument("--end", default=None, metavar="T", help=_("end time, exclusive [touchdown+15s]"))
+    p.add_argument("--speed", type=float, default=None, help=_("simulated seconds per video second [1]"))
     p.add_argument("--camera", default=None,
-                   help="chase, orbit, site, earthrise, down, or scenario (the scene's keyframes) "
-                        "[scenario if it has keyframes, else chase]")
-    p.add_argument("--codec", choices=("h264", "prores", "png"), default=None, help="output format [h264]")
-    p.add_argument("--quality", choices=("high", "draft"), default="high", help="mesh/texture detail [high]")
+                   help=_("chase, orbit, site, earthrise, down, or scenario (the scene's keyframes) "
+                        "[scenario if it has keyframes, else chase]"))
+    p.add_argument("--codec", choices=("h264", "prores", "png"), default=None, help=_("output format [h264]"))
+    p.add_argument("--quality", choices=("high", "draft"), default="high", help=_("mesh/texture detail [high]"))
     p.add_argument("--antialias", choices=("none", "msaa"), default="none",
-                   help="msaa: 4x multisampling, smoother edges at ~2x the render time on software GL [none]")
-    p.add_argument("--no-hud", action="store_true", help="leave out the telemetry overlay")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+                   help=_("msaa: 4x multisampling, smoother edges at ~2x the render time on software GL [none]"))
+    p.add_argument("--no-hud", action="store_true", help=_("leave out the telemetry overlay"))
+    p.add_argument("--no-progress", action="store_true", help=_("no progress bar"))
     add_projection_arguments(p)
     p.add_argument("--layers", nargs="?", const="beauty,hud", default=None, metavar="LIST",
-                   help="compositing layers, comma-separated from beauty, hud, nosky [beauty,hud when given "
+                   help=_("compositing layers, comma-separated from beauty, hud, nosky [beauty,hud when given "
                         "bare]: the beauty pass without HUD, the HUD alone with alpha (NAME_hud.mov, ProRes "
-                        "4444, or NAME_hud/ RGBA PNGs) and the scene without sky with alpha (NAME_nosky)")
+                        "4444, or NAME_hud/ RGBA PNGs) and the scene without sky with alpha (NAME_nosky)"))
     p.add_argument("--timecode", choices=("utc", "none"), default="none",
-                   help="utc: a SMPTE time-of-day timecode track from the first frame's UTC [none]")
+                   help=_("utc: a SMPTE time-of-day timecode track from the first frame's UTC [none]"))
     p.add_argument("--no-subtitles", action="store_true",
-                   help="no captions: by default NAME.srt and NAME.vtt are written beside the video and "
-                        "embedded as a mov_text stream in MP4/MOV")
+                   help=_("no captions: by default NAME.srt and NAME.vtt are written beside the video and "
+                        "embedded as a mov_text stream in MP4/MOV"))
     g = p.add_argument_group("parallel and distributed rendering (docs/distributed.md)")
     g.add_argument("--workers", type=int, default=None, metavar="N",
-                   help="render segments in N local processes and join them (identical to one process)")
+                   help=_("render segments in N local processes and join them (identical to one process)"))
     g.add_argument("--dask", default=None, metavar="ADDR",
-                   help="render segments on a Dask cluster: tcp://HOST:PORT of a running scheduler, "
-                        "or local:N to start a LocalCluster of N workers")
+                   help=_("render segments on a Dask cluster: tcp://HOST:PORT of a running scheduler, "
+                        "or local:N to start a LocalCluster of N workers"))
     g.add_argument("--resume", action="store_true",
-                   help="keep the segments an interrupted --workers/--dask render of the same job finished "
-                        "and render only the missing ones")
+                   help=_("keep the segments an interrupted --workers/--dask render of the same job finished "
+                        "and render only the missing ones"))
     g.add_argument("--pin-cores", action="store_true",
-                   help="pin worker i to CPU core i with one llvmpipe thread each (benchmarks)")
+                   help=_("pin worker i to CPU core i with one llvmpipe thread each (benchmarks)"))
     p.set_defaults(func=run)
 
 
 def add_projection_arguments(p) -> None:
     """--projection / --fov-deg / --tilt-deg, shared by ``render`` and ``still``."""
     p.add_argument("--projection", choices=("flat", "fisheye", "equirect"), default="flat",
-                   help="flat (a normal camera), fisheye (planetarium dome master, square) or equirect "
-                        "(360 video, 2:1) [flat]")
+                   help=_("flat (a normal camera), fisheye (planetarium dome master, square) or equirect "
+                        "(360 video, 2:1) [flat]"))
     p.add_argument("--fov-deg", type=float, default=None,
-                   help="fisheye field of view, up to 220 degrees [180]")
+                   help=_("fisheye field of view, up to 220 degrees [180]"))
     p.add_argument("--tilt-deg", type=float, default=None,
-                   help="fisheye: the dome axis this many degrees above the view direction, for tilted "
-                        "domes (the view direction moves towards the front, the bottom of the frame) [0]")
+                   help=_("fisheye: the dome axis this many degrees above the view direction, for tilted "
+                        "domes (the view direction moves towards the front, the bottom of the frame) [0]"))
 
 
 def parse_layers(text: str | None) -> tuple[str, ...]:
@@ -100,8 +101,8 @@ def run(args) -> int:
     _options(args, load(scene).render)
     traj = load_flight(scene)
     stats, size, fps = render_flight(traj, args)
-    print(f"wrote {args.output}: {stats.frames} frames {size[0]}x{size[1]} at {fps:g} fps "
-          f"({stats.fps:.1f} frames/s)")
+    print(_("wrote {out}: {frames} frames {w}x{h} at {fps:g} fps ({rate:.1f} frames/s)").format(
+        out=args.output, frames=stats.frames, w=size[0], h=size[1], fps=fps, rate=stats.fps))
     return 0
 
 

@@ -2,24 +2,25 @@
 
 from __future__ import annotations
 
+from ..i18n import _
 from . import add_scene_argument
 
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
-        "serve", help="serve the 3D view to web browsers (a class follows the presenter's session)",
-        description="Serve SCENE as a web page: the same scene, HUD and cameras as the viewer, with play/pause, "
+        "serve", help=_("serve the 3D view to web browsers (a class follows the presenter's session)"),
+        description=_("Serve SCENE as a web page: the same scene, HUD and cameras as the viewer, with play/pause, "
                     "speed, scrub, event jumps and the what-if. Every browser follows the presenter's session "
-                    "unless it opens 'My own session'. Binds to 127.0.0.1 unless --host is given.",
+                    "unless it opens 'My own session'. Binds to 127.0.0.1 unless --host is given."),
     )
     add_scene_argument(p)
     p.add_argument("--host", default="127.0.0.1",
-                   help="address to listen on (0.0.0.0: every interface, for a classroom network) [127.0.0.1]")
-    p.add_argument("--port", type=int, default=8080, help="TCP port (0: any free one) [8080]")
+                   help=_("address to listen on (0.0.0.0: every interface, for a classroom network) [127.0.0.1]"))
+    p.add_argument("--port", type=int, default=8080, help=_("TCP port (0: any free one) [8080]"))
     p.add_argument("--max-clients", type=int, default=30, metavar="N",
-                   help="at most N browsers at once, over all sessions [30]")
+                   help=_("at most N browsers at once, over all sessions [30]"))
     p.add_argument("--quality", choices=("high", "draft"), default="high",
-                   help="mesh/texture detail, as the viewer's [high]; draft starts faster")
+                   help=_("mesh/texture detail, as the viewer's [high]; draft starts faster"))
     p.set_defaults(func=run)
 
 

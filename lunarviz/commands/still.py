@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..errors import LunarvizError
+from ..i18n import _
 from . import add_scene_argument
 
 #: the most Monte Carlo runs a still draws
@@ -12,29 +13,29 @@ MAX_STILL_DISPERSIONS = 100_000
 def register(subparsers) -> None:
     p = subparsers.add_parser(
         "still",
-        help="render one frame of a scenario to a PNG (off-screen, no display needed)",
-        description="Render one frame of SCENE at time T from a camera preset to a PNG. "
+        help=_("render one frame of a scenario to a PNG (off-screen, no display needed)"),
+        description=_("Render one frame of SCENE at time T from a camera preset to a PNG. "
                     "T is an ISO UTC time, an event name (touchdown, pdi, earthrise, ...) "
-                    "or an offset such as touchdown-120s.",
+                    "or an offset such as touchdown-120s."),
     )
     add_scene_argument(p)
-    p.add_argument("--at", required=True, metavar="T", help="time: ISO UTC, event name, or e.g. touchdown-120s")
+    p.add_argument("--at", required=True, metavar="T", help=_("time: ISO UTC, event name, or e.g. touchdown-120s"))
     p.add_argument("--camera", default="chase",
-                   help="camera: chase, orbit, site, earthrise, down, or 'scenario' (the scene's keyframes) "
-                        "[chase]")
-    p.add_argument("-o", "--output", required=True, metavar="OUT.png", help="output PNG file")
-    p.add_argument("--size", default="1920x1080", metavar="WxH", help="image size in pixels [1920x1080]")
-    p.add_argument("--quality", choices=("high", "draft"), default="high", help="mesh/texture detail [high]")
+                   help=_("camera: chase, orbit, site, earthrise, down, or 'scenario' (the scene's keyframes) "
+                        "[chase]"))
+    p.add_argument("-o", "--output", required=True, metavar="OUT.png", help=_("output PNG file"))
+    p.add_argument("--size", default="1920x1080", metavar="WxH", help=_("image size in pixels [1920x1080]"))
+    p.add_argument("--quality", choices=("high", "draft"), default="high", help=_("mesh/texture detail [high]"))
     p.add_argument("--antialias", choices=("none", "msaa"), default="msaa",
-                   help="edge smoothing: 4x multisampling or none [msaa]")
-    p.add_argument("--no-hud", action="store_true", help="leave out the telemetry overlay")
+                   help=_("edge smoothing: 4x multisampling or none [msaa]"))
+    p.add_argument("--no-hud", action="store_true", help=_("leave out the telemetry overlay"))
     from .render import add_projection_arguments
 
     add_projection_arguments(p)
     p.add_argument("--dispersions", type=int, default=0, metavar="N",
-                   help="fly N dispersed Monte Carlo runs and draw their touchdown points and the 1-sigma and "
-                        "3-sigma landing ellipses on the terrain (as the viewer's Run Monte Carlo does)")
-    p.add_argument("--seed", type=int, default=0, help="with --dispersions: random seed [0]")
+                   help=_("fly N dispersed Monte Carlo runs and draw their touchdown points and the 1-sigma and "
+                        "3-sigma landing ellipses on the terrain (as the viewer's Run Monte Carlo does)"))
+    p.add_argument("--seed", type=int, default=0, help=_("with --dispersions: random seed [0]"))
     p.set_defaults(func=run)
 
 
@@ -67,5 +68,6 @@ def run(args) -> int:
                        antialias=None if args.antialias == "none" else args.antialias, hud=not args.no_hud,
                        projection=projection, dispersion=mc)
     write_png(img, args.output)
-    print(f"wrote {args.output} ({size[0]}x{size[1]}, {args.camera} at {args.at})")
+    print(_("wrote {out} ({w}x{h}, {camera} at {at})").format(out=args.output, w=size[0], h=size[1],
+                                                              camera=args.camera, at=args.at))
     return 0

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 
 from ..errors import LunarvizError, shown
+from ..i18n import _
 from . import add_scene_argument
 
 #: the longest --quit-after, s (a day: a kiosk or a scripted screenshot, not a timer overflow)
@@ -60,58 +61,60 @@ def _font_scale(text: str) -> float:
         return check_font_scale(float(text))
     except (ValueError, LunarvizError):
         lo, hi = FONT_SCALES
-        raise argparse.ArgumentTypeError(f"expected a number from {lo:g} to {hi:g}, got {text!r}") from None
+        raise argparse.ArgumentTypeError(_("expected a number from {lo} to {hi}, got {text}").format(
+            lo=f"{lo:g}", hi=f"{hi:g}", text=repr(text))) from None
 
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
         "view",
-        help="open the desktop viewer: play, scrub, switch cameras, plot telemetry, fly what-ifs",
-        description="Open the desktop viewer window (PySide6). Needs a display; on a machine without one "
-                    "use `xvfb-run -a lunarviz view ...` or make a video with `lunarviz render`.",
-        epilog="Keys: Space play/pause, Left/Right step a frame, Shift+Left/Right 10 s, 1-5 cameras, "
-               "F fullscreen, P presentation mode, [ ] speed, N next event.",
+        help=_("open the desktop viewer: play, scrub, switch cameras, plot telemetry, fly what-ifs"),
+        description=_("Open the desktop viewer window (PySide6). Needs a display; on a machine without one "
+                    "use `xvfb-run -a lunarviz view ...` or make a video with `lunarviz render`."),
+        epilog=_("Keys: Space play/pause, Left/Right step a frame, Shift+Left/Right 10 s, 1-5 cameras, "
+               "F fullscreen, P presentation mode, [ ] speed, N next event."),
     )
     add_scene_argument(p)
     # the same default, marked as not typed: with --kiosk and no SCENE the tour takes every shipped scene
     p.set_defaults(scene=UnnamedScene(p.get_default("scene")))
     p.add_argument("more_scenes", metavar="SCENE...", nargs="*", default=[],
-                   help="with --kiosk: more scenes for the tour")
+                   help=_("with --kiosk: more scenes for the tour"))
     p.add_argument("--at", metavar="T", default=None,
-                   help="start at T: an event name (e.g. lrf_first_valid, touchdown), a UTC time, "
-                        "seconds from the start, or another time spec that `lunarviz render` accepts")
+                   help=_("start at T: an event name (e.g. lrf_first_valid, touchdown), a UTC time, "
+                        "seconds from the start, or another time spec that `lunarviz render` accepts"))
     p.add_argument("--camera", metavar="NAME", default=None,
-                   help="camera preset: chase, orbit, site, earthrise or down (default chase)")
+                   help=_("camera preset: chase, orbit, site, earthrise or down (default chase)"))
     p.add_argument("--speed", type=_speed, default=10.0, metavar="X",
-                   help="playback speed, 0.1 to 1000 times real time (default 10)")
-    p.add_argument("--play", action="store_true", help="start playing at once")
-    p.add_argument("--presentation", action="store_true", help="start in presentation mode (large text)")
+                   help=_("playback speed, 0.1 to 1000 times real time (default 10)"))
+    p.add_argument("--play", action="store_true", help=_("start playing at once"))
+    p.add_argument("--presentation", action="store_true", help=_("start in presentation mode (large text)"))
     p.add_argument("--font-scale", dest="font_scale", type=_font_scale, default=1.0, metavar="S",
-                   help="every text (panels, plots, HUD) S x its size (0.75 to 3; "
-                        "Ctrl+plus / Ctrl+minus in the window; presentation mode enlarges it further)")
+                   help=_("every text (panels, plots, HUD) S x its size (0.75 to 3; "
+                          "Ctrl+plus / Ctrl+minus in the window; presentation mode enlarges it further)"))
     p.add_argument("--what-if", dest="what_if", action="append", default=[], metavar="KEY=VALUE",
-                   help="fly a what-if beside the scenario once it is shown (repeatable); KEY is one of "
+                   help=_("fly a what-if beside the scenario once it is shown (repeatable); KEY is one of "
                         "lrf_valid_below_m, propellant_kg, main_thrust_n, site_lat_deg, site_lon_deg, "
-                        "e.g. --what-if lrf_valid_below_m=3000")
+                        "e.g. --what-if lrf_valid_below_m=3000"))
     p.add_argument("--plots", choices=("descent", "last10", "whole", "follow"), default="descent",
-                   help="time span of the telemetry plots: from the deorbit burn, the last 10 minutes, the "
-                        "whole scenario, or 2 minutes either side of the playhead (default descent)")
+                   help=_("time span of the telemetry plots: from the deorbit burn, the last 10 minutes, the "
+                        "whole scenario, or 2 minutes either side of the playhead (default descent)"))
     p.add_argument("--antialias", choices=("paused", "always", "never"), default="paused",
-                   help="MSAA in the 3D view: only on a paused picture (default; it costs ~1.5-2x per frame "
-                        "on software OpenGL), always, or never")
+                   help=_("MSAA in the 3D view: only on a paused picture (default; it costs ~1.5-2x per frame "
+                        "on software OpenGL), always, or never"))
     p.add_argument("--play-scale", type=_play_scale, default=None, metavar="S",
-                   help="while playing, draw this share (0.3 to 1) of the 3D view's width and height and stretch "
-                        "it: fewer pixels per frame on software OpenGL; a paused frame is always full size (default 1)")
+                   help=_("while playing, draw this share (0.3 to 1) of the 3D view's width and height and "
+                          "stretch it: fewer pixels per frame on software OpenGL; a paused frame is always full size "
+                          "(default 1)"))
     p.add_argument("--kiosk", action="store_true",
-                   help="attract mode for a museum screen: full screen, a guided tour looping through the scenes "
+                   help=_("attract mode for a museum screen: full screen, a guided tour looping through the scenes "
                         "(all shipped scenes if none is named), large buttons, the tour resumes after "
-                        "--idle seconds without input")
+                        "--idle seconds without input"))
     p.add_argument("--idle", type=_positive, default=60.0, metavar="SECONDS",
-                   help="with --kiosk: seconds without input before the tour resumes (default 60)")
+                   help=_("with --kiosk: seconds without input before the tour resumes (default 60)"))
     p.add_argument("--screenshot", metavar="PNG", default=None,
-                   help="save the whole window as a PNG once it has drawn (at --quit-after if given), then quit")
+                   help=_("save the whole window as a PNG once it has drawn (at --quit-after if given), then quit"))
     p.add_argument("--quit-after", type=_positive, metavar="SECONDS", default=None,
-                   help="quit this many seconds after the scenario is shown")
+                   help=_("quit this many seconds after the scenario is shown"))
     p.set_defaults(func=handle)
 
 

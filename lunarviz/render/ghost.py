@@ -17,7 +17,10 @@ from typing import Any
 import numpy as np
 
 from lunarviz import palette
+from lunarviz.i18n import _, display_text
 from lunarviz.trajectory import Trajectory, quat_to_matrix
+
+from .hud import use_language_font
 
 #: the ghost's colour (RGB 0..1): the plots' dashed what-if curves use the same one
 GHOST_RGB = palette.rgb01(palette.WHATIF)
@@ -69,6 +72,7 @@ def build_ghost(h, traj: Trajectory) -> GhostHandles:
     text = vtk.vtkTextActor()
     prop = text.GetTextProperty()
     prop.SetColor(*GHOST_RGB)
+    use_language_font(prop)
     prop.SetJustificationToRight()
     prop.SetVerticalJustificationToBottom()
     prop.SetShadow(True)
@@ -98,6 +102,7 @@ def _near_for_ghost(h, g: GhostHandles) -> None:
 def set_outcomes(h, g: GhostHandles, text: str) -> None:
     """The HUD's "as flown / what-if" lines (bottom right), sized like the HUD's own text."""
     a = g.actors["outcomes"]
+    text = display_text(text)
     if a.GetInput() != text:
         a.SetInput(text)
     w, hgt = h.plotter.window_size
@@ -185,11 +190,12 @@ def outcomes_text(original: Trajectory, whatif: Trajectory, et_s: float, outcome
     ``outcome_fn(traj)`` words an ending (the viewer passes its what-if panel's wording).
     """
     lines = []
-    for label, traj in (("AS FLOWN", original), ("WHAT-IF", whatif)):
+    for label, traj in ((_("AS FLOWN"), original), (_("WHAT-IF"), whatif)):
         ev = traj.event("touchdown")
         if ev is not None and et_s >= ev.et_s:
-            lines.append(f"{label}: {outcome_fn(traj)}")
+            lines.append(_("{label}: {outcome}").format(label=label, outcome=outcome_fn(traj)))
         else:
             alt = traj.at(et_s).alt_m
-            lines.append(f"{label}: {alt / 1000:.2f} km up" if alt >= 10_000 else f"{label}: {alt:.0f} m up")
+            lines.append(_("{label}: {km:.2f} km up").format(label=label, km=alt / 1000) if alt >= 10_000
+                         else _("{label}: {m:.0f} m up").format(label=label, m=alt))
     return "\n".join(lines)

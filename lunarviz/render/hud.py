@@ -24,6 +24,7 @@ import numpy as np
 
 from .. import record
 from ..formatting import format_l_minus, format_utc
+from ..i18n import N_, _, display_text, font_file, is_rtl
 from ..physics.outcome import Outcome, touchdown_outcome
 from ..trajectory import State, Trajectory
 
@@ -35,10 +36,10 @@ CAPTION_READ_S = 5.0
 EST_SHOWN_ABOVE_M = 50.0
 
 _PHASE_LABELS = {
-    "coast": "COAST", "orbit": "ORBIT", "deorbit": "DEORBIT BURN", "descent_coast": "DESCENT COAST",
-    "braking": "BRAKING", "pitch_up": "PITCH-UP", "approach": "APPROACH", "terminal": "TERMINAL DESCENT",
-    "landed": "LANDED", "crashed": "IMPACT", "impact": "IMPACT", "hover": "HOVER", "freefall": "FREE FALL",
-    "surface": "LANDED",
+    "coast": N_("COAST"), "orbit": N_("ORBIT"), "deorbit": N_("DEORBIT BURN"),
+    "descent_coast": N_("DESCENT COAST"), "braking": N_("BRAKING"), "pitch_up": N_("PITCH-UP"),
+    "approach": N_("APPROACH"), "terminal": N_("TERMINAL DESCENT"), "landed": N_("LANDED"), "crashed": N_("IMPACT"),
+    "impact": N_("IMPACT"), "hover": N_("HOVER"), "freefall": N_("FREE FALL"), "surface": N_("LANDED"),
 }
 
 
@@ -67,10 +68,10 @@ def phase_label(name: str, traj: Trajectory | None = None) -> str:
     if name in ("surface", "landed") and traj is not None:
         outcome = touchdown_outcome(traj)
         if outcome is Outcome.CRASHED:
-            return f"IMPACT AT {traj.event('touchdown').speed_mps:.0f} m/s"
+            return _("IMPACT AT {speed:.0f} m/s").format(speed=traj.event("touchdown").speed_mps)
         if outcome is Outcome.HARD_LANDING:
-            return "HARD LANDING"
-    return _PHASE_LABELS.get(name, name.replace("_", " ").upper())
+            return _("HARD LANDING")
+    return _(_PHASE_LABELS[name]) if name in _PHASE_LABELS else name.replace("_", " ").upper()
 
 
 def phase_at(traj: Trajectory, st: State, et_s: float) -> str:
@@ -95,14 +96,14 @@ def format_lines(traj: Trajectory, st: State, et_s: float, *, with_estimate: boo
     # no "-0.0 m/s" at rest: speeds that round to zero are shown as zero
     vs = 0.0 if abs(vs) < 0.05 else vs
     hs = 0.0 if abs(hs) < 0.05 else hs
-    rows = [f"ALT  {_fmt_alt(st.alt_m)}"]
+    rows = [_("ALT  {alt}").format(alt=_fmt_alt(st.alt_m))]
     if with_estimate:
-        rows.append(f"EST  {_fmt_alt(st.est_alt_m)}  (lander's belief)")
+        rows.append(_("EST  {alt}  (lander's belief)").format(alt=_fmt_alt(st.est_alt_m)))
     rows += [
-        f"V/S  {vs:+8.1f} m/s {vs * 3.6:+7.0f} km/h",
-        f"H/S  {hs:8.1f} m/s {hs * 3.6:7.0f} km/h",
-        f"PROP {100 * st.propellant_fraction:7.0f} %   THR {100 * st.throttle:4.0f} %",
-        f"LRF  {_lrf_text(traj, st, et_s)}",
+        _("V/S  {vs:+8.1f} m/s {kmh:+7.0f} km/h").format(vs=vs, kmh=vs * 3.6),
+        _("H/S  {hs:8.1f} m/s {kmh:7.0f} km/h").format(hs=hs, kmh=hs * 3.6),
+        _("PROP {prop:7.0f} %   THR {thr:4.0f} %").format(prop=100 * st.propellant_fraction, thr=100 * st.throttle),
+        _("LRF  {state}").format(state=_lrf_text(traj, st, et_s)),
     ]
     eng = engine_off_text(traj, et_s)
     if eng:
@@ -114,8 +115,8 @@ def format_lines(traj: Trajectory, st: State, et_s: float, *, with_estimate: boo
 def _lrf_text(traj: Trajectory, st: State, et_s: float) -> str:
     rej = traj.event("lrf_rejected")
     if rej is not None and et_s >= rej.et_s and not st.lrf_valid:
-        return "REJECTED (range jump)"
-    return "VALID" if st.lrf_valid else "NO LOCK"
+        return _("REJECTED (range jump)")
+    return _("VALID") if st.lrf_valid else _("NO LOCK")
 
 
 def engine_off_text(traj: Trajectory, et_s: float) -> str:
@@ -124,7 +125,8 @@ def engine_off_text(traj: Trajectory, et_s: float) -> str:
     lost = traj.event("engine_out")
     eo = traj.scenario.engine_out if traj.scenario is not None else None
     if lost is not None and eo is not None and et_s >= lost.et_s:
-        return f"ENG  NOZZLE LOST {-100 * eo.thrust_loss_frac:+.0f} %, {eo.tilt_deg:.0f} deg OFF AXIS"
+        return _("ENG  NOZZLE LOST {loss:+.0f} %, {tilt:.0f} deg OFF AXIS").format(loss=-100 * eo.thrust_loss_frac,
+                                                                                  tilt=eo.tilt_deg)
     off = traj.event("imu_reset")
     if off is None or et_s < off.et_s:
         return ""
@@ -134,11 +136,12 @@ def engine_off_text(traj: Trajectory, et_s: float) -> str:
         return ""
     dur = (traj.scenario.imu_reset.engine_off_s if traj.scenario is not None and traj.scenario.imu_reset
            else end - off.et_s)
-    return f"ENG  OFF: IMU RESET {et_s - off.et_s:4.0f}/{dur:.0f} s"
+    return _("ENG  OFF: IMU RESET {t:4.0f}/{dur:.0f} s").format(t=et_s - off.et_s, dur=dur)
 
 
 def caption_at(traj: Trajectory, captions: Mapping[str, str], et_s: float) -> str:
-    """The caption of the latest event within the last :data:`CAPTION_SECONDS`, or ''.
+    """The caption of the latest event within the last :data:`CAPTION_SECONDS`, or '' (as written in
+    ``captions``: :class:`Hud` passes them translated).
 
     A caption that a newer one would replace before it has been up :data:`CAPTION_READ_S`
     stays, one line above the newer one (terminal descent and the late laser lock
@@ -153,6 +156,16 @@ def caption_at(traj: Trajectory, captions: Mapping[str, str], et_s: float) -> st
     return "\n".join(lines)
 
 
+def use_language_font(prop, bold: bool = False) -> None:
+    """Write with the language's font file where VTK's built-in fonts lack its letters (Japanese, Hebrew)."""
+    path = font_file(bold=bold)
+    if path is not None:
+        import vtk
+
+        prop.SetFontFamily(vtk.VTK_FONT_FILE)
+        prop.SetFontFile(str(path))
+
+
 class Hud:
     """VTK text actors on the plotter's main renderer; :meth:`update` per frame, :meth:`layout` on resize."""
 
@@ -161,7 +174,8 @@ class Hud:
 
         self.plotter = plotter
         self.traj = traj
-        self.captions = dict(captions or {})
+        self.captions = {k: _(v) for k, v in (captions or {}).items()}  # a shipped scene's text: translated
+        self.rtl = is_rtl()
         self.with_estimate = show_estimate(traj)
         self._size = None
         self.actors: dict[str, vtk.vtkTextActor] = {}
@@ -181,6 +195,7 @@ class Hud:
             p = a.GetTextProperty()
             {"arial": p.SetFontFamilyToArial, "courier": p.SetFontFamilyToCourier}[family]()
             p.SetBold(bold)
+            use_language_font(p, bold)
             p.SetColor(*color)
             {"left": p.SetJustificationToLeft, "right": p.SetJustificationToRight,
              "center": p.SetJustificationToCentered}[just]()
@@ -194,13 +209,15 @@ class Hud:
             a.SetInput(" ")
             plotter.renderer.AddActor(a)
             self.actors[name] = a
-        self.actors["title"].SetInput(title)
-        self._phase_texts = sorted(set(_PHASE_LABELS.values()) | {phase_label("surface", traj)})
+        self.actors["title"].SetInput(display_text(_(title)))
+        self._phase_texts = sorted({display_text(_(t)) for t in _PHASE_LABELS.values()}
+                                   | {display_text(phase_label("surface", traj))})
         try:
             reset = traj.event("imu_reset")  # measured with the engine-off row where a flight has one
             t0 = reset.et_s if reset is not None else float(traj.et_s[0])
             st0 = traj.at(t0)
-            self._telemetry_sample = format_lines(traj, st0, t0, with_estimate=self.with_estimate)["bottom_left"]
+            self._telemetry_sample = display_text(
+                format_lines(traj, st0, t0, with_estimate=self.with_estimate)["bottom_left"])
         except Exception:  # noqa: BLE001 - a sample for measuring only
             self._telemetry_sample = "ALT  " + "0" * 30 + "\n" * (6 if self.with_estimate else 5)
         self.layout()
@@ -233,7 +250,7 @@ class Hud:
             return
         self._size = key
         unit = max(1.0, min(h, w * 9.0 / 16.0)) / 100.0  # 1 % of the (16:9-limited) frame height
-        m = max(4, int(round(2.2 * unit)))  # margin
+        m = self._margin = max(4, int(round(2.2 * unit)))  # margin
         gap = max(6, int(round(2.0 * unit)))
         sizes = {"title": 3.6, "top_left": 2.7, "top_right": 3.2, "bottom_left": 2.7, "caption": 2.8,
                  "record": 2.2}
@@ -245,7 +262,7 @@ class Hud:
         wp = max(self._text_size("top_right", t)[0] for t in self._phase_texts)
         avail = w - 2 * m - wp - gap
         tp = self.actors["title"].GetTextProperty()
-        wt, _ = self._text_size("title")
+        wt, _ht = self._text_size("title")
         phase_below = False
         if wt > avail > 0:
             fs = tp.GetFontSize()
@@ -257,12 +274,12 @@ class Hud:
                 tp.SetFontSize(max(9, min(fs, int(fs * (w - 2 * m) / wt))))
         elif avail <= 0:
             phase_below = True
-        _, ht = self._text_size("title")
+        _wt, ht = self._text_size("title")
         row2 = h - m - max(ht, int(round(3.6 * unit))) - int(round(1.0 * unit))
         self.actors["title"].SetPosition(m, h - m)
         self.actors["top_left"].SetPosition(m, row2)
         if phase_below:
-            _, hl = self._text_size("top_left")
+            _wl, hl = self._text_size("top_left")
             self.actors["top_right"].GetTextProperty().SetJustificationToLeft()
             self.actors["top_right"].SetPosition(m, row2 - hl - int(round(1.0 * unit)))
         else:
@@ -287,20 +304,31 @@ class Hud:
             if wc > w - 2 * m:
                 cp.SetFontSize(max(9, int(cp.GetFontSize() * (w - 2 * m) / wc)))
             cap.SetPosition(w // 2, m + hb + gap)
-            _, hc = self._text_size("caption", " X ")
+            _wc, hc = self._text_size("caption", " X ")
             self.actors["record"].SetPosition(m, m + hb + gap + hc + gap)  # above the caption, then
 
     def update(self, st: State, et_s: float) -> None:
         lines = format_lines(self.traj, st, et_s, with_estimate=self.with_estimate)
         for k, v in lines.items():
-            self.actors[k].SetInput(v)
-        cap = caption_at(self.traj, self.captions, et_s)
+            self.actors[k].SetInput(display_text(v))
+        cap = display_text(caption_at(self.traj, self.captions, et_s))
         self.actors["caption"].SetInput("\n".join(f" {line} " for line in cap.split("\n")) if cap else "")
         self.actors["caption"].SetVisibility(bool(cap))
-        rec = record.hud_text(self.traj, et_s, self.record_checks)
+        rec = display_text(record.hud_text(self.traj, et_s, self.record_checks))
         self.actors["record"].SetInput(rec or " ")
         self.actors["record"].SetVisibility(bool(rec))
         self.layout()
+        if self.rtl:
+            self._right_align_telemetry()
+
+    def _right_align_telemetry(self) -> None:
+        """Right-to-left: the telemetry lines end flush right, the block where the English one stands."""
+        a = self.actors["bottom_left"]
+        a.GetTextProperty().SetJustificationToRight()
+        _x, y = a.GetPosition()
+        m = self._margin
+        wide = max(self._text_size("bottom_left")[0], self._text_size("bottom_left", self._telemetry_sample)[0])
+        a.SetPosition(m + wide, y)
 
     def back_over(self, disc_xy: tuple[float, float] | None, radius_px: float) -> None:
         """Put a dark backing behind every text block that a bright disc (the Sun and its glare,

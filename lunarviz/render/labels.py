@@ -18,6 +18,9 @@ from typing import Any
 import numpy as np
 
 from lunarviz.geometry import MOON_RADIUS_M, latlon_to_unit
+from lunarviz.i18n import _, display_text
+
+from .hud import use_language_font
 
 #: named features (IAU names; latitude N, longitude E, degrees), shown when near the landing site
 FEATURES: tuple[tuple[str, float, float], ...] = (
@@ -89,6 +92,7 @@ def _text(ren, size=14, bold=False):
     p.SetColor(*LABEL_RGB)
     p.SetFontSize(size)
     p.SetBold(bold)
+    use_language_font(p, bold)
     p.SetShadow(True)
     p.SetVerticalJustificationToBottom()
     ren.AddViewProp(a)
@@ -101,7 +105,7 @@ def build_labels(h) -> LabelHandles:
 
     sc = h.traj.scenario
     lb = LabelHandles()
-    site_name = (sc.site.name if sc is not None and sc.site.name else "Landing site")
+    site_name = _(sc.site.name) if sc is not None and sc.site.name else _("Landing site")
     ground = [(f"● {site_name}", np.asarray(h.target_m, float))]
     if sc is not None:
         for name, lat, lon in nearby_features(sc.site.lat_deg, sc.site.lon_deg):
@@ -110,11 +114,11 @@ def build_labels(h) -> LabelHandles:
             ground.append((f"· {name}", u * (MOON_RADIUS_M + hgt)))
     for text, p in ground:
         lb.texts[text] = _text(h.renderer, 15 if text.startswith("●") else 13, bold=text.startswith("●"))
-        lb.texts[text].SetInput(text)
+        lb.texts[text].SetInput(display_text(text))
         lb.points[text] = p
-    for body in ("Earth", "Sun"):
+    for body, word in (("Earth", _("Earth")), ("Sun", _("Sun"))):
         lb.texts[body] = _text(h.renderer, 14)
-        lb.texts[body].SetInput(f"  {body}")
+        lb.texts[body].SetInput(display_text(f"  {word}"))
     pts = vtk.vtkPoints()
     pts.SetNumberOfPoints(4)
     lines = vtk.vtkCellArray()
@@ -229,7 +233,7 @@ def _update_bar(h, lb: LabelHandles, cam: np.ndarray, w: int, hgt: int) -> None:
         pts.SetPoint(i, x, yy, 0.0)
     pts.Modified()
     lb.bar.SetVisibility(True)
-    lb.bar_text.SetInput(f"{format_length(length)} on the ground at the centre")
+    lb.bar_text.SetInput(display_text(_("{length} on the ground at the centre").format(length=format_length(length))))
     lb.bar_text.GetTextProperty().SetJustificationToRight()
     lb.bar_text.SetPosition(x1, y + 10)
     lb.bar_text.SetVisibility(True)

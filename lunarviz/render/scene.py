@@ -43,12 +43,14 @@ import numpy as np
 
 from .. import ephemeris
 from ..geometry import MOON_RADIUS_M, enu_basis_from_up, latlon_to_moon_me, unit_to_latlon
+from ..i18n import _, display_text
 from ..physics.outcome import Outcome, touchdown_outcome
 from ..terrain import SphereTerrain, Terrain
 from ..trajectory import Trajectory, quat_to_matrix
 from . import camera as cam
 from . import effects as fx
 from . import resources
+from .hud import use_language_font
 from .terrain_mesh import (
     bake_patch,
     globe_mesh,
@@ -134,7 +136,7 @@ class SceneHandles:
 
 # ----------------------------------------------------------------- helpers
 def _matrix(rot: np.ndarray | None = None, trans: np.ndarray | None = None, scale: float = 1.0):
-    _, vtk = _vtk()
+    _pv, vtk = _vtk()
     m = np.eye(4)
     if rot is not None:
         m[:3, :3] = np.asarray(rot, float) * scale
@@ -154,13 +156,13 @@ def _place(actor, rot=None, trans=None, scale=1.0) -> None:
 
 
 def _polydata(points: np.ndarray, faces: np.ndarray):
-    pv, _ = _vtk()
+    pv, _vtkm = _vtk()
     f = np.hstack([np.full((len(faces), 1), 3, dtype=np.int64), faces.astype(np.int64)]).ravel()
     return pv.PolyData(np.asarray(points, np.float64), f)
 
 
 def _texture(img: np.ndarray, repeat: bool = False):
-    pv, _ = _vtk()
+    pv, _vtkm = _vtk()
     tex = pv.Texture(np.ascontiguousarray(img))  # pyvista flips rows: row 0 (north) ends at t=1
     tex.repeat = repeat
     tex.interpolate = True
@@ -170,7 +172,7 @@ def _texture(img: np.ndarray, repeat: bool = False):
 def rgba_actor(renderer, pd):
     """An unlit, translucent actor drawing ``pd`` in its per-point RGBA colours (plumes, trails),
     added to ``renderer``."""
-    _, vtk = _vtk()
+    _pv, vtk = _vtk()
     mapper = vtk.vtkPolyDataMapper()
     mapper.SetInputData(pd)
     mapper.SetColorModeToDirectScalars()
@@ -411,7 +413,7 @@ def _build_patches(h: SceneHandles, near, q: dict, moon_img: np.ndarray) -> np.n
     """The baked terrain patches on the near globe (outer: the terrain's extent; inner: ~2.5 km round
     the site; fine: ~128 m round the end of the flight, with the impact crater's variant for a crash);
     returns the faces left to the plain globe."""
-    pv, _ = _vtk()
+    pv, _vtkm = _vtk()
     h.data["patches"] = []
     h.data["crater"] = None
     if h.terrain is None:
@@ -424,7 +426,7 @@ def _build_patches(h: SceneHandles, near, q: dict, moon_img: np.ndarray) -> np.n
     cache = resources.cache_dir()
     outer = make_patch(h.terrain, half_out, q["patch_outer_px"], moon_img, cache)
     inner = make_patch(h.terrain, half_in, q["patch_inner_px"], moon_img, cache)
-    ce, cn, _ = h.terrain.unit_to_local(h.site_m[None, :] / np.linalg.norm(h.site_m))
+    ce, cn, _cu = h.terrain.unit_to_local(h.site_m[None, :] / np.linalg.norm(h.site_m))
     fine = make_patch(h.terrain, FINE_HALF_M, q["patch_fine_px"], moon_img, cache,
                       centre_en=(float(ce[0]), float(cn[0])))
     fe, fn, fc = e_loc[near.faces], n_loc[near.faces], c_loc[near.faces]
@@ -464,7 +466,7 @@ def _prepare_crater(h: SceneHandles, near, fine, inner) -> None:
     if td is None or touchdown_outcome(h.traj) is not Outcome.CRASHED:
         return
     diameter = fx.crater_diameter_m(float(td.speed_mps), float(h.traj.mass_kg[-1]))
-    ie, inn, _ = h.terrain.unit_to_local(np.asarray(td.pos_m, float)[None, :] / np.linalg.norm(td.pos_m))
+    ie, inn, _iu = h.terrain.unit_to_local(np.asarray(td.pos_m, float)[None, :] / np.linalg.norm(td.pos_m))
     E, N = fine.pixel_grid()
     r = np.hypot(E - ie[0], N - inn[0])
     patch = dataclasses.replace(fine, height_m=fine.height_m + fx.crater_height_m(r, diameter),
@@ -505,7 +507,7 @@ TRACKER_BELOW = 0.022
 def _overlay_segments(h: SceneHandles, rgb: tuple[float, float, float], opacity: float):
     """A hidden 2-D overlay of 8 line segments (16 points, placed in pixels each frame) in ``rgb``,
     and a hidden text label; returns (segments actor, label actor, the segments' polydata)."""
-    _, vtk = _vtk()
+    _pv, vtk = _vtk()
     pts = vtk.vtkPoints()
     pts.SetNumberOfPoints(16)
     lines = vtk.vtkCellArray()
@@ -525,6 +527,7 @@ def _overlay_segments(h: SceneHandles, rgb: tuple[float, float, float], opacity:
     a.SetVisibility(False)
     h.renderer.AddActor(a)
     t = vtk.vtkTextActor()
+    use_language_font(t.GetTextProperty())
     t.SetVisibility(False)
     h.renderer.AddActor(t)
     return a, t, pd
@@ -595,8 +598,8 @@ def _patch_height(h: SceneHandles, pts: np.ndarray) -> np.ndarray:
     unit = pts / np.linalg.norm(pts, axis=1, keepdims=True)
     if h.terrain is None:
         return np.zeros(len(pts))
-    e, n, _ = h.terrain.unit_to_local(unit)
-    for _, patch, _ in sorted(h.data["patches"], key=lambda x: x[1].half_m):
+    e, n, _u = h.terrain.unit_to_local(unit)
+    for _pname, patch, _pactor in sorted(h.data["patches"], key=lambda x: x[1].half_m):
         if (np.abs(e - patch.centre_e) < patch.half_m * 0.98).all() and (
                 np.abs(n - patch.centre_n) < patch.half_m * 0.98).all():
             return patch.sample_height(e, n)
@@ -623,7 +626,7 @@ def shadow_mask(pts2d: np.ndarray, half_m: float, blur_m: float, n: int = SHADOW
 def _update_shadow(h: SceneHandles, st, R: np.ndarray, rel: np.ndarray, origin: np.ndarray, sun_dir: np.ndarray,
                    show: bool) -> None:
     """Project the lander along the Sun onto the ground; soft edge from the solar disc's size."""
-    pv, _ = _vtk()
+    pv, _vtkm = _vtk()
     a = h.actors["shadow"]
     pos = rel + origin
     up = pos / np.linalg.norm(pos)
@@ -709,7 +712,8 @@ def _update_reticle(h: SceneHandles, spec, origin: np.ndarray) -> None:
     p.Modified()
     h.data["reticle_pd"].Modified()
     a.GetProperty().SetLineWidth(max(1.0, hgt / 720.0 * 1.5))
-    t.SetInput(f"RANGE {range_m / 1000:.2f} km" if range_m >= 10e3 else f"RANGE {range_m:,.0f} m")
+    t.SetInput(display_text(_("RANGE {km:.2f} km").format(km=range_m / 1000) if range_m >= 10e3
+                            else _("RANGE {m:,.0f} m").format(m=range_m)))
     t.GetTextProperty().SetFontSize(max(9, int(round(0.026 * hgt))))
     t.SetPosition(cx, cy - r1 - 0.012 * hgt)
 
@@ -802,7 +806,7 @@ SOFT_SPLAT = (
 
 def _build_effects(h: SceneHandles) -> None:
     """Actors of :mod:`lunarviz.render.effects` (hidden until their moment)."""
-    pv, _ = _vtk()
+    pv, _vtkm = _vtk()
     td = h.traj.event("touchdown")
     h.data["fx"] = None
     if td is None:
@@ -973,7 +977,7 @@ def _build_sky(h: SceneHandles, q: dict) -> None:
         if not sel.any():
             continue
         cols = np.clip(rgb[sel] * bright[sel, None] * 255, 0, 255).astype(np.uint8)
-        actor, _ = _rgb_points_actor(st.dir_j2000[sel] * SKY_RADIUS * 0.95, cols)
+        actor, _pd = _rgb_points_actor(st.dir_j2000[sel] * SKY_RADIUS * 0.95, cols)
         actor.GetProperty().SetPointSize(size)
         actor.GetProperty().SetRenderPointsAsSpheres(True)  # round stars, not square dots
         sky.AddActor(actor)
@@ -1044,7 +1048,7 @@ EARTH_LIMB_WIDTH = 0.03
 def _earth_limb_actor(h: SceneHandles):
     """A camera-facing ring round the Earth's disc: a thin blue glow, strongest on the sunlit side
     (+x of the quad), faint on the night side (forward scattering shows a whole ring at crescent)."""
-    pv, _ = _vtk()
+    pv, _vtkm = _vtk()
     n = 256
     yy, xx = np.mgrid[-1:1:n * 1j, -1:1:n * 1j] * EARTH_LIMB_EXTENT
     r = np.hypot(xx, yy)
@@ -1064,7 +1068,7 @@ def _earth_limb_actor(h: SceneHandles):
 
 
 def _sky_actor(poly, color=(1, 1, 1), texture=None):
-    _, vtk = _vtk()
+    _pv, vtk = _vtk()
     mapper = vtk.vtkPolyDataMapper()
     mapper.SetInputData(poly)
     mapper.ScalarVisibilityOff()
@@ -1148,7 +1152,7 @@ def update(handles: SceneHandles, et_s: float, camera: str | cam.CameraSpec | No
                                                                    h.site_m / MOON_RADIUS_M), -1, 1)))
     use_far = dist_c > FAR_GLOBE_BEYOND_M or ground_dist > NEAR_GLOBE_WITHIN_M
     h.actors["moon_near"].SetVisibility(not use_far)
-    for name, _, _ in h.data["patches"]:
+    for name, _patch, _pactor in h.data["patches"]:
         h.actors[name].SetVisibility(not use_far)
         _place(h.actors[name], trans=h.site_m - origin)
     h.actors["moon_far"].SetVisibility(use_far)
@@ -1241,7 +1245,7 @@ def trail_alpha(age_s: np.ndarray, dist_lander_m: np.ndarray, dist_cam_m: np.nda
 
 def _update_trail(h: SceneHandles, st, origin: np.ndarray, window_s: float | None = None,
                   visible: bool = True) -> None:
-    pv, _ = _vtk()
+    pv, _vtkm = _vtk()
     et = h.data["trail_et"]
     rel = h.data["trail_rel"]
     k = int(np.searchsorted(et, st.et_s, side="right"))
@@ -1332,7 +1336,7 @@ CRATER_TEX = "patch_fine+crater"
 
 
 def _apply_bake(h: SceneHandles, images: list) -> None:
-    pv, _ = _vtk()
+    pv, _vtkm = _vtk()
     tex = {}
     for name, img in images:
         tex[name] = pv.Texture(img)
@@ -1383,7 +1387,7 @@ def _update_shadows(h: SceneHandles, et_s: float) -> None:
 def _update_sky(h: SceneHandles, et_s: float, origin: np.ndarray, sun_dir: np.ndarray,
                 earth_pos_m: np.ndarray) -> None:
     rot_j2000 = ephemeris.rotation("J2000", "MOON_ME", et_s)
-    for actor, _ in h.data["star_actors"]:
+    for actor, _x in h.data["star_actors"]:
         _place(actor, rot_j2000)
     size_scale = max(1.0, h.plotter.window_size[1] / 1080.0)
     # exposure: a camera exposed for a sunlit surface that fills much of the frame barely records
@@ -1486,13 +1490,13 @@ def _expose(h: SceneHandles, et_s: float, origin: np.ndarray, sun_dir: np.ndarra
     h.data["light"].SetIntensity(SUN_INTENSITY * g)
     # earthshine on the globe: a share of the ambient term (a second light would cost every lit
     # fragment; the baked terrain has it with its direction)
-    _, e_int = earthshine(et_s, origin)
+    _e_dir, e_int = earthshine(et_s, origin)
     for name in ("moon_near", "moon_far"):
         h.actors[name].GetProperty().SetAmbient((AMBIENT + EARTHSHINE_GLOBE * e_int) * g)
     lp = h.actors["lander"].GetProperty()
     lp.SetDiffuse(LANDER_DIFFUSE * min(g, LANDER_EXPOSURE_MAX) / g)  # bright foil, not blown to white
     k = g / h.data["exposure_site"]
-    for name, _, _ in h.data["patches"]:
+    for name, _patch, _pactor in h.data["patches"]:
         h.actors[name].GetProperty().SetColor(k, k, k)
 
 
@@ -1516,7 +1520,7 @@ def _update_earth_texture(h: SceneHandles, et_s: float, rot_e: np.ndarray, earth
     img = day + h.data["earth_lights"] * (0.75 * nightw)[..., None]
     # a thin bright rim of atmosphere is left out on purpose: at ~70 px it would read as a halo
     img8 = (np.clip(img, 0, 1) * 255).astype(np.uint8)
-    pv, _ = _vtk()
+    pv, _vtkm = _vtk()
     new = pv.Texture(np.ascontiguousarray(img8))
     new.interpolate = True
     new.mipmap = True  # the Earth is only ~20-70 px across: filter the 1k map, no sparkling texels
