@@ -346,6 +346,28 @@ def test_partials_of_a_killed_run_are_removed_by_the_next_run(tmp_path):
     assert not partial.exists() and live.exists() and (tmp_path / "z.csv").read_text() == "ok"
 
 
+def test_the_partials_of_a_child_this_process_killed_are_removed_at_once(tmp_path):
+    """The viewer's video export kills its renderer when it will not stop within 5 s (a loaded machine):
+    the renderer's partial file is newer than the viewer, so it is removed by its PID, not by age."""
+    from lunarviz.fileio import remove_stale_partials
+
+    child = subprocess.Popen([sys.executable, "-c", (
+        "import time; from lunarviz.fileio import atomic_output\n"
+        f"with atomic_output({str(tmp_path / 'x.mp4')!r}) as t:\n"
+        "    t.write_bytes(b'half'); print(t, flush=True); time.sleep(600)\n")],
+        stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": os.environ.get("PYTHONPATH", "")})
+    partial = Path(child.stdout.readline().strip())
+    child.stdout.close()
+    mine = tmp_path / f".y.partial-{os.getpid()}-abc.mp4"
+    mine.write_bytes(b"mine")
+    assert remove_stale_partials(tmp_path, of_pid=child.pid) == [] and partial.exists()  # still running
+    assert remove_stale_partials(tmp_path) == [] and partial.exists()  # newer than this process
+    child.kill()
+    child.wait()
+    assert remove_stale_partials(tmp_path, of_pid=child.pid) == [partial]
+    assert not partial.exists() and mine.exists()
+
+
 def test_a_vanishing_crater_size_is_refused_by_its_bound(tmp_path):
     """The long fuzz run found min_crater_m = 1e-300 overflowing the crater-density law (a warning,
     not a message): the key has a lower bound."""
