@@ -324,16 +324,22 @@ def test_a_time_outside_the_kernels_names_the_file_and_key():
 
 
 # ------------------------------------------------------------------ nothing left behind
-def test_partials_of_a_killed_run_are_removed_by_the_next_run(tmp_path):
-    """SIGKILL while writing leaves a ``.x.partial-PID-*`` file; the next run writing there removes it
-    (its process is gone, it is older than the new process), and leaves a live process's partial alone."""
+def _writing_child(target: Path):
+    """A child process half-way through writing ``target`` (it sleeps): the process and its partial file."""
     child = subprocess.Popen([sys.executable, "-c", (
-        "import time, sys; from lunarviz.fileio import atomic_output\n"
-        f"with atomic_output({str(tmp_path / 'x.mp4')!r}) as t:\n"
+        "import time; from lunarviz.fileio import atomic_output\n"
+        f"with atomic_output({str(target)!r}) as t:\n"
         "    t.write_bytes(b'half'); print(t, flush=True); time.sleep(600)\n")],
         stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": os.environ.get("PYTHONPATH", "")})
     partial = Path(child.stdout.readline().strip())
     child.stdout.close()
+    return child, partial
+
+
+def test_partials_of_a_killed_run_are_removed_by_the_next_run(tmp_path):
+    """SIGKILL while writing leaves a ``.x.partial-PID-*`` file; the next run writing there removes it
+    (its process is gone, it is older than the new process), and leaves a live process's partial alone."""
+    child, partial = _writing_child(tmp_path / 'x.mp4')
     assert partial.exists() and partial.name.startswith(f".x.partial-{child.pid}-")
     child.kill()
     child.wait()
@@ -351,13 +357,7 @@ def test_the_partials_of_a_child_this_process_killed_are_removed_at_once(tmp_pat
     the renderer's partial file is newer than the viewer, so it is removed by its PID, not by age."""
     from lunarviz.fileio import remove_stale_partials
 
-    child = subprocess.Popen([sys.executable, "-c", (
-        "import time; from lunarviz.fileio import atomic_output\n"
-        f"with atomic_output({str(tmp_path / 'x.mp4')!r}) as t:\n"
-        "    t.write_bytes(b'half'); print(t, flush=True); time.sleep(600)\n")],
-        stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": os.environ.get("PYTHONPATH", "")})
-    partial = Path(child.stdout.readline().strip())
-    child.stdout.close()
+    child, partial = _writing_child(tmp_path / 'x.mp4')
     mine = tmp_path / f".y.partial-{os.getpid()}-abc.mp4"
     mine.write_bytes(b"mine")
     assert remove_stale_partials(tmp_path, of_pid=child.pid) == [] and partial.exists()  # still running
