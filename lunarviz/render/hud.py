@@ -28,6 +28,9 @@ from ..i18n import N_, _, display_text, font_file, is_rtl
 from ..physics.outcome import Outcome, touchdown_outcome
 from ..trajectory import State, Trajectory
 
+#: a caption's type size is at least this share of the (16:9-limited) frame height: readable from the
+#: back of a classroom at 1080p on a projector; a caption too wide at this size wraps, it never shrinks
+CAPTION_MIN_FRAC = 0.035
 #: seconds a caption stays on screen after its event
 CAPTION_SECONDS = 10.0
 #: a caption stays at least this long (s) even when a newer one appears
@@ -252,7 +255,7 @@ class Hud:
         unit = max(1.0, min(h, w * 9.0 / 16.0)) / 100.0  # 1 % of the (16:9-limited) frame height
         m = self._margin = max(4, int(round(2.2 * unit)))  # margin
         gap = max(6, int(round(2.0 * unit)))
-        sizes = {"title": 3.6, "top_left": 2.7, "top_right": 3.2, "bottom_left": 2.7, "caption": 2.8,
+        sizes = {"title": 3.6, "top_left": 2.7, "top_right": 3.2, "bottom_left": 2.7, "caption": 3.6,
                  "record": 2.2}
         for name, s in sizes.items():
             px = max(9, int(round(s * unit)))
@@ -289,8 +292,8 @@ class Hud:
         # caption: bottom, right of the telemetry block (never over the lander in the middle of the
         # frame); above the telemetry, centred, when there is no room beside it
         cap = self.actors["caption"]
-        cp = cap.GetTextProperty()
-        wc = max([self._text_size("caption", f" {t} ")[0] for t in self.captions.values()] or [0])
+        self._wrapped = {k: self._wrap_caption(t, w - 2 * m) for k, t in self.captions.items()}
+        wc = max([self._text_size("caption", self._padded(t))[0] for t in self._wrapped.values()] or [0])
         wb, hb = self._text_size("bottom_left", self._telemetry_sample)
         left = m + wb + gap
         self.actors["record"].SetPosition(m, m + hb + gap)  # published values: just above the telemetry
@@ -301,18 +304,38 @@ class Hud:
         elif wc <= w - m - left:
             cap.SetPosition(left + (w - m - left) // 2, m)
         else:
-            if wc > w - 2 * m:
-                cp.SetFontSize(max(9, int(cp.GetFontSize() * (w - 2 * m) / wc)))
             cap.SetPosition(w // 2, m + hb + gap)
-            _wc, hc = self._text_size("caption", " X ")
+            # two captions can be up at once (caption_at): the record goes above the tallest pair
+            tall = sorted(self._wrapped.values(), key=lambda t: self._text_size("caption", self._padded(t))[1])
+            hc = self._text_size("caption", self._padded("\n".join(tall[-2:])))[1] if tall else 0
             self.actors["record"].SetPosition(m, m + hb + gap + hc + gap)  # above the caption, then
+
+    @staticmethod
+    def _padded(text: str) -> str:
+        return "\n".join(f" {line} " for line in text.split("\n"))
+
+    def _wrap_caption(self, text: str, width_px: int) -> str:
+        """``text`` broken into lines no wider than ``width_px`` at the caption's size (at word breaks;
+        characters for a script written without spaces)."""
+        if self._text_size("caption", self._padded(text))[0] <= width_px:
+            return text
+        words, sep = (text.split(" "), " ") if " " in text else (list(text), "")
+        lines, line = [], ""
+        for word in words:
+            trial = f"{line}{sep}{word}" if line else word
+            if line and self._text_size("caption", self._padded(trial))[0] > width_px:
+                lines.append(line)
+                line = word
+            else:
+                line = trial
+        return "\n".join([*lines, line])
 
     def update(self, st: State, et_s: float) -> None:
         lines = format_lines(self.traj, st, et_s, with_estimate=self.with_estimate)
         for k, v in lines.items():
             self.actors[k].SetInput(display_text(v))
-        cap = display_text(caption_at(self.traj, self.captions, et_s))
-        self.actors["caption"].SetInput("\n".join(f" {line} " for line in cap.split("\n")) if cap else "")
+        cap = display_text(caption_at(self.traj, getattr(self, "_wrapped", self.captions), et_s))
+        self.actors["caption"].SetInput(self._padded(cap) if cap else "")
         self.actors["caption"].SetVisibility(bool(cap))
         rec = display_text(record.hud_text(self.traj, et_s, self.record_checks))
         self.actors["record"].SetInput(rec or " ")

@@ -64,6 +64,32 @@ def test_caption_clear_of_telemetry_at_640x360(headless, demo_traj):
         p.close()
 
 
+@pytest.mark.parametrize("size", [(1920, 1080), (640, 360)])
+def test_captions_are_large_enough_for_the_back_row_and_wrap_rather_than_shrink(headless, demo_traj, size):
+    # issue #13: >= 3.5 % of the frame height (a classroom projector at 1080p); a caption too long
+    # for the frame at that size breaks into lines, each inside the frame, clear of the telemetry
+    from lunarviz.render.hud import CAPTION_MIN_FRAC
+
+    caps = {"terminal": "Terminal descent: the lander believes it is about three kilometres up, but it is "
+                        "really only a few hundred metres above the ground and falling fast (long)"}
+    w, hgt = size
+    p = make_plotter(size)
+    try:
+        h = scene.build(p, demo_traj, quality="draft", hud=True, captions=caps)
+        scene.update(h, demo_traj.event("terminal").et_s + 1.0, "orbit")
+        grab(p)
+        cap = h.hud.actors["caption"]
+        assert cap.GetTextProperty().GetFontSize() >= CAPTION_MIN_FRAC * hgt
+        assert cap.GetInput().count("\n") >= 1            # wrapped onto two or more lines
+        boxes = _boxes(h)
+        x0, x1, y0, y1 = boxes["caption"]
+        assert 0 <= x0 and x1 <= w and y1 <= hgt
+        assert (y1 - y0) >= 2 * CAPTION_MIN_FRAC * hgt   # two lines, each at least that tall
+        assert not _overlap(boxes["caption"], boxes["bottom_left"])
+    finally:
+        p.close()
+
+
 LONG_TITLE = 'HAKUTO-R Mission 2 "Resilience" -- as flown (a long museum title)'
 LONG_CAPS = {"terminal": "Terminal descent -- the lander believes it is ~3 km up (a long caption)"}
 
