@@ -173,6 +173,15 @@ def test_contact_is_found_on_a_dem_spike_between_the_grid_nodes(tmp_path):
     assert 245.0 < _east_of_site(traj.event("touchdown").pos_m) < 262.0   # on the spike's east flank
 
 
+def test_dispersed_starts_under_the_terrain_are_an_error_not_runs_inside_it():
+    # 800 m up with a 2 km position dispersion: some of 40 Monte Carlo starts lie inside the Moon
+    from lunarviz.physics import montecarlo
+
+    sc = scenario.loads(_sub("position_m = 5.0", "position_m = 2000.0"), "wide.toml")
+    with pytest.raises(ScenarioError, match=r"wide.toml: \[dispersions\] position_m: \d+ of 40 dispersed starts"):
+        montecarlo.run(sc, 40, seed=1)
+
+
 def test_a_coast_into_a_scarp_is_an_error_not_a_flight_through_it():
     # 500 m up over the low side, coasting west at 300 m/s for the 1 s before powered descent: into
     # the 3 km high side of a scarp (the coast's own step only knows the sphere)
