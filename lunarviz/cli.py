@@ -17,7 +17,7 @@ from . import __version__
 from .errors import LunarvizError
 
 #: subcommand modules, in the order they appear in ``--help``
-COMMANDS = ("ephem", "fly", "assets", "still", "render", "lookbook", "view", "serve")
+COMMANDS = ("ephem", "fly", "assets", "still", "render", "lookbook", "handout", "view", "serve")
 
 
 #: a word that starts like a negative number (``-80.13,1.44``, ``-60s``, ``-.5``): always a value
@@ -74,6 +74,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 0
     try:
+        if hasattr(args, "units"):  # a command showing numbers: its --units, else $LUNARVIZ_UNITS
+            from .units import set_units
+
+            set_units(args.units)
         return int(args.func(args) or 0)
     except LunarvizError as exc:
         print(f"lunarviz {args.command}: error: {one_line(str(exc))}", file=sys.stderr)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtWidgets
 
+from lunarviz import units
+
 #: runs offered by default, and the most the panel allows
 DEFAULT_RUNS = 200
 MAX_RUNS = 5000
@@ -67,7 +69,9 @@ class MonteCarloPanel(QtWidgets.QWidget):
             return
         a1, b1 = mc.sigma_axes_m(1.0)
         a3, b3 = mc.sigma_axes_m(3.0)
+        d = units.unit("distance")
+        a1, b1, a3, b3 = (units.convert(x, "distance") for x in (a1, b1, a3, b3))
         self.result.setText(
             f"{mc.runs} runs: {100 * mc.success_rate:.0f} % soft landings. Touchdown spread 1σ "
-            f"{a1:,.0f} × {b1:,.0f} m, 3σ {a3:,.0f} × {b3:,.0f} m (major axis {mc.ellipse_azimuth_deg:.0f}° "
+            f"{a1:,.0f} × {b1:,.0f} {d}, 3σ {a3:,.0f} × {b3:,.0f} {d} (major axis {mc.ellipse_azimuth_deg:.0f}° "
             f"from north). Green: landed, orange: hard, red: crashed.")

@@ -20,7 +20,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from lunarviz import record
+from lunarviz import record, units
+from lunarviz.i18n import _
 from lunarviz.trajectory import Trajectory
 
 #: curve colours (true, believed/ghost accents)
@@ -74,12 +75,7 @@ class TelemetryPanel(QtWidgets.QWidget):
         self.graphics = pg.GraphicsLayoutWidget(self)
         self.graphics.setBackground((20, 22, 28))
         self.graphics.setMinimumHeight(220)
-        titles = {
-            "alt": "Altitude (km)",
-            "speed": "Speed (m/s)",
-            "prop": "Propellant (kg)",
-            "throttle": "Throttle (%)",
-        }
+        titles = axis_titles()
         self.plots: dict[str, pg.PlotItem] = {}
         self.cursors: dict[str, pg.InfiniteLine] = {}
         for i, key in enumerate(self.PLOTS):
@@ -169,17 +165,18 @@ class TelemetryPanel(QtWidgets.QWidget):
         def pen(color):
             return pg.mkPen(GHOST_PEN if ghost else color, width=w, style=style)
 
-        speed = np.linalg.norm(traj.vel_mps, axis=1)
+        speed = units.convert(np.linalg.norm(traj.vel_mps, axis=1), "speed")
         data = {
-            "alt_true": ("alt", traj.alt_m / 1000.0, pen(TRUE_PEN), "what-if" if ghost else "true"),
-            "alt_est": ("alt", traj.est_alt_m / 1000.0,
+            "alt_true": ("alt", units.convert(traj.alt_m, "altitude_plot"), pen(TRUE_PEN),
+                         "what-if" if ghost else "true"),
+            "alt_est": ("alt", units.convert(traj.est_alt_m, "altitude_plot"),
                         pg.mkPen(GHOST_PEN if ghost else BELIEVED_PEN, width=w, style=QtCore.Qt.PenStyle.DotLine),
                         None if ghost else "believed"),
             "speed": ("speed", speed, pen(TRUE_PEN), "what-if" if ghost else "speed"),
-            "vspeed": ("speed", -traj.vertical_speed_mps(),
+            "vspeed": ("speed", -units.convert(traj.vertical_speed_mps(), "speed"),
                        pg.mkPen(GHOST_PEN if ghost else VERT_PEN, width=max(1, w - 1), style=style),
                        None if ghost else "descent rate"),
-            "prop": ("prop", np.asarray(traj.propellant_kg), pen(TRUE_PEN), None),
+            "prop": ("prop", units.convert(np.asarray(traj.propellant_kg), "mass"), pen(TRUE_PEN), None),
             "throttle": ("throttle", 100.0 * traj.throttle, pen(TRUE_PEN), None),
         }
         curves = {}
@@ -196,8 +193,9 @@ class TelemetryPanel(QtWidgets.QWidget):
         """Published values as diamonds (with their labels) and rejected rangefinder readings as crosses."""
         checks = record.check(traj)
         labels = []
-        for plot_key, quantity, unit in (("alt", "altitude", "km"), ("speed", "speed", "m/s"),
-                                         ("speed", "descent_rate", "m/s")):
+        alt_unit, speed_unit = units.unit_key("altitude_plot"), units.unit_key("speed")
+        for plot_key, quantity, unit in (("alt", "altitude", alt_unit), ("speed", "speed", speed_unit),
+                                         ("speed", "descent_rate", speed_unit)):
             pts = record.plot_points(checks, quantity, unit)
             if not pts:
                 continue
@@ -206,7 +204,7 @@ class TelemetryPanel(QtWidgets.QWidget):
             self.curves[f"record_{quantity}"] = self.plots[plot_key].plot(
                 x, y, pen=None, symbol="d", symbolSize=11, symbolBrush=RECORD_BRUSH,
                 symbolPen=pg.mkPen((40, 30, 0)), name=f"published {quantity.replace('_', ' ')}")
-            for xi, yi, (_, _, label, ok) in zip(x, y, pts, strict=True):
+            for xi, yi, (_et, _v, label, ok) in zip(x, y, pts, strict=True):
                 text = pg.TextItem(label, color=RECORD_BRUSH if ok else (255, 140, 120), anchor=(0, 1))
                 text.setPos(float(xi), float(yi))
                 self.plots[plot_key].addItem(text, ignoreBounds=True)
@@ -214,7 +212,7 @@ class TelemetryPanel(QtWidgets.QWidget):
         rej = rejected_ranges(traj)
         if rej is not None:
             self.curves["lrf_rejected"] = self.plots["alt"].plot(
-                self.x_of(rej[0]), rej[1] / 1000.0, pen=None, symbol="x", symbolSize=6,
+                self.x_of(rej[0]), units.convert(rej[1], "altitude_plot"), pen=None, symbol="x", symbolSize=6,
                 symbolPen=pg.mkPen(REJECTED_PEN, width=1.5), symbolBrush=None, name="rejected LRF range")
         return labels
 
@@ -371,8 +369,18 @@ def rejected_ranges(traj: Trajectory, every_s: float = 5.0) -> tuple[np.ndarray,
     return (et[keep], alt[keep]) if keep.any() else None
 
 
+def axis_titles() -> dict[str, str]:
+    """The plots' y-axis titles with the units in use: ``Altitude (km)`` or ``Altitude (ft)``, ..."""
+    return {
+        "alt": _("Altitude ({unit})").format(unit=units.unit("altitude_plot")),
+        "speed": _("Speed ({unit})").format(unit=units.unit("speed")),
+        "prop": _("Propellant ({unit})").format(unit=units.unit("mass")),
+        "throttle": _("Throttle (%)"),
+    }
+
+
 def _fmt_alt(alt_m: float) -> str:
-    return f"{alt_m / 1000:.2f} km" if abs(alt_m) >= 10_000 else f"{alt_m:.0f} m"
+    return units.altitude(alt_m, small_digits=0, large_digits=2)
 
 
 def readout_html(s, ghost=None) -> str:
@@ -383,15 +391,16 @@ def readout_html(s, ghost=None) -> str:
         f"<b>{s.phase_name.replace('_', ' ')}</b>",
         f"altitude <b>{_fmt_alt(s.alt_m)}</b>",
         f"lander believed <b style='color:#fa3'>{_fmt_alt(s.est_alt_m)}</b> (error {_fmt_alt(err)})",
-        f"speed <b>{s.speed_mps:.1f} m/s</b> ({s.speed_mps * 3.6:.0f} km/h)",
-        f"descent rate <b>{-s.vertical_speed_mps:.1f} m/s</b>",
-        f"propellant <b>{s.propellant_kg:.0f} kg</b> ({100 * s.propellant_fraction:.0f}%)",
+        f"speed <b>{units.fmt(s.speed_mps, 'speed')}</b> ({units.fmt(s.speed_mps, 'speed_road', '.0f')})",
+        f"descent rate <b>{units.fmt(-s.vertical_speed_mps, 'speed')}</b>",
+        f"propellant <b>{units.fmt(s.propellant_kg, 'mass', '.0f')}</b> ({100 * s.propellant_fraction:.0f}%)",
         f"throttle <b>{100 * s.throttle:.0f}%</b>",
         f"rangefinder {lrf}",
     ]
     html = " &nbsp;·&nbsp; ".join(parts)
     if ghost is not None:
         html += (f"<br><span style='color:#d5d'>what-if: altitude {_fmt_alt(ghost.alt_m)}, "
-                 f"believed {_fmt_alt(ghost.est_alt_m)}, descent rate {-ghost.vertical_speed_mps:.1f} m/s, "
-                 f"propellant {ghost.propellant_kg:.0f} kg</span>")
+                 f"believed {_fmt_alt(ghost.est_alt_m)}, "
+                 f"descent rate {units.fmt(-ghost.vertical_speed_mps, 'speed')}, "
+                 f"propellant {units.fmt(ghost.propellant_kg, 'mass', '.0f')}</span>")
     return html

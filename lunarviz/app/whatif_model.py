@@ -18,7 +18,9 @@ from __future__ import annotations
 import dataclasses
 import math
 
+from lunarviz import units
 from lunarviz.errors import ScenarioError, shown
+from lunarviz.i18n import N_, _
 from lunarviz.physics.outcome import Outcome, touchdown_outcome
 
 LIMITS = {
@@ -83,18 +85,22 @@ def apply_changes(sc, changes: dict):
 
 
 #: how the what-if panel words each touchdown outcome
-_VERDICTS = {Outcome.LANDED: "soft touchdown", Outcome.HARD_LANDING: "hard landing", Outcome.CRASHED: "hard impact"}
+_VERDICTS = {Outcome.LANDED: N_("soft touchdown"), Outcome.HARD_LANDING: N_("hard landing"),
+             Outcome.CRASHED: N_("hard impact")}
 
 
 def outcome_text(traj) -> str:
-    """One line: how a flight ended (touchdown speed, propellant left)."""
+    """One line: how a flight ended (touchdown speed, propellant left), in the units in use."""
     if traj is None:
         return ""
     ev = traj.event("touchdown")
     prop = float(traj.propellant_kg[-1])
     if ev is None:
-        return f"no touchdown in the simulated span; {prop:.0f} kg propellant left"
+        return _("no touchdown in the simulated span; {mass} propellant left").format(
+            mass=units.fmt(prop, "mass", ".0f"))
     s = traj.at(ev.et_s)
     v = ev.speed_mps
-    verdict = _VERDICTS[touchdown_outcome(traj)]
-    return f"{verdict} at {v:.1f} m/s ({v * 3.6:.0f} km/h); {max(s.propellant_kg, 0):.0f} kg propellant left"
+    verdict = _(_VERDICTS[touchdown_outcome(traj)])
+    return _("{verdict} at {speed} ({road_speed}); {mass} propellant left").format(
+        verdict=verdict, speed=units.fmt(v, "speed"), road_speed=units.fmt(v, "speed_road", ".0f"),
+        mass=units.fmt(max(s.propellant_kg, 0), "mass", ".0f"))

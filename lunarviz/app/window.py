@@ -17,8 +17,10 @@ from pathlib import Path
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from lunarviz import units
 from lunarviz.errors import LunarvizError
 from lunarviz.formatting import format_l_minus, format_utc
+from lunarviz.i18n import _
 from lunarviz.physics.outcome import Outcome, touchdown_outcome
 
 from . import scenes as scene_files
@@ -54,8 +56,9 @@ def _touchdown_label(traj) -> str | None:
         return None
     outcome = touchdown_outcome(traj)
     if outcome is Outcome.CRASHED:
-        return f"Contact lost ({ev.speed_mps:.0f} m/s)"
-    return "Touchdown" if outcome is Outcome.LANDED else f"Hard landing ({ev.speed_mps:.1f} m/s)"
+        return _("Contact lost ({speed})").format(speed=units.fmt(ev.speed_mps, "speed", ".0f"))
+    return _("Touchdown") if outcome is Outcome.LANDED else _("Hard landing ({speed})").format(
+        speed=units.fmt(ev.speed_mps, "speed"))
 
 
 class MainWindow(QtWidgets.QMainWindow):

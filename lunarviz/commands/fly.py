@@ -28,7 +28,7 @@ import sys
 
 import numpy as np
 
-from . import add_scene_argument
+from . import add_scene_argument, add_units_argument
 
 CSV_HEADER = ["utc", "t_s", "alt_m", "est_alt_m", "vertical_speed_mps", "horizontal_speed_mps",
               "mass_kg", "throttle", "phase", "lrf_valid"]
@@ -41,6 +41,7 @@ def register(subparsers) -> None:
                     "N dispersed Monte Carlo runs with --dispersions.",
     )
     add_scene_argument(p)
+    add_units_argument(p)
     p.add_argument("--json", action="store_true", help="print the result as one JSON object")
     p.add_argument("--csv", metavar="PATH", help="write the time series as CSV (>= 1 Hz, 10 Hz when powered)")
     p.add_argument("--spk", metavar="PATH", help="write the trajectory as a SPICE SPK (type 13, MOON, J2000)")
@@ -119,22 +120,25 @@ def _check_record(scn, traj, as_json: bool) -> int:
 
 
 def _print_summary(scn, s: dict) -> None:
+    """The readable summary, numbers in the units in use (:mod:`lunarviz.units`; ``--json`` stays SI)."""
+    from ..units import fmt
+
     print(f"{s['title']}  ({scn.path})")
     print(f"  outcome:            {s['outcome']}")
     if s["touchdown_utc"]:
         print(f"  touchdown:          {s['touchdown_utc']} UTC (planned {s['planned_touchdown_utc']})")
-        print(f"  vertical speed:     {_fmt(s['touchdown_vertical_speed_mps'], '.2f', ' m/s')}"
-              f"   horizontal: {_fmt(s['touchdown_horizontal_speed_mps'], '.2f', ' m/s')}")
+        print(f"  vertical speed:     {fmt(s['touchdown_vertical_speed_mps'], 'speed', '.2f')}"
+              f"   horizontal: {fmt(s['touchdown_horizontal_speed_mps'], 'speed', '.2f')}")
         print(f"  where:              {_fmt(s['touchdown_lat_deg'], '.4f', ' deg')} lat, "
               f"{_fmt(s['touchdown_lon_deg'], '.4f', ' deg')} lon "
-              f"({_fmt(s['touchdown_miss_distance_m'], '.0f', ' m')} from the target)")
+              f"({fmt(s['touchdown_miss_distance_m'], 'distance', '.0f')} from the target)")
     pd = s["powered_descent_start_utc"]
     print(f"  powered descent:    {pd + ' UTC' if pd else 'none (this flight only orbits)'}")
-    print(f"  propellant left:    {_fmt(s['propellant_remaining_kg'], '.1f', ' kg')}")
+    print(f"  propellant left:    {fmt(s['propellant_remaining_kg'], 'mass', '.1f')}")
     print("  events:")
     for e in s["events"]:
-        print(f"    {e['utc']}  {e['name']:22s} alt {_fmt(e['alt_m'], '10.0f', ' m')}  "
-              f"speed {_fmt(e['speed_mps'], '8.1f', ' m/s')}")
+        print(f"    {e['utc']}  {e['name']:22s} alt {fmt(e['alt_m'], 'altitude', '10.0f', missing='-')}  "
+              f"speed {fmt(e['speed_mps'], 'speed', '8.1f')}")
 
 
 def csv_times(traj) -> np.ndarray:

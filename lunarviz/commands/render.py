@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..errors import RenderError
-from . import add_scene_argument
+from . import add_scene_argument, add_units_argument
 
 
 def register(subparsers) -> None:
@@ -16,6 +16,7 @@ def register(subparsers) -> None:
                     "else the values shown.",
     )
     add_scene_argument(p)
+    add_units_argument(p)
     p.add_argument("-o", "--output", required=True, metavar="OUT",
                    help="output .mp4/.mov (h264), .mov (prores), or a new folder (png)")
     p.add_argument("--size", default=None, metavar="WxH", help="frame size in pixels [1920x1080]")
@@ -202,9 +203,10 @@ def _render_farm(args, traj, size, fps, start, end, speed, camera, codec, antial
     from ..render.farm import render_farm
     from ..render.frames import FrameSettings
     from ..render.video import frame_times
+    from ..units import system
 
     settings = FrameSettings(size=size, camera=camera, quality=args.quality, hud=not args.no_hud,
-                             antialias=antialias, projection=projection, layers=layers)
+                             antialias=antialias, projection=projection, layers=layers, units=system())
     return render_farm(traj, args.output, settings=settings, times=frame_times(start, end, fps, speed), fps=fps,
                        speed=speed, codec=codec, finish=finish,
                        workers=args.workers or (None if args.dask else 1), dask=args.dask, resume=args.resume,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 
 from ..errors import shown
-from . import add_scene_argument
+from . import add_scene_argument, add_units_argument
 
 #: the longest --quit-after, s (a day: a kiosk or a scripted screenshot, not a timer overflow)
 MAX_QUIT_AFTER_S = 86400.0
@@ -63,6 +63,7 @@ def register(subparsers) -> None:
                "F fullscreen, P presentation mode, [ ] speed, N next event.",
     )
     add_scene_argument(p)
+    add_units_argument(p)
     # the same default, marked as not typed: with --kiosk and no SCENE the tour takes every shipped scene
     p.set_defaults(scene=UnnamedScene(p.get_default("scene")))
     p.add_argument("more_scenes", metavar="SCENE...", nargs="*", default=[],

@@ -6,7 +6,8 @@ legible at 640x360 and crisp at 3840x2160):
 * top left: title, UTC, ``L-HH:MM:SS`` to the planned touchdown (:mod:`lunarviz.formatting`, as the viewer's bar);
 * top right: flight phase;
 * bottom left: altitude (true, and what the lander believed in fault
-  scenarios), vertical and horizontal speed in m/s and km/h, propellant,
+  scenarios), vertical and horizontal speed in m/s and km/h (ft, ft/s and mph with imperial
+  units: :mod:`lunarviz.units`), propellant,
   throttle, laser-rangefinder status;
 * bottom right of centre: the scenario's caption for the latest event (for ~10 s);
 * above the telemetry: published values (the scenario's ``[[record]]``) beside the simulated
@@ -17,12 +18,11 @@ legible at 640x360 and crisp at 3840x2160):
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 
 import numpy as np
 
-from .. import record
+from .. import record, units
 from ..formatting import format_l_minus, format_utc
 from ..physics.outcome import Outcome, touchdown_outcome
 from ..trajectory import State, Trajectory
@@ -43,13 +43,9 @@ _PHASE_LABELS = {
 
 
 def _fmt_alt(m: float) -> str:
-    if not math.isfinite(m):
-        return "   ---"
-    if abs(m) < 0.05:
-        m = 0.0  # no "-0.0 m" on the ground (nor for a wreck a few mm under the mean surface)
-    if abs(m) >= 10000:
-        return f"{m / 1000:8.1f} km"
-    return f"{m:8.0f} m " if abs(m) >= 100 else f"{m:8.1f} m "
+    """An altitude in the HUD's column: the number in 8 characters, the unit padded
+    (:func:`lunarviz.units.altitude`)."""
+    return units.altitude(m, width=8, missing="   ---")
 
 
 def show_estimate(traj: Trajectory) -> bool:
@@ -67,7 +63,7 @@ def phase_label(name: str, traj: Trajectory | None = None) -> str:
     if name in ("surface", "landed") and traj is not None:
         outcome = touchdown_outcome(traj)
         if outcome is Outcome.CRASHED:
-            return f"IMPACT AT {traj.event('touchdown').speed_mps:.0f} m/s"
+            return f"IMPACT AT {units.fmt(traj.event('touchdown').speed_mps, 'speed', '.0f')}"
         if outcome is Outcome.HARD_LANDING:
             return "HARD LANDING"
     return _PHASE_LABELS.get(name, name.replace("_", " ").upper())
@@ -99,8 +95,8 @@ def format_lines(traj: Trajectory, st: State, et_s: float, *, with_estimate: boo
     if with_estimate:
         rows.append(f"EST  {_fmt_alt(st.est_alt_m)}  (lander's belief)")
     rows += [
-        f"V/S  {vs:+8.1f} m/s {vs * 3.6:+7.0f} km/h",
-        f"H/S  {hs:8.1f} m/s {hs * 3.6:7.0f} km/h",
+        f"V/S  {units.fmt(vs, 'speed', '+8.1f')} {units.fmt(vs, 'speed_road', '+7.0f')}",
+        f"H/S  {units.fmt(hs, 'speed', '8.1f')} {units.fmt(hs, 'speed_road', '7.0f')}",
         f"PROP {100 * st.propellant_fraction:7.0f} %   THR {100 * st.throttle:4.0f} %",
         f"LRF  {_lrf_text(traj, st, et_s)}",
     ]
