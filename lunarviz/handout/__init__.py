@@ -3,7 +3,8 @@
 :func:`gather` collects what a handout says (:mod:`.content`: the mission, stills at the key
 moments rendered with the still machinery, the plots of :mod:`.plots`, the timeline, the
 what-if with a working rangefinder, the questions and the sources), :func:`write_pdf` lays it
-out (:mod:`.pdf`, fpdf2) and :func:`build_handout` does both and writes the file atomically.
+out (:mod:`.pdf`, fpdf2: mission, key moments, timeline, plots, what-if, questions, sources)
+and :func:`build_handout` does both and writes the file atomically.
 Text is in the language in use (:mod:`lunarviz.i18n`), numbers in the units in use
 (:mod:`lunarviz.units`).
 """
@@ -69,10 +70,10 @@ def write_pdf(content, path, settings: HandoutSettings, faces) -> None:
     p.paragraph(doc, content.mission)
     p.heading(doc, _("Key moments"))
     p.stills(doc, content.stills)
+    p.heading(doc, _("Timeline"), need_mm=p.TABLE_ROW_MM * (len(content.timeline) + 2))
+    p.timeline(doc, content.timeline)
     p.heading(doc, _("True and believed: altitude and speed"), need_mm=p.plot_height(doc, content.plot_png) + 12)
     p.plot(doc, content.plot_png)
-    p.heading(doc, _("Timeline"))
-    p.timeline(doc, content.timeline)
     p.heading(doc, _("What if the rangefinder had worked?"))
     p.paragraph(doc, _("As flown: {outcome}").format(outcome=content.whatif[0]))
     p.paragraph(doc, _("With a working rangefinder: {outcome}").format(outcome=content.whatif[1]))

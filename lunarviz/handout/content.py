@@ -6,6 +6,7 @@ every number goes through :mod:`lunarviz.units`, so :mod:`lunarviz.handout.pdf` 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,10 +22,10 @@ from ..i18n import _
 MOMENTS = (
     ("powered_descent+30s", "chase"),
     ("terminal", "chase"),
-    ("touchdown-20s", "site"),
     ("touchdown", "chase"),
     ("lrf_rejected+20s", "chase"),
     ("pitch_up", "chase"),
+    ("touchdown-20s", "site"),
     ("lrf_first_valid", "chase"),
     ("start", "orbit"),
 )
@@ -215,7 +216,8 @@ def _asset_sections() -> list[str]:
     except OSError:  # an install without the list: the line is left out
         return []
     skip = {"hash registry", "optional downloads (not embedded)"}
-    return [ln[3:].strip() for ln in text.splitlines() if ln.startswith("## ") and ln[3:].strip().lower() not in skip]
+    names = [ln[3:].strip() for ln in text.splitlines() if ln.startswith("## ")]
+    return [re.sub(r"\s*\(.*\)$", "", n) for n in names if n.lower() not in skip]  # "Labels (code, not a file)"
 
 
 def plot_window(traj) -> tuple[float, float]:

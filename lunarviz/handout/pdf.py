@@ -2,13 +2,14 @@
 text shaped with HarfBuzz (a Hebrew handout is laid out right to left: text aligned right, stills
 and table columns from the right), A4 or US Letter.
 
-Sections, in order: the mission, key moments (stills), true vs believed (plots), the timeline,
+Sections, in order: the mission, key moments (stills), the timeline, true vs believed (plots),
 what if, questions (with lines to write on), sources.
 """
 
 from __future__ import annotations
 
 import io
+import unicodedata
 
 from ..i18n import _, is_rtl, language
 
@@ -20,6 +21,8 @@ ANSWER_LINES = 3
 LINE_GAP_MM = 8.0
 #: room a question with its lines takes at least (a heading keeps one under it)
 QUESTION_MM = 14 + ANSWER_LINES * LINE_GAP_MM
+#: height of a timeline row, mm
+TABLE_ROW_MM = 4.6
 INK = (25, 25, 30)
 ACCENT = (31, 95, 191)
 RULE = (170, 170, 178)
@@ -35,7 +38,7 @@ def _pdf_class():
             self.set_y(-11)
             self.set_font(self.body_family, size=8)
             self.set_text_color(110, 110, 118)
-            self.cell(0, 5, f"{self.footer_text}  ·  {self.page_no()}", align="C")
+            write(self, 0, 5, f"{self.footer_text}  ·  {self.page_no()}", align="C")
 
     return HandoutPDF
 
@@ -53,8 +56,6 @@ def new_document(paper: str, faces, footer: str):
         families.append(f.script)
     pdf.body_family = families[0]
     pdf.set_fallback_fonts(families[1:])
-    # each paragraph takes its direction from its first strong letter (the Unicode bidi rule), so a
-    # number with its unit or an untranslated line reads correctly in a Hebrew handout too
     pdf.set_text_shaping(use_shaping_engine=True)
     pdf.footer_text = footer
     pdf.set_title(footer)
@@ -72,6 +73,22 @@ def _wrap() -> str:
     return "CHAR" if language() == "ja" else "WORD"  # Japanese has no spaces to break at
 
 
+def direction(text: str) -> str:
+    """``rtl`` for a text with a right-to-left letter (Hebrew), else ``ltr``.
+
+    Set per text rather than once per document: in a Hebrew handout a number with its unit
+    (``52.0 m/s``) or an untranslated line must stay left to right, and a Latin title holding
+    Hebrew words reads right to left (fpdf2's own guess from the first letter breaks both)."""
+    return "rtl" if any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text) else "ltr"
+
+
+def write(pdf, w: float, h: float, text: str, *, align: str | None = None, next_line: bool = True) -> None:
+    """One paragraph (wrapped to ``w`` mm, 0: the text width) shaped in its own direction."""
+    pdf.set_text_shaping(use_shaping_engine=True, direction=direction(text))
+    kw = {"new_x": "LMARGIN", "new_y": "NEXT"} if next_line else {}
+    pdf.multi_cell(w, h, text, align=align or _align(), wrapmode=_wrap(), **kw)
+
+
 def heading(pdf, text: str, size: float = 13.0, need_mm: float = 30.0) -> None:
     """A section heading; on a new page when less than ``need_mm`` would be left under it."""
     if pdf.get_y() > pdf.h - MARGIN_MM - need_mm:
@@ -79,7 +96,7 @@ def heading(pdf, text: str, size: float = 13.0, need_mm: float = 30.0) -> None:
     pdf.ln(2)
     pdf.set_font(pdf.body_family, "B", size)
     pdf.set_text_color(*ACCENT)
-    pdf.multi_cell(0, size * 0.5, text, align=_align(), new_x="LMARGIN", new_y="NEXT", wrapmode=_wrap())
+    write(pdf, 0, size * 0.5, text)
     pdf.set_text_color(*INK)
     pdf.ln(1)
 
@@ -87,17 +104,17 @@ def heading(pdf, text: str, size: float = 13.0, need_mm: float = 30.0) -> None:
 def paragraph(pdf, text: str, size: float = 10.5, bold: bool = False) -> None:
     pdf.set_font(pdf.body_family, "B" if bold else "", size)
     pdf.set_text_color(*INK)
-    pdf.multi_cell(0, size * 0.48, text, align=_align(), new_x="LMARGIN", new_y="NEXT", wrapmode=_wrap())
+    write(pdf, 0, size * 0.48, text)
 
 
 def title_block(pdf, title: str, *sublines: str) -> None:
     pdf.set_font(pdf.body_family, "B", 18)
     pdf.set_text_color(*INK)
-    pdf.multi_cell(0, 8.5, title, align=_align(), new_x="LMARGIN", new_y="NEXT", wrapmode=_wrap())
+    write(pdf, 0, 8.5, title)
     pdf.set_font(pdf.body_family, "", 10)
     pdf.set_text_color(90, 90, 100)
     for line in (t for t in sublines if t):
-        pdf.multi_cell(0, 5, line, align=_align(), new_x="LMARGIN", new_y="NEXT", wrapmode=_wrap())
+        write(pdf, 0, 5, line)
     pdf.set_draw_color(*ACCENT)
     pdf.set_line_width(0.6)
     pdf.line(MARGIN_MM, pdf.get_y() + 2, pdf.w - MARGIN_MM, pdf.get_y() + 2)
@@ -120,7 +137,7 @@ def stills(pdf, items) -> None:
             pdf.image(im, x=x, y=y, w=w)
             pdf.set_xy(x, y + w * im.height / im.width + 1)
             pdf.set_font(pdf.body_family, "", 8)
-            pdf.multi_cell(w, 3.8, caption, align=_align(), wrapmode=_wrap())
+            write(pdf, w, 3.8, caption, next_line=False)
         pdf.set_xy(MARGIN_MM, y + img_h + 11)
 
 
@@ -145,26 +162,29 @@ def plot(pdf, png: bytes) -> None:
 
 
 def timeline(pdf, rows) -> None:
-    """The events as a table: UTC, L-minus, event, altitude, speed."""
-    head = (_("UTC"), _("to the planned touchdown"), _("event"), _("altitude"), _("speed"))
-    widths = (40, 30, 52, 28, 28) if not is_rtl() else (28, 28, 52, 30, 40)
-    pdf.set_font(pdf.body_family, "", 8.5)
-    pdf.set_draw_color(*RULE)
-    pdf.set_line_width(0.2)
-    with pdf.table(col_widths=widths, text_align=_align(), line_height=4.6, first_row_as_headings=True,
-                   headings_style=_heading_style(), borders_layout="HORIZONTAL_LINES") as table:
-        for r in [head] + [(x.utc, x.l_minus, x.event, x.altitude, x.speed) for x in rows]:
-            cells = r if not is_rtl() else tuple(reversed(r))
-            row = table.row()
-            for c in cells:
-                row.cell(c)
+    """The events as a table (UTC, L-minus, event, altitude, speed; from the right in Hebrew),
+    one line a row, each cell shaped in its own direction, rules between the rows."""
+    head = (_("UTC"), _("L-minus"), _("event"), _("altitude"), _("speed"))
+    widths = [w * (pdf.w - 2 * MARGIN_MM) / 178.0 for w in (44, 24, 58, 26, 26)]
+    body = [(x.utc, x.l_minus, x.event, x.altitude, x.speed) for x in rows]
+    for k, cells in enumerate([head] + body):
+        if pdf.get_y() + TABLE_ROW_MM > pdf.h - MARGIN_MM:
+            pdf.add_page()
+        pdf.set_font(pdf.body_family, "B" if k == 0 else "", 8.5)
+        pdf.set_text_color(*(ACCENT if k == 0 else INK))
+        y, x = pdf.get_y(), MARGIN_MM
+        pairs = list(zip(cells, widths, strict=True))
+        for text, w in (reversed(pairs) if is_rtl() else pairs):
+            pdf.set_text_shaping(use_shaping_engine=True, direction=direction(text))
+            pdf.set_xy(x, y)
+            pdf.cell(w, TABLE_ROW_MM + 0.6, text, align=_align())
+            x += w
+        pdf.set_draw_color(*RULE)
+        pdf.set_line_width(0.2 if k else 0.4)
+        pdf.line(MARGIN_MM, y + TABLE_ROW_MM + 0.6, pdf.w - MARGIN_MM, y + TABLE_ROW_MM + 0.6)
+        pdf.set_xy(MARGIN_MM, y + TABLE_ROW_MM + 0.6)
+    pdf.set_text_color(*INK)
     pdf.ln(2)
-
-
-def _heading_style():
-    from fpdf.fonts import FontFace
-
-    return FontFace(emphasis="BOLD", color=ACCENT)
 
 
 def question_block(pdf, n: int, q) -> None:

@@ -32,3 +32,16 @@ def test_plots_readout_and_hud_in_imperial(imperial_win):
     assert "ft/s" in text and "mph" in text and " lb" in text and "m/s" not in text
     hud = win.view.handles.hud.actors["bottom_left"].GetInput()
     assert "ft/s" in hud and "mph" in hud and "km/h" not in hud
+
+
+def test_whatif_boxes_show_imperial_and_hand_on_si(imperial_win):
+    win, _traj = imperial_win
+    panel = win.whatif
+    assert panel.spins["lrf_valid_below_m"].suffix() == " ft"
+    assert panel.spins["propellant_kg"].suffix() == " lb"
+    panel.set_value("propellant_kg", 100 * units.POUND_KG)   # SI in, pounds shown, SI out
+    assert panel.spins["propellant_kg"].value() == pytest.approx(100.0)
+    assert panel.values()["propellant_kg"] == pytest.approx(100 * units.POUND_KG)
+    panel.set_value("lrf_valid_below_m", 3000.0)
+    assert panel.spins["lrf_valid_below_m"].value() == 9843.0  # 9842.5 ft, whole feet
+    assert panel.values()["lrf_valid_below_m"] == pytest.approx(3000.0, abs=0.2)
