@@ -13,8 +13,9 @@ def register(subparsers) -> None:
     from ..handout import STILL_SIZE
     from ..handout.pdf import PAPERS
 
+    # conflict_handler: a --lang that every command gets from lunarviz.cli takes the place of this one
     p = subparsers.add_parser("handout", help="write a printable classroom handout of a scenario (PDF)",
-                              description=DESCRIPTION)
+                              description=DESCRIPTION, conflict_handler="resolve")
     p.add_argument("-o", "--output", required=True, metavar="OUT.pdf", help="output PDF file")
     add_scene_argument(p)
     add_units_argument(p)
@@ -31,12 +32,12 @@ def run(args) -> int:
     from ..fileio import check_writable
     from ..handout import HandoutSettings, build_handout, check_pdf_path
     from ..handout.fonts import font_files
-    from ..i18n import set_language
+    from ..i18n import language, set_language
     from ..render.offscreen import check_headless, parse_size
     from ..scenario import resolve
     from .flights import load_flight
 
-    lang = set_language(args.lang) if args.lang else set_language(None)
+    lang = set_language(args.lang) if getattr(args, "lang", None) else language()
     scene = resolve(args.scene)
     size = parse_size(args.still_size)
     check_pdf_path(args.output)

@@ -50,9 +50,9 @@ def gather(traj, settings: HandoutSettings, faces):
     frames = render_frames(traj, shots, size=settings.still_size, quality=settings.quality, antialias=None)
     stills = [(Image.fromarray(f), c.still_caption(traj, s)) for f, s in zip(frames, shots, strict=True)]
     return c.Content(
-        title=(sc.title if sc is not None else "") or "lunarviz",
+        title=c.scene_text(sc.title if sc is not None else "") or "lunarviz",
         subtitle=c.subtitle(traj),
-        mission=(sc.description if sc is not None else "") or _("This scenario has no description."),
+        mission=c.scene_text(sc.description if sc is not None else "") or _("This scenario has no description."),
         stills=stills, plot_png=plot_png(traj, ghost, faces), timeline=c.timeline(traj),
         whatif=c.whatif_texts(traj, ghost), questions=c.questions(traj, ghost), sources=c.sources(traj))
 

@@ -67,6 +67,13 @@ class Content:
     sources: list[str] = field(default_factory=list)
 
 
+def scene_text(text) -> str:
+    """A scenario's own text (title, description, a lesson's prompt) translated where shown, as the
+    viewer does: the catalogues hold the shipped scenes' texts, any other reads as written."""
+    text = str(text or "")
+    return _(text) if text else text  # gettext gives the catalogue's header for ""
+
+
 def key_moments(traj) -> list:
     """The :class:`~lunarviz.render.lookbook.Shot` list of the stills: the first :data:`MAX_STILLS`
     moments of :data:`MOMENTS` the flight has, in time order."""
@@ -145,7 +152,8 @@ def questions(traj, ghost) -> list[Question]:
     without a lesson, a few derived from its events."""
     sc = traj.scenario
     steps = getattr(getattr(sc, "lesson", None), "steps", None) or ()
-    asked = [Question(str(getattr(s, "prompt", "")), tuple(str(c) for c in (getattr(s, "choices", None) or ())))
+    asked = [Question(scene_text(getattr(s, "prompt", "")),
+                      tuple(scene_text(c) for c in (getattr(s, "choices", None) or ())))
              for s in steps if getattr(s, "prompt", "")]
     return asked or derived_questions(traj, ghost)
 
@@ -236,7 +244,7 @@ def subtitle(traj) -> str:
         return ""
     lat, lon = sc.site.lat_deg, sc.site.lon_deg
     where = _("{site}, {lat:.2f}° {ns} {lon:.2f}° {ew}").format(
-        site=sc.site.name, lat=abs(lat), ns=_("N") if lat >= 0 else _("S"), lon=abs(lon),
+        site=scene_text(sc.site.name), lat=abs(lat), ns=_("N") if lat >= 0 else _("S"), lon=abs(lon),
         ew=_("E") if lon >= 0 else _("W"))
     if not math.isfinite(traj.planned_touchdown_et_s):
         return where
