@@ -28,7 +28,7 @@ import sys
 
 import numpy as np
 
-from . import add_scene_argument, add_units_argument
+from . import add_scene_argument
 
 CSV_HEADER = ["utc", "t_s", "alt_m", "est_alt_m", "vertical_speed_mps", "horizontal_speed_mps",
               "mass_kg", "throttle", "phase", "lrf_valid"]
@@ -41,7 +41,6 @@ def register(subparsers) -> None:
                     "N dispersed Monte Carlo runs with --dispersions.",
     )
     add_scene_argument(p)
-    add_units_argument(p)
     p.add_argument("--json", action="store_true", help="print the result as one JSON object")
     p.add_argument("--csv", metavar="PATH", help="write the time series as CSV (>= 1 Hz, 10 Hz when powered)")
     p.add_argument("--spk", metavar="PATH", help="write the trajectory as a SPICE SPK (type 13, MOON, J2000)")

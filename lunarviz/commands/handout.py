@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import add_scene_argument, add_units_argument
+from . import add_scene_argument
 
 DESCRIPTION = ("Fly SCENE and write a printable handout: the mission in one paragraph, stills at the key moments, "
                "true vs believed altitude and speed, the event timeline, the what-if with a working rangefinder, "
@@ -18,7 +18,6 @@ def register(subparsers) -> None:
                               description=DESCRIPTION, conflict_handler="resolve")
     p.add_argument("-o", "--output", required=True, metavar="OUT.pdf", help="output PDF file")
     add_scene_argument(p)
-    add_units_argument(p)
     p.add_argument("--paper", choices=tuple(PAPERS), default="a4", help="paper size [a4]")
     p.add_argument("--lang", default=None, metavar="LANG",
                    help="language of the handout (en, ja, es, he) [$LUNARVIZ_LANG, else the system locale]")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import add_scene_argument, add_units_argument
+from . import add_scene_argument
 
 
 def register(subparsers) -> None:
@@ -13,7 +13,6 @@ def register(subparsers) -> None:
                     "down) at its key moments -- and lay them out, labelled, on one contact sheet.",
     )
     add_scene_argument(p)
-    add_units_argument(p)
     p.add_argument("-o", "--output", required=True, metavar="SHEET.png", help="output PNG file")
     p.add_argument("--size", default="1920x1080", metavar="WxH", help="size each shot is rendered at [1920x1080]")
     p.add_argument("--tile-width", type=int, default=640, metavar="PX", help="width of a tile on the sheet [640]")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..errors import RenderError
-from . import add_scene_argument, add_units_argument
+from . import add_scene_argument
 
 
 def register(subparsers) -> None:
@@ -16,7 +16,6 @@ def register(subparsers) -> None:
                     "else the values shown.",
     )
     add_scene_argument(p)
-    add_units_argument(p)
     p.add_argument("-o", "--output", required=True, metavar="OUT",
                    help="output .mp4/.mov (h264), .mov (prores), or a new folder (png)")
     p.add_argument("--size", default=None, metavar="WxH", help="frame size in pixels [1920x1080]")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import add_scene_argument, add_units_argument
+from . import add_scene_argument
 
 
 def register(subparsers) -> None:
@@ -13,7 +13,6 @@ def register(subparsers) -> None:
                     "unless it opens 'My own session'. Binds to 127.0.0.1 unless --host is given.",
     )
     add_scene_argument(p)
-    add_units_argument(p)
     p.add_argument("--host", default="127.0.0.1",
                    help="address to listen on (0.0.0.0: every interface, for a classroom network) [127.0.0.1]")
     p.add_argument("--port", type=int, default=8080, help="TCP port (0: any free one) [8080]")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..errors import LunarvizError
-from . import add_scene_argument, add_units_argument
+from . import add_scene_argument
 
 #: the most Monte Carlo runs a still draws
 MAX_STILL_DISPERSIONS = 100_000
@@ -18,7 +18,6 @@ def register(subparsers) -> None:
                     "or an offset such as touchdown-120s.",
     )
     add_scene_argument(p)
-    add_units_argument(p)
     p.add_argument("--at", required=True, metavar="T", help="time: ISO UTC, event name, or e.g. touchdown-120s")
     p.add_argument("--camera", default="chase",
                    help="camera: chase, orbit, site, earthrise, down, or 'scenario' (the scene's keyframes) "

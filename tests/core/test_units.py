@@ -105,3 +105,13 @@ def _summary() -> dict:
             "touchdown_miss_distance_m": 1000.0, "powered_descent_start_utc": "2025-06-05T19:05:30.000",
             "propellant_remaining_kg": 100.0,
             "events": [{"name": "pdi", "utc": "2025-06-05T19:05:30.000", "alt_m": 10_000.0, "speed_mps": 100.0}]}
+
+
+def test_every_command_showing_numbers_takes_units():
+    import argparse
+
+    from lunarviz.cli import UNITS_COMMANDS, build_parser
+
+    sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    with_units = {name for name, p in sub.choices.items() if "--units" in p._option_string_actions}
+    assert with_units == set(UNITS_COMMANDS) == {"fly", "still", "render", "lookbook", "handout", "view", "serve"}
