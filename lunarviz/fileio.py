@@ -72,9 +72,10 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def remove_stale_partials(folder: str | os.PathLike) -> list[Path]:
+def remove_stale_partials(folder: str | os.PathLike, *, of_pid: int | None = None) -> list[Path]:
     """Remove partial files/folders (``.NAME.partial-PID-...``) that a process that is gone left in
-    ``folder`` before this process started; returns what was removed."""
+    ``folder`` before this process started, or (``of_pid``) that the process ``of_pid``, gone now,
+    left there at any time (a child this process stopped); returns what was removed."""
     removed = []
     try:
         entries = list(os.scandir(folder))
@@ -82,10 +83,10 @@ def remove_stale_partials(folder: str | os.PathLike) -> list[Path]:
         return removed
     for e in entries:
         m = _PARTIAL_RE.match(e.name)
-        if not m:
+        if not m or (of_pid is not None and int(m.group(1)) != of_pid):
             continue
         try:
-            old = e.stat(follow_symlinks=False).st_mtime < _STARTED
+            old = of_pid is not None or e.stat(follow_symlinks=False).st_mtime < _STARTED
         except OSError:
             continue
         if old and not _alive(int(m.group(1))):

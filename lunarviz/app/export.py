@@ -16,6 +16,7 @@ from pathlib import Path
 from PySide6 import QtCore, QtWidgets
 
 from lunarviz.errors import LunarvizError
+from lunarviz.fileio import remove_stale_partials
 
 from .playback import CAMERAS
 
@@ -120,6 +121,7 @@ class VideoExportJob(QtCore.QObject):
 
     def start(self) -> None:
         self.proc.start()
+        self._pid = int(self.proc.processId())
 
     def cancel(self) -> None:
         if self.proc.state() != QtCore.QProcess.ProcessState.NotRunning:
@@ -162,6 +164,8 @@ class VideoExportJob(QtCore.QObject):
         self._read_stderr()
         self._cleanup()
         if self.cancelled:
+            # a worker killed before it could clean up (a slow machine) leaves its partial output
+            remove_stale_partials(Path(self.out).parent, of_pid=getattr(self, "_pid", None) or -1)
             self.finished.emit(False, "cancelled; no file was written")
         elif code == 0:
             self.finished.emit(True, f"saved {self.out} ({self.total} frames)")

@@ -139,7 +139,8 @@ def _open_window(args) -> tuple:
     loop = QtCore.QEventLoop()
     app.lastWindowClosed.connect(loop.quit)
     return app, loop, MainWindow(speed=args.speed, antialias=getattr(args, "antialias", "paused"),
-                                 play_scale=getattr(args, "play_scale", None))
+                                 play_scale=getattr(args, "play_scale", None),
+                                 font_scale=getattr(args, "font_scale", 1.0))
 
 
 def run_kiosk(args, names: list) -> int:

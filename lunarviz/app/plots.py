@@ -20,18 +20,18 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from lunarviz import record, units
+from lunarviz import palette, record, units
 from lunarviz.i18n import _
 from lunarviz.trajectory import Trajectory
 
 #: curve colours (true, believed/ghost accents)
-TRUE_PEN = (90, 170, 255)
-BELIEVED_PEN = (255, 170, 60)
-VERT_PEN = (120, 220, 120)
-GHOST_PEN = (220, 90, 220)
-CURSOR_PEN = (255, 80, 80)
-RECORD_BRUSH = (255, 215, 110)
-REJECTED_PEN = (255, 70, 70)
+TRUE_PEN = palette.TRUE
+BELIEVED_PEN = palette.BELIEVED
+VERT_PEN = palette.DESCENT_RATE
+GHOST_PEN = palette.WHATIF
+CURSOR_PEN = palette.CURSOR
+RECORD_BRUSH = palette.PUBLISHED
+REJECTED_PEN = palette.REJECTED
 
 
 #: the plots with a legend, and the share of their height kept free above the data for it
@@ -237,11 +237,11 @@ class TelemetryPanel(QtWidgets.QWidget):
     def ghost(self) -> Trajectory | None:
         return self._ghost
 
-    def set_presentation(self, on: bool) -> None:
-        """Thicker lines and bigger axis text for projectors."""
+    def set_presentation(self, on: bool, text_scale: float = 1.0) -> None:
+        """Thicker lines and bigger axis text for projectors (axis text also x the font scale)."""
         self._line_width = 4 if on else 2
         font = QtGui.QFont()
-        font.setPointSize(12 if on else 9)
+        font.setPointSizeF((12 if on else 9) * text_scale)
         for plot in self.plots.values():
             for side in ("left", "bottom"):
                 ax = plot.getAxis(side)

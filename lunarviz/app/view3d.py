@@ -110,6 +110,19 @@ class SceneView(QtCore.QObject):
             self._free_follow = bool(d_focal < 0.2 * max(d_eye, 1.0) or d_eye < 50.0)
         self.camera_changed.emit(FREE)
 
+    def nudge_camera(self, azimuth_deg: float, elevation_deg: float, zoom: float) -> None:
+        """Turn the camera about its focal point and move it closer (``zoom`` > 1) or away: what a
+        mouse drag or wheel does, from the keyboard (the camera becomes the free one)."""
+        if self.handles is None:
+            return
+        self._on_user_interaction()
+        cam = self.handles.renderer.GetActiveCamera()
+        cam.Azimuth(azimuth_deg)
+        cam.Elevation(elevation_deg)
+        cam.OrthogonalizeViewUp()
+        cam.Dolly(zoom)
+        self.handles.renderer.ResetCameraClippingRange()
+
     def set_camera(self, name: str) -> None:
         if name not in CAMERAS and name != FREE:
             raise ValueError(f"unknown camera {name!r}; expected one of {', '.join(CAMERAS)}")
@@ -231,9 +244,10 @@ class SceneView(QtCore.QObject):
         update_ghost(self.handles, self._ghost, et_s)
         set_outcomes(self.handles, self._ghost, outcomes_text(self.traj, self.ghost, et_s, self._outcome_fn))
 
-    def set_presentation(self, on: bool) -> None:
-        """Larger HUD text (the scene's HUD scales with the window; this scales it further)."""
-        self._hud_scale = PRESENTATION_HUD_SCALE if on else 1.0
+    def set_presentation(self, on: bool, text_scale: float = 1.0) -> None:
+        """Larger HUD text (the scene's HUD scales with the window; this scales it further, and by
+        the viewer's font scale)."""
+        self._hud_scale = (PRESENTATION_HUD_SCALE if on else 1.0) * text_scale
         self._hud_scaled_for = None
         hud = getattr(self.handles, "hud", None)
         if hud is not None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from lunarviz import palette
+
 from .playback import SPEEDS, Mark, format_speed
 
 #: the timeline's preset spans (keys for :meth:`Timeline.set_preset`), in menu order
@@ -160,7 +162,7 @@ class Timeline(QtWidgets.QWidget):
             x = self.x_of(mark.et_s)
             if not TRACK_MARGIN_PX - 1 <= x <= self.width() - TRACK_MARGIN_PX + 1:
                 continue
-            color = QtGui.QColor(220, 90, 220) if mark.name.startswith("whatif") else QtGui.QColor(230, 150, 40)
+            color = QtGui.QColor(*palette.WHATIF) if mark.name.startswith("whatif") else QtGui.QColor(230, 150, 40)
             p.setPen(QtGui.QPen(color, 2))
             p.drawLine(QtCore.QPointF(x, track_y - 8), QtCore.QPointF(x, track_y + 8))
             tw = fm.horizontalAdvance(mark.label)

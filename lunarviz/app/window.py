@@ -27,6 +27,7 @@ from . import scenes as scene_files
 from .jobs import JobRunner
 from .playback import Mark, Playback, event_marks
 from .plots import TelemetryPanel
+from .textsize import FONT_SCALE_STEP, PRESENTATION_TEXT_SCALE, check_font_scale, clamp_font_scale
 from .view3d import CAMERAS, FREE, SceneView
 from .widgets import PlaybackBar
 
@@ -77,11 +78,12 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def __init__(self, *, speed: float = 10.0, quality: str = "high", parent: QtWidgets.QWidget | None = None,
                  clock: Callable[[], float] = time.monotonic, antialias: str = "paused",
-                 play_scale: float | None = None) -> None:
+                 play_scale: float | None = None, font_scale: float = 1.0) -> None:
         """``clock``: monotonic seconds for the playhead (tests pass a :class:`~.playback.FakeClock`);
         ``antialias``: MSAA in the 3D view ``"paused"`` only (default), ``"always"`` or ``"never"``;
         ``play_scale``: share of the 3D view's width and height drawn while playing (default
-        :data:`~.view3d.DEFAULT_PLAY_SCALE`)."""
+        :data:`~.view3d.DEFAULT_PLAY_SCALE`); ``font_scale``: every text (panels, plots, HUD) this
+        much larger (:data:`FONT_SCALES`; presentation mode enlarges it further)."""
         super().__init__(parent)
         self.setWindowTitle("lunarviz")
         self.resize(1500, 920)
@@ -94,6 +96,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._panel_at_s = -math.inf
         self._current_mark: int | None = None
         self.presentation = False
+        self.font_scale = check_font_scale(font_scale)
         self.error_dialog: QtWidgets.QMessageBox | None = None
         self._dirty = True
         self._frame_error_shown = False
@@ -141,6 +144,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self._build_whatif_dock()
         self._build_actions_and_menus()
         self.statusBar().showMessage("Open a scenario (File ▸ Open) or pick a bundled scene")
+        if self.font_scale != 1.0:
+            self._apply_text_scale()
 
         self.timer = QtCore.QTimer(self)
         self.timer.setInterval(FRAME_INTERVAL_MS)
@@ -287,6 +292,7 @@ class MainWindow(QtWidgets.QMainWindow):
         m = mb.addMenu("&Camera")
         for act in self.camera_actions.values():
             m.addAction(act)
+        self._add_keyboard_only_actions(m, mb.addMenu("&What-if"))
 
         m = mb.addMenu("&View")
         self.fullscreen_action = self._action("&Fullscreen", self.toggle_fullscreen, ["F", "F11"], checkable=True)
@@ -294,6 +300,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self.presentation_action = self._action(
             "&Presentation mode (large text, clean screen)", self.toggle_presentation, ["P", "F5"], checkable=True)
         m.addAction(self.presentation_action)
+        m.addAction(self._action("Larger text", lambda: self.set_font_scale(self.font_scale * FONT_SCALE_STEP),
+                                 [QtGui.QKeySequence.StandardKey.ZoomIn, "Ctrl+="]))
+        m.addAction(self._action("Smaller text", lambda: self.set_font_scale(self.font_scale / FONT_SCALE_STEP),
+                                 QtGui.QKeySequence.StandardKey.ZoomOut))
+        m.addAction(self._action("Normal text size", lambda: self.set_font_scale(1.0), "Ctrl+0"))
         self.labels_action = self._action("&Labels (site, Earth, Sun, features)", self._on_labels, "T",
                                           checkable=True)
         self.labels_action.setChecked(True)
@@ -308,6 +319,43 @@ class MainWindow(QtWidgets.QMainWindow):
 
         m = mb.addMenu("&Help")
         m.addAction(self._action("&Keyboard shortcuts", self.show_shortcuts, "F1"))
+
+    def _add_keyboard_only_actions(self, camera_menu, whatif_menu) -> None:
+        """Keys for what the panels' buttons and boxes do (they take no keyboard focus, so that
+        Space and the arrows always drive the playback): every viewer action works without a mouse."""
+        C = "Ctrl+"
+        camera_menu.addSeparator()
+        for text, key, args in (("Turn camera left", "Left", (-10.0, 0.0, 1.0)),
+                                ("Turn camera right", "Right", (10.0, 0.0, 1.0)),
+                                ("Tilt camera up", "Up", (0.0, 8.0, 1.0)),
+                                ("Tilt camera down", "Down", (0.0, -8.0, 1.0)),
+                                ("Move camera closer", "PgUp", (0.0, 0.0, 1.25)),
+                                ("Move camera away", "PgDown", (0.0, 0.0, 0.8))):
+            camera_menu.addAction(self._action(text, lambda _=False, a=args: self._nudge_camera(*a), C + key))
+        camera_menu.addAction(self._action("Follow the other flight (as flown / what-if)", self._toggle_follow, "G"))
+        whatif_menu.addAction(self._action("Rangefinder as designed", self.whatif.lrf_works.click, "Shift+R"))
+        whatif_menu.addAction(self._action("Fly the what-if", self.whatif.fly_button.click, "W"))
+        whatif_menu.addAction(self._action("Reset the what-if", self.whatif.reset_button.click, "Shift+W"))
+        whatif_menu.addAction(self._action("Run Monte Carlo", self.montecarlo.run_button.click, "M"))
+        whatif_menu.addAction(self._action("Cancel Monte Carlo", self.montecarlo.cancel_button.click, "Shift+M"))
+        whatif_menu.addSeparator()
+        whatif_menu.addAction(self._action("Next timeline span", lambda: self._cycle_box(self.bar.span_box), "Z"))
+        whatif_menu.addAction(self._action("Next plot span", lambda: self._cycle_box(self.telemetry.range_box), "R"))
+
+    def _nudge_camera(self, azimuth_deg: float, elevation_deg: float, zoom: float) -> None:
+        self.view.nudge_camera(azimuth_deg, elevation_deg, zoom)
+        self._dirty = True
+
+    def _toggle_follow(self) -> None:
+        if self.follow_box.isEnabled():
+            self.set_follow("flown" if self.view.follow == "whatif" else "whatif")
+
+    @staticmethod
+    def _cycle_box(box: QtWidgets.QComboBox) -> None:
+        """Choose ``box``'s next entry, as a click on it would."""
+        i = (box.currentIndex() + 1) % box.count()
+        box.setCurrentIndex(i)
+        box.activated.emit(i)
 
     def _fill_scenes_menu(self) -> None:
         # The actions are made here and kept referenced: a wrapper returned by
@@ -711,18 +759,33 @@ class MainWindow(QtWidgets.QMainWindow):
     def toggle_presentation(self) -> None:
         self.set_presentation(not self.presentation)
 
-    def set_presentation(self, on: bool) -> None:
-        """Large fonts, thick plot lines, a clean HUD; menus and status bar hidden."""
-        self.presentation = bool(on)
-        self.presentation_action.setChecked(self.presentation)
+    def text_scale(self) -> float:
+        """How much larger than the system's every text is drawn: the font scale, x1.6 when presenting."""
+        return self.font_scale * (PRESENTATION_TEXT_SCALE if self.presentation else 1.0)
+
+    def set_font_scale(self, scale: float) -> None:
+        """Every text (panels, plots, HUD) ``scale`` x its normal size (a classroom's back row)."""
+        self.font_scale = clamp_font_scale(scale)
+        self._apply_text_scale()
+
+    def _apply_text_scale(self) -> None:
         font = QtGui.QFont(self._base_font)
         size = self._base_font.pointSizeF()
         if size > 0:
-            font.setPointSizeF(size * (1.6 if on else 1.0))
+            font.setPointSizeF(size * self.text_scale())
         self.setFont(font)
         for w in self.findChildren(QtWidgets.QWidget):
             if w is not self:
                 w.setFont(font)
+        self.telemetry.set_presentation(self.presentation, text_scale=self.font_scale)
+        self.view.set_presentation(self.presentation, text_scale=self.font_scale)
+        self._dirty = True
+
+    def set_presentation(self, on: bool) -> None:
+        """Large fonts, thick plot lines, a clean HUD; menus and status bar hidden."""
+        self.presentation = bool(on)
+        self.presentation_action.setChecked(self.presentation)
+        self._apply_text_scale()
         self.menuBar().setVisible(not on)
         self.statusBar().setVisible(not on)
         # a projector needs the picture and the plots; the side panels come back afterwards
@@ -734,9 +797,6 @@ class MainWindow(QtWidgets.QMainWindow):
         else:
             for d, vis in zip(side, getattr(self, "_side_visible", [True, True]), strict=True):
                 d.setVisible(vis)
-        self.telemetry.set_presentation(on)
-        self.view.set_presentation(on)
-        self._dirty = True
 
     def enter_kiosk(self, panel) -> None:
         """Kiosk look (:mod:`lunarviz.app.kiosk`): no menus, toolbars or editing panels; ``panel``'s
@@ -766,12 +826,30 @@ class MainWindow(QtWidgets.QMainWindow):
         if self.isFullScreen():
             self.toggle_fullscreen()
 
+    def shortcut_rows(self) -> list[tuple[str, str, str]]:
+        """``(menu, keys, what)`` for every action of the menus that has a key: the F1 list, made
+        from the actions themselves so that it always tells the truth."""
+        native = QtGui.QKeySequence.SequenceFormat.NativeText
+        rows = []
+        for menu_action in self.menuBar().actions():
+            menu = menu_action.menu()
+            if menu is None:
+                continue
+            title = menu.title().replace("&", "")
+            for act in menu.actions():
+                keys = [k.toString(native) for k in act.shortcuts() if not k.isEmpty()]
+                if keys and not act.isSeparator():
+                    rows.append((title, " / ".join(dict.fromkeys(keys)), act.text().replace("&", "")))
+        last_camera = max((i for i, r in enumerate(rows) if r[0] == "Camera"), default=len(rows) - 1)
+        rows.insert(last_camera + 1, ("Camera", "mouse drag / wheel", "free camera (1–5 return to a preset)"))
+        return rows
+
     def show_shortcuts(self) -> None:
         """The shortcut list as a two-column table; the keys work again once it is closed."""
         box = QtWidgets.QMessageBox(self)
         box.setWindowTitle("Keyboard shortcuts")
         box.setTextFormat(QtCore.Qt.TextFormat.RichText)
-        box.setText(shortcuts_html())
+        box.setText(shortcuts_html(self.shortcut_rows()))
         box.setStandardButtons(QtWidgets.QMessageBox.StandardButton.Close)
         box.finished.connect(lambda _r: (self.activateWindow(), self.centralWidget().setFocus()))
         self.shortcuts_box = box
@@ -909,30 +987,15 @@ def resolve_time(at, traj) -> float:
     return float(parse_time_spec(text, traj, clamp=True))
 
 
-def shortcuts_html() -> str:
-    """:data:`SHORTCUTS_TEXT` as an HTML table (keys left, what they do right, aligned)."""
+def shortcuts_html(rows: list[tuple[str, str, str]]) -> str:
+    """``(menu, keys, what)`` rows as an HTML table, one section per menu (keys left, aligned)."""
     import html
 
-    rows = "".join(f"<tr><td style='padding-right:18px'><b>{html.escape(k)}</b></td><td>{html.escape(v)}</td></tr>"
-                   for k, v in (line.split("\t", 1) for line in SHORTCUTS_TEXT.splitlines() if "\t" in line))
-    return f"<table cellspacing='2'>{rows}</table>"
-
-
-SHORTCUTS_TEXT = """\
-Space\tplay / pause
-← / →\tone frame back / forward
-Shift+← / →\t10 s back / forward
-[ or -  /  ] or +\tslower / faster; 0 = real time
-Home / End\tstart / end
-N / Shift+N\tnext / previous event
-1 2 3 4 5\tcameras: chase, orbit, site, earthrise, down
-mouse drag\tfree camera (press 1–5 to return to a preset)
-F\tfullscreen
-P\tpresentation mode (large text, clean screen)
-Esc\tleave fullscreen / presentation
-L\tloop
-T / B\tlabels / ground-scale bar on or off
-Ctrl+S\tsave the 3D frame as PNG
-Ctrl+E\texport a video
-Ctrl+O\topen a scenario
-"""
+    out, last = [], None
+    for menu, keys, what in rows:
+        if menu != last:
+            out.append(f"<tr><td colspan='2' style='padding-top:6px'><i>{html.escape(menu)}</i></td></tr>")
+            last = menu
+        out.append(f"<tr><td style='padding-right:18px'><b>{html.escape(keys)}</b></td>"
+                   f"<td>{html.escape(what)}</td></tr>")
+    return f"<table cellspacing='2'>{''.join(out)}</table>"

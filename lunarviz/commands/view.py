@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..errors import shown
+from ..errors import LunarvizError, shown
 from . import add_scene_argument
 
 #: the longest --quit-after, s (a day: a kiosk or a scripted screenshot, not a timer overflow)
@@ -53,6 +53,16 @@ def _play_scale(text: str) -> float:
     return v
 
 
+def _font_scale(text: str) -> float:
+    from ..app.textsize import FONT_SCALES, check_font_scale
+
+    try:
+        return check_font_scale(float(text))
+    except (ValueError, LunarvizError):
+        lo, hi = FONT_SCALES
+        raise argparse.ArgumentTypeError(f"expected a number from {lo:g} to {hi:g}, got {text!r}") from None
+
+
 def register(subparsers) -> None:
     p = subparsers.add_parser(
         "view",
@@ -76,6 +86,9 @@ def register(subparsers) -> None:
                    help="playback speed, 0.1 to 1000 times real time (default 10)")
     p.add_argument("--play", action="store_true", help="start playing at once")
     p.add_argument("--presentation", action="store_true", help="start in presentation mode (large text)")
+    p.add_argument("--font-scale", dest="font_scale", type=_font_scale, default=1.0, metavar="S",
+                   help="every text (panels, plots, HUD) S x its size (0.75 to 3; "
+                        "Ctrl+plus / Ctrl+minus in the window; presentation mode enlarges it further)")
     p.add_argument("--what-if", dest="what_if", action="append", default=[], metavar="KEY=VALUE",
                    help="fly a what-if beside the scenario once it is shown (repeatable); KEY is one of "
                         "lrf_valid_below_m, propellant_kg, main_thrust_n, site_lat_deg, site_lon_deg, "

@@ -1,8 +1,9 @@
 """The handout's plots: true vs believed altitude and the speeds over the powered descent, with the
 what-if (a working rangefinder) dashed; drawn with matplotlib (Agg) as a PNG for the PDF.
 
-Colours: blue / orange / purple with different dashes, which stay apart for colour-blind readers
-and on a black-and-white printer.
+Colours: :mod:`lunarviz.palette` (the viewer's colour-blind-safe set); believed dotted and the
+what-if dashed as in the viewer, so the lines also stay apart on a black-and-white printer; the
+yellow descent rate gets a dark edge on paper.
 """
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ import math
 
 import numpy as np
 
-from .. import units
+from .. import palette, units
 from ..i18n import _, is_rtl
 from .content import plot_window
 
 #: seconds before touchdown of the zoomed column
 ZOOM_S = 120.0
-TRUE_COLOR, BELIEVED_COLOR, WHATIF_COLOR, RATE_COLOR = "#1f5fbf", "#e07b00", "#8e3fa8", "#2a8a3a"
+TRUE_COLOR, BELIEVED_COLOR, WHATIF_COLOR, RATE_COLOR = (
+    palette.rgb01(c) for c in (palette.TRUE, palette.BELIEVED, palette.WHATIF, palette.DESCENT_RATE))
 
 
 def _fonts(faces) -> list[str]:
@@ -97,12 +99,12 @@ def _altitude_panel(ax, traj, ghost, t0, t1) -> None:
     s = _span(traj, t0, t1)
     x = _x(traj, traj.et_s[s])
     ax.plot(x, units.convert(traj.alt_m[s], "altitude_plot"), color=TRUE_COLOR, lw=1.8, label=_t(_("true altitude")))
-    ax.plot(x, units.convert(traj.est_alt_m[s], "altitude_plot"), color=BELIEVED_COLOR, lw=1.8, ls=(0, (4, 2)),
+    ax.plot(x, units.convert(traj.est_alt_m[s], "altitude_plot"), color=BELIEVED_COLOR, lw=2.0, ls=(0, (1, 1.2)),
             label=_t(_("what the lander believed")))
     if ghost is not None:
         g = _span(ghost, t0, t1)
         ax.plot(_x(ghost, ghost.et_s[g]), units.convert(ghost.alt_m[g], "altitude_plot"), color=WHATIF_COLOR,
-                lw=1.4, ls=(0, (1, 1.5)), label=_t(_("what-if: rangefinder working")))
+                lw=1.6, ls=(0, (4, 2)), label=_t(_("what-if: rangefinder working")))
     ax.set_ylabel(_t(_("Altitude ({unit})").format(unit=units.unit("altitude_plot"))))
     ax.set_ylim(bottom=0)
 
@@ -112,11 +114,14 @@ def _speed_panel(ax, traj, ghost, t0, t1) -> None:
     x = _x(traj, traj.et_s[s])
     speed = np.linalg.norm(traj.vel_mps[s], axis=1)
     ax.plot(x, units.convert(speed, "speed"), color=TRUE_COLOR, lw=1.8, label=_t(_("speed")))
-    ax.plot(x, -units.convert(traj.vertical_speed_mps()[s], "speed"), color=RATE_COLOR, lw=1.4, ls=(0, (6, 2)),
-            label=_t(_("descent rate")))
+    from matplotlib import patheffects
+
+    edge = [patheffects.Stroke(linewidth=2.6, foreground="#3a3a3a"), patheffects.Normal()]
+    ax.plot(x, -units.convert(traj.vertical_speed_mps()[s], "speed"), color=RATE_COLOR, lw=1.6, ls=(0, (6, 2)),
+            label=_t(_("descent rate")), path_effects=edge)
     if ghost is not None:
         g = _span(ghost, t0, t1)
         ax.plot(_x(ghost, ghost.et_s[g]), units.convert(np.linalg.norm(ghost.vel_mps[g], axis=1), "speed"),
-                color=WHATIF_COLOR, lw=1.4, ls=(0, (1, 1.5)), label=_t(_("what-if: speed")))
+                color=WHATIF_COLOR, lw=1.6, ls=(0, (4, 2)), label=_t(_("what-if: speed")))
     ax.set_ylabel(_t(_("Speed ({unit})").format(unit=units.unit("speed"))))
     ax.set_ylim(bottom=0)

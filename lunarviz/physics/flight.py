@@ -231,6 +231,19 @@ def _check_above_terrain(scn: Scenario, plan: Plan, r0_in: np.ndarray) -> None:
                             "expected a start above it")
 
 
+def _check_dispersed_starts(scn: Scenario, plan: Plan, r_in: np.ndarray) -> None:
+    """Every dispersed start lies above the terrain (``[dispersions] position_m`` can push a start that
+    is close to the ground into it)."""
+    alt = np.asarray(plan.terrain.surface_altitude_m(plan.in_to_me(r_in, plan.et0))).reshape(-1)
+    below = ~(alt >= 0.0)
+    if below.any():
+        nominal = float(np.median(alt))
+        raise ScenarioError(
+            f"{scn.path}: [dispersions] position_m: {int(below.sum())} of {alt.size} dispersed starts lie up to "
+            f"{-float(np.nanmin(alt)):.3g} m below the terrain (the start is {nominal:.3g} m above it); "
+            "expected a smaller position_m or a higher start")
+
+
 @dataclass
 class RunResult:
     """Raw output of :func:`simulate` (inertial J2000 samples of run 0, per-run touchdowns)."""
@@ -291,6 +304,8 @@ class _Flight:
         r0, v0 = initial_state(scn, plan)
         _check_above_terrain(scn, plan, r0)
         self.st, self.alt_err0, noise_f, self.horiz_err0 = _initial_runs(scn, r0, v0, plan.et0, n, rng, dispersed)
+        if dispersed:
+            _check_dispersed_starts(scn, plan, self.st.r)
         h = np.cross(r0, v0)
         self.n0 = h / np.linalg.norm(h)
         nav = scn.navigation

@@ -16,10 +16,11 @@ from typing import Any
 
 import numpy as np
 
+from lunarviz import palette
 from lunarviz.trajectory import Trajectory, quat_to_matrix
 
-#: the ghost's colour (RGB 0..1) -- the plots' dashed what-if curves use the same magenta
-GHOST_RGB = (0.86, 0.35, 0.86)
+#: the ghost's colour (RGB 0..1): the plots' dashed what-if curves use the same one
+GHOST_RGB = palette.rgb01(palette.WHATIF)
 #: opacity of the ghost lander's body
 GHOST_OPACITY = 0.45
 #: a camera this close rides on the ghost (the down camera following the what-if): no body, no plume

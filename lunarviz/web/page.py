@@ -1,23 +1,35 @@
 """The page of ``lunarviz serve`` (trame + vuetify 3): the 3D view and the controls around it.
 
 Element ids the browser tests use: ``view`` (the 3D view), ``utc`` (the UTC
-label), ``play`` (play/pause), ``own`` (a session of one's own), ``error``.
+label), ``play`` (play/pause), ``own`` (a session of one's own), ``following``
+(shown on a page that follows the presenter), ``error``.
 """
 
 from __future__ import annotations
 
 
+def _follower(app) -> tuple[str]:
+    """The ``disabled`` binding of a control: greyed out on a page that only follows the presenter."""
+    from .server import PRESENTER_JS
+
+    return (f"!({PRESENTER_JS})" if app.locked else "false",)
+
+
 def _controls(app, v3, html) -> None:
-    ctrl = app.server.controller
-    v3.VBtn("{{ playing ? 'Pause' : 'Play' }}", id="play", click=ctrl.toggle, variant="tonal", classes="mr-2")
+    off = _follower(app)
+    v3.VBtn("{{ playing ? 'Pause' : 'Play' }}", id="play", click="trigger('toggle')", variant="tonal", classes="mr-2",
+            disabled=off)
     v3.VSelect(v_model=("speed",), items=("speeds",), label="Speed", density="compact", hide_details=True,
-               style="max-width: 150px", classes="mr-2")
+               style="max-width: 150px", classes="mr-2", disabled=off)
     v3.VSelect(v_model=("camera",), items=("cameras",), label="Camera", density="compact", hide_details=True,
-               style="max-width: 140px", classes="mr-2", id="camera")
+               style="max-width: 140px", classes="mr-2", id="camera", disabled=off)
     v3.VSelect(v_model=("jump_to",), items=("events",), item_title="label", item_value="name", label="Jump to",
-               density="compact", hide_details=True, style="max-width: 230px", classes="mr-2", id="jump")
+               density="compact", hide_details=True, style="max-width: 230px", classes="mr-2", id="jump",
+               disabled=off)
     v3.VSelect(v_model=("scene",), items=("scenes",), label="Scene", density="compact", hide_details=True,
-               style="max-width: 200px", classes="mr-2")
+               style="max-width: 200px", classes="mr-2", disabled=off)
+    if app.locked:
+        html.Span("following the presenter ·", v_if=off[0], id="following", classes="text-caption ml-2")
     html.A("My own session", href="/own", target="_blank", id="own", classes="text-caption ml-2")
 
 
@@ -25,13 +37,13 @@ def _whatif(app, v3, html) -> None:
     from .. import units
     from .server import WHATIF_FIELDS
 
-    ctrl = app.server.controller
+    off = _follower(app)
     html.Span("What if:", classes="text-caption mr-2")
     for name, _key, label, dim in WHATIF_FIELDS:
         v3.VTextField(v_model=(name,), label=label.format(unit=units.unit(dim)), type="number", density="compact",
-                      hide_details=True, id=name, style="max-width: 210px", classes="mr-2")
-    v3.VBtn("Fly it", click=ctrl.fly_whatif, variant="tonal", classes="mr-2", id="fly_whatif")
-    v3.VBtn("As flown", click=ctrl.as_flown, variant="text", classes="mr-2")
+                      hide_details=True, id=name, style="max-width: 210px", classes="mr-2", disabled=off)
+    v3.VBtn("Fly it", click="trigger('fly_whatif')", variant="tonal", classes="mr-2", id="fly_whatif", disabled=off)
+    v3.VBtn("As flown", click="trigger('as_flown')", variant="text", classes="mr-2", disabled=off)
     html.Span("{{ whatif ? 'showing: ' + whatif : 'showing: as flown' }}", classes="text-caption", id="whatif")
 
 
@@ -56,8 +68,8 @@ def build_page(app):
                 with html.Div(classes="d-flex align-center mb-2", style="flex: 0 0 auto"):
                     _controls(app, v3, html)
                 v3.VSlider(model_value=("fraction",), min=0, max=1, step=0.0005, hide_details=True,
-                           end=(app.server.controller.scrub, "[$event]"), id="scrub", classes="mb-1",
-                           style="flex: 0 0 auto")
+                           end="trigger('scrub', [$event])", id="scrub", classes="mb-1",
+                           style="flex: 0 0 auto", disabled=_follower(app))
                 w, h = VIEW_SIZE  # the view keeps the frames' shape: as wide as the page allows
                 with html.Div(id="view", style=f"width: 100%; aspect-ratio: {w} / {h}; margin: 0 auto; "
                                                f"max-width: calc((100vh - 230px) * {w / h:.4f}); background: black"):

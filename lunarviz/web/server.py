@@ -11,11 +11,16 @@ Controls: play/pause, speed, a scrub bar, event jumps, camera presets, the
 scene (shipped scenes only) and the what-if (rangefinder, propellant).
 
 Sessions: every browser that opens the page follows the presenter's session
-(one shared state: what one browser does, all see). ``/own`` gives a browser a
-session of its own (a second trame server in the same process, on another
-port, started on demand; it stops when its last browser leaves). At most
-``max_clients`` browsers are connected at once, over all sessions; the next
-gets a one-line "full" page (HTTP 503).
+(one shared state: what the presenter does, all see). Only the presenter drives
+it: ``serve`` prints a presenter link with a secret key (``/?key=KEY``, a new
+key each start); that page sets a cookie, and the presenter's websocket is the
+only one whose controls and state changes the server takes (:meth:`App.lock`);
+the class's pages show the controls greyed out and a browser that sends
+changes anyway changes nothing. ``/own`` gives a browser a session of its own
+(a second trame server in the same process, on another port, started on
+demand, driven by whoever opened it; it stops when its last browser leaves).
+At most ``max_clients`` browsers are connected at once, over all sessions; the
+next gets a one-line "full" page (HTTP 503).
 
 Binds to 127.0.0.1 unless ``host`` is given. The page can open only the shipped
 scenes by name (:func:`lunarviz.web.session.check_shipped`); nothing it sends
@@ -27,6 +32,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import itertools
+import secrets
 import time
 from collections.abc import Callable
 
@@ -43,6 +49,10 @@ JPEG_QUALITY = 80
 #: :mod:`lunarviz.units`: the page shows the units in use, the what-if gets SI)
 WHATIF_FIELDS = (("w_lrf", "lrf_valid_below_m", "Rangefinder valid below ({unit})", "altitude"),
                  ("w_prop", "propellant_kg", "Propellant ({unit})", "mass"))
+#: the trame calls that change a session (a control's handler, a state change from the page)
+DRIVING_RPCS = frozenset({"trame.trigger", "trame.state.update"})
+#: true on the presenter's page (opened with ``?key=``): the page greys the controls out elsewhere
+PRESENTER_JS = "window.location.search.includes('key=')"
 #: an own session stops this many seconds after its last browser left
 OWN_TIMEOUT_S = 20
 
@@ -60,7 +70,13 @@ class Classroom:
         self.quality = quality
         self.apps: list[App] = []
         self._ids = itertools.count(1)
-        self.presenter = App(self, "presenter", scene)
+        #: the secret of the presenter's link (``/?key=...``)
+        self.presenter_key = secrets.token_urlsafe(12)
+        self.presenter = App(self, "presenter", scene, locked=True)
+
+    def presenter_url(self, url: str) -> str:
+        """The presenter's link for the page at ``url``."""
+        return f"{url}?key={self.presenter_key}"
 
     def clients(self) -> int:
         return sum(app.clients() for app in self.apps)
@@ -94,10 +110,14 @@ def jpeg_data_url(plotter) -> str:
 class App:
     """One trame server showing one :class:`Session`."""
 
-    def __init__(self, room: Classroom, name: str, scene: str) -> None:
+    def __init__(self, room: Classroom, name: str, scene: str, *, locked: bool = False) -> None:
+        """``locked``: only the presenter's browsers drive it (:meth:`lock`); an own session is driven
+        by whoever opened it."""
         from trame.app import get_server
 
         self.room = room
+        self.locked = locked
+        self.drivers: set[str] = set()
         self.session = Session(scene, clock=room.clock, quality=room.quality)
         self.server = get_server(f"lunarviz-{name}", client_type="vue3")
         cli = self.server.cli  # trame would read sys.argv (lunarviz's own arguments): give it none
@@ -123,6 +143,33 @@ class App:
 
         self._ws = wslink_server
         add_routes(self, wslink_server.app)
+        if self.locked:
+            for handler in wslink_server._ws_handlers:
+                self.lock(handler)
+
+    def lock(self, handler) -> None:
+        """Take controls and state changes only from the presenter's websockets (those whose page
+        was opened with the key: :data:`~.routes.PRESENTER_COOKIE`); the others only watch."""
+        from .routes import PRESENTER_COOKIE
+
+        drivers = self.drivers
+        connect, complete, close = handler.onConnect, handler.onCompleteMessage, handler.onClose
+
+        async def on_connect(request, client_id):
+            if request.cookies.get(PRESENTER_COOKIE) == self.room.presenter_key:
+                drivers.add(client_id)
+            await connect(request, client_id)
+
+        async def on_complete(rpc, client_id):
+            if rpc.get("method") in DRIVING_RPCS and client_id not in drivers:
+                return  # a follower's click or edit: the presenter's session stays as it is
+            await complete(rpc, client_id)
+
+        async def on_close(client_id):
+            drivers.discard(client_id)
+            await close(client_id)
+
+        handler.onConnect, handler.onCompleteMessage, handler.onClose = on_connect, on_complete, on_close
 
     def _on_ready(self, **_kwargs) -> None:
         self.ready = True
@@ -157,7 +204,7 @@ class App:
         from ..scenario import shipped_scenes
 
         s = self.session
-        state, ctrl = self.server.state, self.server.controller
+        state = self.server.state
         state.update(s.labels())
         state.update({
             "scenes": shipped_scenes(), "cameras": list(CAMERAS),
@@ -165,10 +212,11 @@ class App:
             "events": s.events(), "jump_to": None, "error": "", "frame": "",
             **{k: round(v, 1) for k, v in self._whatif_defaults().items()},
         })
-        ctrl.toggle = self._act(lambda: s.playback.toggle())
-        ctrl.scrub = self._act(lambda f: s.playback.seek_fraction(float(f)))
-        ctrl.fly_whatif = self._act(self._fly_whatif)
-        ctrl.as_flown = self._act(self._as_flown)
+        # named triggers: the page calls trigger('toggle'), ... (a stable name for every page and test)
+        for name, fn in (("toggle", lambda: s.playback.toggle()),
+                         ("scrub", lambda f: s.playback.seek_fraction(float(f))),
+                         ("fly_whatif", self._fly_whatif), ("as_flown", self._as_flown)):
+            self.server.trigger(name)(self._act(fn))
         state.change("camera")(self._on_value(lambda camera, **_: s.set_camera(camera)))
         state.change("speed")(self._on_value(lambda speed, **_: s.set_speed(speed)))
         state.change("jump_to")(self._on_value(lambda jump_to, **_: jump_to and s.jump(jump_to)))
@@ -231,6 +279,8 @@ def serve(scene: str, *, host: str = "127.0.0.1", port: int = 8080, max_clients:
     server = room.presenter.server
     server.controller.on_server_ready.add(
         lambda **_: print(f"lunarviz serve: http://{host}:{server.port}/  ({room.presenter.session.scene}; "
-                          f"at most {max_clients} browsers; Ctrl-C stops)", flush=True))
+                          f"at most {max_clients} browsers; Ctrl-C stops)\n"
+                          f"lunarviz serve: presenter (drives every browser; keep it to yourself): "
+                          f"{room.presenter_url(f'http://{host}:{server.port}/')}", flush=True))
     server.start(port=port, host=host, open_browser=False, show_connection_info=False, timeout=0)
     return 0

@@ -140,9 +140,11 @@ def test_labels_and_scale_bar_toggle(win, synthetic_traj):
 def test_keys_work_after_closing_the_shortcut_list(win, qtbot):
     from PySide6 import QtWidgets
 
-    from lunarviz.app.window import SHORTCUTS_TEXT, shortcuts_html
+    from lunarviz.app.window import shortcuts_html
 
-    assert shortcuts_html().count("<tr>") == SHORTCUTS_TEXT.count("\t")  # one aligned row per key
+    rows = win.shortcut_rows()
+    menus = {m for m, _, _ in rows}
+    assert shortcuts_html(rows).count("<tr>") == len(rows) + len(menus)  # one aligned row per key, a title per menu
     win.show_shortcuts()
     qtbot.waitUntil(lambda: win.shortcuts_box.isVisible())
     win.shortcuts_box.done(0)

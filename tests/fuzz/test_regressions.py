@@ -173,6 +173,15 @@ def test_contact_is_found_on_a_dem_spike_between_the_grid_nodes(tmp_path):
     assert 245.0 < _east_of_site(traj.event("touchdown").pos_m) < 262.0   # on the spike's east flank
 
 
+def test_dispersed_starts_under_the_terrain_are_an_error_not_runs_inside_it():
+    # 800 m up with a 2 km position dispersion: some of 40 Monte Carlo starts lie inside the Moon
+    from lunarviz.physics import montecarlo
+
+    sc = scenario.loads(_sub("position_m = 5.0", "position_m = 2000.0"), "wide.toml")
+    with pytest.raises(ScenarioError, match=r"wide.toml: \[dispersions\] position_m: \d+ of 40 dispersed starts"):
+        montecarlo.run(sc, 40, seed=1)
+
+
 def test_a_coast_into_a_scarp_is_an_error_not_a_flight_through_it():
     # 500 m up over the low side, coasting west at 300 m/s for the 1 s before powered descent: into
     # the 3 km high side of a scarp (the coast's own step only knows the sphere)
@@ -324,16 +333,22 @@ def test_a_time_outside_the_kernels_names_the_file_and_key():
 
 
 # ------------------------------------------------------------------ nothing left behind
-def test_partials_of_a_killed_run_are_removed_by_the_next_run(tmp_path):
-    """SIGKILL while writing leaves a ``.x.partial-PID-*`` file; the next run writing there removes it
-    (its process is gone, it is older than the new process), and leaves a live process's partial alone."""
+def _writing_child(target: Path):
+    """A child process half-way through writing ``target`` (it sleeps): the process and its partial file."""
     child = subprocess.Popen([sys.executable, "-c", (
-        "import time, sys; from lunarviz.fileio import atomic_output\n"
-        f"with atomic_output({str(tmp_path / 'x.mp4')!r}) as t:\n"
+        "import time; from lunarviz.fileio import atomic_output\n"
+        f"with atomic_output({str(target)!r}) as t:\n"
         "    t.write_bytes(b'half'); print(t, flush=True); time.sleep(600)\n")],
         stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": os.environ.get("PYTHONPATH", "")})
     partial = Path(child.stdout.readline().strip())
     child.stdout.close()
+    return child, partial
+
+
+def test_partials_of_a_killed_run_are_removed_by_the_next_run(tmp_path):
+    """SIGKILL while writing leaves a ``.x.partial-PID-*`` file; the next run writing there removes it
+    (its process is gone, it is older than the new process), and leaves a live process's partial alone."""
+    child, partial = _writing_child(tmp_path / 'x.mp4')
     assert partial.exists() and partial.name.startswith(f".x.partial-{child.pid}-")
     child.kill()
     child.wait()
@@ -344,6 +359,22 @@ def test_partials_of_a_killed_run_are_removed_by_the_next_run(tmp_path):
         f"with atomic_output({str(tmp_path / 'z.csv')!r}) as t: t.write_text('ok')\n")], timeout=120)
     assert later.returncode == 0
     assert not partial.exists() and live.exists() and (tmp_path / "z.csv").read_text() == "ok"
+
+
+def test_the_partials_of_a_child_this_process_killed_are_removed_at_once(tmp_path):
+    """The viewer's video export kills its renderer when it will not stop within 5 s (a loaded machine):
+    the renderer's partial file is newer than the viewer, so it is removed by its PID, not by age."""
+    from lunarviz.fileio import remove_stale_partials
+
+    child, partial = _writing_child(tmp_path / 'x.mp4')
+    mine = tmp_path / f".y.partial-{os.getpid()}-abc.mp4"
+    mine.write_bytes(b"mine")
+    assert remove_stale_partials(tmp_path, of_pid=child.pid) == [] and partial.exists()  # still running
+    assert remove_stale_partials(tmp_path) == [] and partial.exists()  # newer than this process
+    child.kill()
+    child.wait()
+    assert remove_stale_partials(tmp_path, of_pid=child.pid) == [partial]
+    assert not partial.exists() and mine.exists()
 
 
 def test_a_vanishing_crater_size_is_refused_by_its_bound(tmp_path):

@@ -18,8 +18,14 @@ CHROMEDRIVER = "/usr/bin/chromedriver"
 START_TIMEOUT_S = 180.0
 
 
-def start_server(*args: str, timeout_s: float = START_TIMEOUT_S) -> tuple[subprocess.Popen, str]:
-    """``lunarviz serve ARGS --port 0`` in a subprocess; returns it and the URL it printed."""
+class Served(str):
+    """The class's URL of a server the tests started; ``.presenter`` is the presenter's link (with the key)."""
+
+    presenter: str
+
+
+def start_server(*args: str, timeout_s: float = START_TIMEOUT_S) -> tuple[subprocess.Popen, Served]:
+    """``lunarviz serve ARGS --port 0`` in a subprocess; returns it and the URLs it printed."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     env.pop("DISPLAY", None)  # off-screen (EGL), as on a server without a display
     proc = subprocess.Popen([sys.executable, "-m", "lunarviz", "serve", *args, "--port", "0"],
@@ -32,9 +38,11 @@ def start_server(*args: str, timeout_s: float = START_TIMEOUT_S) -> tuple[subpro
         if not line:
             break
         lines.append(line)
-        m = re.search(r"(http://127\.0\.0\.1:\d+/)", line)
+        m = re.search(r"(http://127\.0\.0\.1:\d+/\?key=\S+)", line)
         if m:
-            return proc, m.group(1)
+            url = Served(m.group(1).split("?")[0])
+            url.presenter = m.group(1)
+            return proc, url
     stop_server(proc)
     raise AssertionError("lunarviz serve did not start:\n" + "".join(lines[-20:]))
 

@@ -14,8 +14,8 @@ from PIL import Image
 WAIT_S = 60.0
 
 
-def wait_for(fn, what: str, timeout_s: float = WAIT_S):
-    deadline = time.monotonic() + timeout_s
+def wait_for(fn, what: str, timeout_s: float | None = None):
+    deadline = time.monotonic() + (WAIT_S if timeout_s is None else timeout_s)
     while time.monotonic() < deadline:
         value = fn()
         if value:
@@ -52,7 +52,7 @@ def view_pixels(browser) -> np.ndarray:
 
 
 def test_page_loads_and_the_3d_view_is_not_blank(served, teacher):
-    b = open_page(teacher, served)
+    b = open_page(teacher, served.presenter)
     assert "Resilience" in b.page_source
     img = view_pixels(b)
     assert img.shape[0] > 200 and img.shape[1] > 400
@@ -64,9 +64,19 @@ def test_page_loads_and_the_3d_view_is_not_blank(served, teacher):
 def test_play_advances_the_utc_and_a_second_browser_sees_the_same_time(served, teacher, browsers):
     from selenium.webdriver.common.by import By
 
-    open_page(teacher, served)
+    open_page(teacher, served.presenter)
     pupil = open_page(browsers(), served)
     before = utc(teacher)
+    # only the presenter drives: the pupil's controls are greyed out, and what its page sends anyway
+    # (a click's trigger, a state change) changes nothing
+    assert not pupil.find_element(By.ID, "play").is_enabled() and teacher.find_element(By.ID, "play").is_enabled()
+    assert pupil.find_element(By.ID, "following").is_displayed()
+    assert teacher.find_elements(By.ID, "following") == []
+    pupil.execute_script("window.trame.state.set('camera', 'orbit'); window.trame.state.set('speed', 1000)")
+    pupil.execute_script("window.trame.trigger('toggle')")
+    time.sleep(2.0)
+    assert utc(teacher) == before and teacher.find_element(By.ID, "play").text.lower() == "play"
+    assert "orbit" not in teacher.find_element(By.ID, "camera").text
     wait_for(lambda: utc(pupil) == before, "the second browser to show the presenter's time")
     teacher.find_element(By.ID, "play").click()
     wait_for(lambda: utc(teacher) != before, "the UTC label to advance")
