@@ -18,7 +18,9 @@ from .errors import LunarvizError
 from .i18n import LANGUAGES, N_, _, ngettext, set_language
 
 #: subcommand modules, in the order they appear in ``--help``
-COMMANDS = ("ephem", "fly", "assets", "still", "render", "lookbook", "view", "serve")
+COMMANDS = ("ephem", "fly", "assets", "still", "render", "lookbook", "handout", "view", "serve")
+#: the subcommands that show numbers to a person: they take ``--units`` (:func:`add_units_option`)
+UNITS_COMMANDS = ("fly", "still", "render", "lookbook", "handout", "view", "serve")
 
 
 #: a word that starts like a negative number (``-80.13,1.44``, ``-60s``, ``-.5``): always a value
@@ -96,8 +98,24 @@ def build_parser() -> argparse.ArgumentParser:
                 continue  # subcommand not built into this version
             raise
         module.register(sub)
+        if name in UNITS_COMMANDS:
+            add_units_option(sub.choices[name])
     _add_language_option(parser, True)
     return parser
+
+
+def add_units_option(parser: argparse.ArgumentParser) -> None:
+    """``--units metric|imperial`` for a command that shows numbers to a person (:mod:`lunarviz.units`).
+
+    Not checked by argparse (``choices``), so that a wrong value, from the option or from
+    ``$LUNARVIZ_UNITS``, gives the one-line error of :func:`lunarviz.units.set_units` (exit 2);
+    :func:`main` applies it before the command runs.
+    """
+    from .units import SYSTEMS
+
+    parser.add_argument("--units", default=None, metavar="SYSTEM",
+                        help=f"units of the numbers shown: {' or '.join(SYSTEMS)} (ft, ft/s, mph, lb); "
+                             f"files for programs (JSON, CSV) stay SI [$LUNARVIZ_UNITS, else {SYSTEMS[0]}]")
 
 
 def one_line(text: str) -> str:
@@ -121,6 +139,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 0
     try:
+        if hasattr(args, "units"):  # a command showing numbers: its --units, else $LUNARVIZ_UNITS
+            from .units import set_units
+
+            set_units(args.units)
         return int(args.func(args) or 0)
     except LunarvizError as exc:
         print(_("lunarviz {command}: error: {message}").format(command=args.command, message=one_line(str(exc))),

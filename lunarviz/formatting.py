@@ -13,6 +13,9 @@ hair below a second boundary (floating-point noise) reads as the boundary:
   the planned touchdown of every scenario is a whole UTC second, the UTC and
   the L-minus strings tick over at the same instants:
   ``planned UTC + L-offset == shown UTC``.
+
+Numbers with units (altitude, speed, mass) in the chosen system, metric or imperial, are
+written by :mod:`lunarviz.units` (:func:`lunarviz.units.fmt`, :func:`lunarviz.units.altitude`).
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ vision and under simulated deuteranopia and protanopia (Machado et al. 2009);
 
 from __future__ import annotations
 
-__all__ = ["TRUE", "BELIEVED", "DESCENT_RATE", "WHATIF", "CURSOR", "PUBLISHED", "REJECTED", "rgb01",
+__all__ = ["TRUE", "BELIEVED", "DESCENT_RATE", "WHATIF", "CURSOR", "PUBLISHED", "REJECTED", "rgb01", "html",
            "PLOT_LINE_GROUPS"]
 
 #: the true flight (altitude, speed): sky blue
@@ -30,6 +30,11 @@ REJECTED = (213, 94, 0)
 
 #: the colours drawn together on one plot (altitude; speed; the markers)
 PLOT_LINE_GROUPS = ((TRUE, BELIEVED, WHATIF, CURSOR), (TRUE, DESCENT_RATE, WHATIF, CURSOR), (PUBLISHED, REJECTED))
+
+
+def html(colour: tuple[int, int, int]) -> str:
+    """A palette colour as HTML and Qt style sheets write it (``#rrggbb``)."""
+    return "#{:02x}{:02x}{:02x}".format(*colour)
 
 
 def rgb01(colour: tuple[int, int, int]) -> tuple[float, float, float]:

@@ -23,22 +23,26 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .geometry import MOON_RADIUS_M, great_circle_m, moon_me_to_latlon
+from .units import FOOT_M, HOUR_S, MILE_M, POUND_KG
 
 if TYPE_CHECKING:
     from .scenario import RecordEntry
     from .trajectory import Trajectory
 
+_LENGTHS = {"m": 1.0, "km": 1000.0, "ft": FOOT_M, "mi": MILE_M}
+_SPEEDS = {"m/s": 1.0, "km/h": 1000.0 / HOUR_S, "ft/s": FOOT_M, "mph": MILE_M / HOUR_S}
 #: quantity -> (SI unit, {unit: factor to SI}, what it is); ``time`` and ``event`` take no unit factor
+#: (the factors are :mod:`lunarviz.units`' exact definitions)
 QUANTITIES: dict[str, tuple[str, dict[str, float], str]] = {
-    "altitude": ("m", {"m": 1.0, "km": 1000.0, "ft": 0.3048}, "true altitude above the ground"),
-    "believed_altitude": ("m", {"m": 1.0, "km": 1000.0, "ft": 0.3048}, "the lander's own altitude estimate"),
-    "speed": ("m/s", {"m/s": 1.0, "km/h": 1 / 3.6}, "speed relative to the surface"),
-    "descent_rate": ("m/s", {"m/s": 1.0, "km/h": 1 / 3.6}, "downward vertical speed"),
-    "horizontal_speed": ("m/s", {"m/s": 1.0, "km/h": 1 / 3.6}, "horizontal speed"),
-    "mass": ("kg", {"kg": 1.0}, "total mass"),
-    "distance_to_target": ("m", {"m": 1.0, "km": 1000.0}, "ground distance from the target site"),
-    "north_of_target": ("m", {"m": 1.0, "km": 1000.0}, "metres north of the target (south negative)"),
-    "east_of_target": ("m", {"m": 1.0, "km": 1000.0}, "metres east of the target (west negative)"),
+    "altitude": ("m", _LENGTHS, "true altitude above the ground"),
+    "believed_altitude": ("m", _LENGTHS, "the lander's own altitude estimate"),
+    "speed": ("m/s", _SPEEDS, "speed relative to the surface"),
+    "descent_rate": ("m/s", _SPEEDS, "downward vertical speed"),
+    "horizontal_speed": ("m/s", _SPEEDS, "horizontal speed"),
+    "mass": ("kg", {"kg": 1.0, "lb": POUND_KG}, "total mass"),
+    "distance_to_target": ("m", _LENGTHS, "ground distance from the target site"),
+    "north_of_target": ("m", _LENGTHS, "metres north of the target (south negative)"),
+    "east_of_target": ("m", _LENGTHS, "metres east of the target (west negative)"),
     "time": ("s", {"s": 1.0}, "the UTC instant of the moment (value: a UTC time; tolerance in s)"),
     "event": ("", {"": 1.0}, "the moment happens in the flight (no value)"),
 }
@@ -160,9 +164,15 @@ def check(traj: Trajectory) -> list[Check]:
     return [evaluate(traj, e) for e in (scn.records if scn is not None else ())]
 
 
-def format_value(e: RecordEntry, v: float, *, signed: bool = False, delta: bool = False) -> str:
+def format_value(e: RecordEntry, v: float, *, signed: bool = False, delta: bool = False,
+                 unit: str | None = None) -> str:
     """A value of entry ``e`` as a person reads it: ``187 km/h``, ``19:23:00 UTC``; a ``delta``
-    (difference, tolerance) of a ``time`` entry in seconds: ``+12.5 s``."""
+    (difference, tolerance) of a ``time`` entry in seconds: ``+12.5 s``. ``unit`` (a key of
+    the quantity's units) shows the value converted to it instead of the entry's own unit."""
+    if unit is not None and unit != e.unit:
+        factors = QUANTITIES[e.quantity][1]
+        v = v * factors[e.unit] / factors[unit]
+    unit = e.unit if unit is None else unit
     if not math.isfinite(v):
         return "-"
     if e.quantity == "event":
@@ -173,10 +183,10 @@ def format_value(e: RecordEntry, v: float, *, signed: bool = False, delta: bool 
         return et_to_utc(v, 1).replace("T", " ") + " UTC"
     mag = abs(v)
     digits = 0 if mag >= 100 else (1 if mag >= 1 else 2)
-    if e.unit == "km" and mag < 100:
+    if unit in ("km", "mi") and mag < 100:
         digits = 2 if mag < 10 else 1
     text = f"{v:+,.{digits}f}" if signed else f"{v:,.{digits}f}"
-    return f"{text} {e.unit}".rstrip()
+    return f"{text} {unit}".rstrip()
 
 
 def report_lines(checks: list[Check]) -> list[str]:
@@ -220,8 +230,12 @@ def hud_text(traj: Trajectory, et_s: float, checks: list[Check] | None = None, m
 
 
 def _hud_value(e: RecordEntry, v: float) -> str:
-    """As :func:`format_value`, times as ``19:17:00 UTC`` (the HUD's date is on its clock line)."""
-    text = format_value(e, v)
+    """As :func:`format_value`, times as ``19:17:00 UTC`` (the HUD's date is on its clock line); with
+    imperial units a metric value in its imperial counterpart (:func:`lunarviz.units.counterpart`)."""
+    from .units import counterpart
+
+    shown_unit = counterpart(e.unit)[0] if e.unit in QUANTITIES[e.quantity][1] else e.unit
+    text = format_value(e, v, unit=shown_unit)
     return text[11:19] + " UTC" if e.quantity == "time" and math.isfinite(v) else text
 
 

@@ -35,3 +35,18 @@ def session_cache() -> Path:
     """The temporary folder that stands in for the user cache during the tests."""
     assert _SESSION_CACHE is not None
     return _SESSION_CACHE
+
+
+@pytest.fixture(autouse=True)
+def _units_restored():
+    """Every test starts and ends with the default units: a test that chose imperial (``--units``,
+    :func:`lunarviz.units.set_units`, which also sets ``$LUNARVIZ_UNITS``) leaves nothing behind."""
+    from lunarviz import units
+
+    before = os.environ.pop("LUNARVIZ_UNITS", None)
+    units._state["system"] = None
+    yield
+    os.environ.pop("LUNARVIZ_UNITS", None)
+    if before is not None:
+        os.environ["LUNARVIZ_UNITS"] = before
+    units._state["system"] = None

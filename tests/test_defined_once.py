@@ -35,6 +35,10 @@ HOMES = {
     "touchdown_outcome": "physics/outcome.py",
     "format_utc": "formatting.py",
     "format_l_minus": "formatting.py",
+    "FOOT_M": "units.py",
+    "MILE_M": "units.py",
+    "POUND_KG": "units.py",
+    "set_units": "units.py",
 }
 #: names of the old copies, which must not come back under their old names
 GONE = {"IMPACT_ABOVE_MPS", "MAX_SOFT_VERTICAL_MPS", "MAX_SOFT_HORIZONTAL_MPS", "lminus", "_unit_from_latlon",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtWidgets
 
+from lunarviz import units
 from lunarviz.i18n import _
 
 #: runs offered by default, and the most the panel allows
@@ -69,8 +70,10 @@ class MonteCarloPanel(QtWidgets.QWidget):
             return
         a1, b1 = mc.sigma_axes_m(1.0)
         a3, b3 = mc.sigma_axes_m(3.0)
+        d = units.unit("distance")
+        a1, b1, a3, b3 = (units.convert(x, "distance") for x in (a1, b1, a3, b3))
         self.result.setText(
-            _("{runs} runs: {pct:.0f} % soft landings. Touchdown spread 1σ {a1:,.0f} × {b1:,.0f} m, "
-              "3σ {a3:,.0f} × {b3:,.0f} m (major axis {az:.0f}° from north). Green: landed, orange: hard, "
+            _("{runs} runs: {pct:.0f} % soft landings. Touchdown spread 1σ {a1:,.0f} × {b1:,.0f} {unit}, "
+              "3σ {a3:,.0f} × {b3:,.0f} {unit} (major axis {az:.0f}° from north). Green: landed, orange: hard, "
               "red: crashed.").format(runs=mc.runs, pct=100 * mc.success_rate, a1=a1, b1=b1, a3=a3, b3=b3,
-                                      az=mc.ellipse_azimuth_deg))
+                                      az=mc.ellipse_azimuth_deg, unit=d))

@@ -13,8 +13,6 @@ from __future__ import annotations
 import math
 import os
 
-from lunarviz.i18n import N_, _
-
 # pyqtgraph picks its Qt binding when first imported: PySide6, as the rest of the viewer
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
@@ -22,7 +20,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from lunarviz import palette, record
+from lunarviz import palette, record, units
+from lunarviz.i18n import N_, _
 from lunarviz.trajectory import Trajectory
 
 #: curve colours (true, believed/ghost accents)
@@ -76,12 +75,7 @@ class TelemetryPanel(QtWidgets.QWidget):
         self.graphics = pg.GraphicsLayoutWidget(self)
         self.graphics.setBackground((20, 22, 28))
         self.graphics.setMinimumHeight(220)
-        titles = {
-            "alt": _("Altitude (km)"),
-            "speed": _("Speed (m/s)"),
-            "prop": _("Propellant (kg)"),
-            "throttle": _("Throttle (%)"),
-        }
+        titles = axis_titles()
         self.plots: dict[str, pg.PlotItem] = {}
         self.cursors: dict[str, pg.InfiniteLine] = {}
         for i, key in enumerate(self.PLOTS):
@@ -171,17 +165,18 @@ class TelemetryPanel(QtWidgets.QWidget):
         def pen(color):
             return pg.mkPen(GHOST_PEN if ghost else color, width=w, style=style)
 
-        speed = np.linalg.norm(traj.vel_mps, axis=1)
+        speed = units.convert(np.linalg.norm(traj.vel_mps, axis=1), "speed")
         data = {
-            "alt_true": ("alt", traj.alt_m / 1000.0, pen(TRUE_PEN), _("what-if") if ghost else _("true")),
-            "alt_est": ("alt", traj.est_alt_m / 1000.0,
+            "alt_true": ("alt", units.convert(traj.alt_m, "altitude_plot"), pen(TRUE_PEN),
+                         _("what-if") if ghost else _("true")),
+            "alt_est": ("alt", units.convert(traj.est_alt_m, "altitude_plot"),
                         pg.mkPen(GHOST_PEN if ghost else BELIEVED_PEN, width=w, style=QtCore.Qt.PenStyle.DotLine),
                         None if ghost else _("believed")),
             "speed": ("speed", speed, pen(TRUE_PEN), _("what-if") if ghost else _("speed")),
-            "vspeed": ("speed", -traj.vertical_speed_mps(),
+            "vspeed": ("speed", -units.convert(traj.vertical_speed_mps(), "speed"),
                        pg.mkPen(GHOST_PEN if ghost else VERT_PEN, width=max(1, w - 1), style=style),
                        None if ghost else _("descent rate")),
-            "prop": ("prop", np.asarray(traj.propellant_kg), pen(TRUE_PEN), None),
+            "prop": ("prop", units.convert(np.asarray(traj.propellant_kg), "mass"), pen(TRUE_PEN), None),
             "throttle": ("throttle", 100.0 * traj.throttle, pen(TRUE_PEN), None),
         }
         curves = {}
@@ -198,9 +193,10 @@ class TelemetryPanel(QtWidgets.QWidget):
         """Published values as diamonds (with their labels) and rejected rangefinder readings as crosses."""
         checks = record.check(traj)
         labels = []
-        for plot_key, quantity, unit, name in (("alt", "altitude", "km", N_("published altitude")),
-                                               ("speed", "speed", "m/s", N_("published speed")),
-                                               ("speed", "descent_rate", "m/s", N_("published descent rate"))):
+        alt_unit, speed_unit = units.unit_key("altitude_plot"), units.unit_key("speed")
+        for plot_key, quantity, unit, name in (("alt", "altitude", alt_unit, N_("published altitude")),
+                                               ("speed", "speed", speed_unit, N_("published speed")),
+                                               ("speed", "descent_rate", speed_unit, N_("published descent rate"))):
             pts = record.plot_points(checks, quantity, unit)
             if not pts:
                 continue
@@ -217,7 +213,7 @@ class TelemetryPanel(QtWidgets.QWidget):
         rej = rejected_ranges(traj)
         if rej is not None:
             self.curves["lrf_rejected"] = self.plots["alt"].plot(
-                self.x_of(rej[0]), rej[1] / 1000.0, pen=None, symbol="x", symbolSize=6,
+                self.x_of(rej[0]), units.convert(rej[1], "altitude_plot"), pen=None, symbol="x", symbolSize=6,
                 symbolPen=pg.mkPen(REJECTED_PEN, width=1.5), symbolBrush=None, name="rejected LRF range")
         return labels
 
@@ -380,8 +376,18 @@ PHASE_WORDS = (N_("coast"), N_("orbit"), N_("deorbit"), N_("descent coast"), N_(
                N_("freefall"), N_("surface"))
 
 
+def axis_titles() -> dict[str, str]:
+    """The plots' y-axis titles with the units in use: ``Altitude (km)`` or ``Altitude (ft)``, ..."""
+    return {
+        "alt": _("Altitude ({unit})").format(unit=units.unit("altitude_plot")),
+        "speed": _("Speed ({unit})").format(unit=units.unit("speed")),
+        "prop": _("Propellant ({unit})").format(unit=units.unit("mass")),
+        "throttle": _("Throttle (%)"),
+    }
+
+
 def _fmt_alt(alt_m: float) -> str:
-    return f"{alt_m / 1000:.2f} km" if abs(alt_m) >= 10_000 else f"{alt_m:.0f} m"
+    return units.altitude(alt_m, small_digits=0, large_digits=2)
 
 
 def readout_html(s, ghost=None) -> str:
@@ -394,16 +400,19 @@ def readout_html(s, ghost=None) -> str:
         _("altitude <b>{alt}</b>").format(alt=_fmt_alt(s.alt_m)),
         _("lander believed <b style='color:#fa3'>{alt}</b> (error {err})").format(alt=_fmt_alt(s.est_alt_m),
                                                                                  err=_fmt_alt(err)),
-        _("speed <b>{v:.1f} m/s</b> ({kmh:.0f} km/h)").format(v=s.speed_mps, kmh=s.speed_mps * 3.6),
-        _("descent rate <b>{v:.1f} m/s</b>").format(v=-s.vertical_speed_mps),
-        _("propellant <b>{kg:.0f} kg</b> ({pct:.0f}%)").format(kg=s.propellant_kg, pct=100 * s.propellant_fraction),
+        _("speed <b>{speed}</b> ({road})").format(speed=units.fmt(s.speed_mps, "speed"),
+                                                  road=units.fmt(s.speed_mps, "speed_road", ".0f")),
+        _("descent rate <b>{speed}</b>").format(speed=units.fmt(-s.vertical_speed_mps, "speed")),
+        _("propellant <b>{mass}</b> ({pct:.0f}%)").format(mass=units.fmt(s.propellant_kg, "mass", ".0f"),
+                                                         pct=100 * s.propellant_fraction),
         _("throttle <b>{pct:.0f}%</b>").format(pct=100 * s.throttle),
         _("rangefinder {state}").format(state=lrf),
     ]
     html = " &nbsp;·&nbsp; ".join(parts)
     if ghost is not None:
-        html += "<br><span style='color:#d5d'>" + _(
-            "what-if: altitude {alt}, believed {est}, descent rate {v:.1f} m/s, propellant {kg:.0f} kg").format(
-            alt=_fmt_alt(ghost.alt_m), est=_fmt_alt(ghost.est_alt_m), v=-ghost.vertical_speed_mps,
-            kg=ghost.propellant_kg) + "</span>"
+        html += f"<br><span style='color:{palette.html(palette.WHATIF)}'>" + _(
+            "what-if: altitude {alt}, believed {est}, descent rate {speed}, propellant {mass}").format(
+            alt=_fmt_alt(ghost.alt_m), est=_fmt_alt(ghost.est_alt_m),
+            speed=units.fmt(-ghost.vertical_speed_mps, "speed"),
+            mass=units.fmt(ghost.propellant_kg, "mass", ".0f")) + "</span>"
     return html

@@ -10,11 +10,16 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtWidgets
 
+from lunarviz import units
 from lunarviz.i18n import _
 
 from .whatif_model import LIMITS, apply_changes, current_values, lrf_valid_from_m, outcome_text
 
 __all__ = ["LIMITS", "WhatIfPanel", "apply_changes", "current_values", "lrf_valid_from_m", "outcome_text"]
+
+#: the boxes shown in the units in use (:mod:`lunarviz.units`): key -> dimension; the panel's
+#: values, changes and :meth:`WhatIfPanel.set_value` stay SI
+UNIT_DIMS = {"lrf_valid_below_m": "altitude", "propellant_kg": "mass"}
 
 
 class WhatIfPanel(QtWidgets.QWidget):
@@ -46,6 +51,10 @@ class WhatIfPanel(QtWidgets.QWidget):
             "site_lat_deg": spin(-90, 90, 3, 0.1, "°", "Target site latitude (north positive)"),
             "site_lon_deg": spin(-360, 360, 3, 0.1, "°", "Target site longitude (east positive)"),
         }
+        for key, dim in UNIT_DIMS.items():
+            box = self.spins[key]
+            box.setRange(units.convert(box.minimum(), dim), units.convert(box.maximum(), dim))
+            box.setSuffix(" " + units.unit(dim))
         form = QtWidgets.QFormLayout()
         form.addRow(_("Rangefinder valid below"), self.spins["lrf_valid_below_m"])
         form.addRow(_("Propellant load"), self.spins["propellant_kg"])
@@ -91,27 +100,39 @@ class WhatIfPanel(QtWidgets.QWidget):
             return
         self._base = current_values(sc)
         self._design_lrf_m = float(sc.lrf.max_range_m)
-        self.lrf_works.setText(_("Rangefinder as designed ({km:g} km)").format(km=self._design_lrf_m / 1000))
+        self.lrf_works.setText(_("Rangefinder as designed ({distance})").format(
+            distance=units.altitude(self._design_lrf_m, small_digits=0)))
         for key, box in self.spins.items():
-            box.setValue(self._base[key])
+            box.setValue(self._shown(key, self._base[key]))
+
+    @staticmethod
+    def _shown(key: str, value_si: float) -> float:
+        return units.convert(value_si, UNIT_DIMS[key]) if key in UNIT_DIMS else value_si
+
+    @staticmethod
+    def _si(key: str, shown: float) -> float:
+        return units.to_si(shown, UNIT_DIMS[key]) if key in UNIT_DIMS else shown
 
     def values(self) -> dict[str, float]:
-        return {k: float(b.value()) for k, b in self.spins.items()}
+        """The boxes' values in SI (as :func:`~lunarviz.app.whatif_model.apply_changes` takes them)."""
+        return {k: float(self._si(k, b.value())) for k, b in self.spins.items()}
 
     def changes(self) -> dict[str, float]:
-        """Only the values that differ from the scenario's."""
+        """Only the values that differ from the scenario's (compared as shown, in the boxes' units)."""
         out = {}
-        for k, v in self.values().items():
+        for k, b in self.spins.items():
             base = self._base.get(k)
-            if base is None or abs(v - base) > 10 ** -(self.spins[k].decimals() + 1):
-                out[k] = v
+            shown_base = None if base is None else round(self._shown(k, base), b.decimals())
+            if shown_base is None or abs(b.value() - shown_base) > 10 ** -(b.decimals() + 1):
+                out[k] = float(self._si(k, b.value()))
         return out
 
     def set_value(self, key: str, value: float) -> None:
-        self.spins[key].setValue(value)
+        """Set a box from an SI value (m, kg, N, degrees)."""
+        self.spins[key].setValue(self._shown(key, value))
 
     def _lrf_as_designed(self) -> None:
-        self.spins["lrf_valid_below_m"].setValue(getattr(self, "_design_lrf_m", 3000.0))
+        self.set_value("lrf_valid_below_m", getattr(self, "_design_lrf_m", 3000.0))
 
     def _fly(self) -> None:
         self.fly_requested.emit(self.changes())

@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import math
 
+from lunarviz import units
 from lunarviz.errors import ScenarioError, shown
 from lunarviz.i18n import N_, _
 from lunarviz.physics.outcome import Outcome, touchdown_outcome
@@ -89,15 +90,17 @@ _VERDICTS = {Outcome.LANDED: N_("soft touchdown"), Outcome.HARD_LANDING: N_("har
 
 
 def outcome_text(traj) -> str:
-    """One line: how a flight ended (touchdown speed, propellant left)."""
+    """One line: how a flight ended (touchdown speed, propellant left), in the units in use."""
     if traj is None:
         return ""
     ev = traj.event("touchdown")
     prop = float(traj.propellant_kg[-1])
     if ev is None:
-        return _("no touchdown in the simulated span; {kg:.0f} kg propellant left").format(kg=prop)
+        return _("no touchdown in the simulated span; {mass} propellant left").format(
+            mass=units.fmt(prop, "mass", ".0f"))
     s = traj.at(ev.et_s)
     v = ev.speed_mps
     verdict = _(_VERDICTS[touchdown_outcome(traj)])
-    return _("{verdict} at {v:.1f} m/s ({kmh:.0f} km/h); {kg:.0f} kg propellant left").format(
-        verdict=verdict, v=v, kmh=v * 3.6, kg=max(s.propellant_kg, 0))
+    return _("{verdict} at {speed} ({road_speed}); {mass} propellant left").format(
+        verdict=verdict, speed=units.fmt(v, "speed"), road_speed=units.fmt(v, "speed_road", ".0f"),
+        mass=units.fmt(max(s.propellant_kg, 0), "mass", ".0f"))

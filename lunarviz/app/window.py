@@ -17,6 +17,7 @@ from pathlib import Path
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from lunarviz import units
 from lunarviz.errors import LunarvizError
 from lunarviz.formatting import format_l_minus, format_utc
 from lunarviz.i18n import N_, _
@@ -56,9 +57,9 @@ def _touchdown_label(traj) -> str | None:
         return None
     outcome = touchdown_outcome(traj)
     if outcome is Outcome.CRASHED:
-        return _("Contact lost ({speed:.0f} m/s)").format(speed=ev.speed_mps)
-    return _("Touchdown") if outcome is Outcome.LANDED else _("Hard landing ({speed:.1f} m/s)").format(
-        speed=ev.speed_mps)
+        return _("Contact lost ({speed})").format(speed=units.fmt(ev.speed_mps, "speed", ".0f"))
+    return _("Touchdown") if outcome is Outcome.LANDED else _("Hard landing ({speed})").format(
+        speed=units.fmt(ev.speed_mps, "speed"))
 
 
 class MainWindow(QtWidgets.QMainWindow):

@@ -120,25 +120,28 @@ def _check_record(scn, traj, as_json: bool) -> int:
 
 
 def _print_summary(scn, s: dict) -> None:
+    """The readable summary, numbers in the units in use (:mod:`lunarviz.units`; ``--json`` stays SI)."""
+    from ..units import fmt
+
     print(f"{_(s['title']) if s['title'] else s['title']}  ({scn.path})")
     print(_("  outcome:            {outcome}").format(outcome=s["outcome"]))
     if s["touchdown_utc"]:
         print(_("  touchdown:          {utc} UTC (planned {planned})").format(utc=s["touchdown_utc"],
                                                                            planned=s["planned_touchdown_utc"]))
         print(_("  vertical speed:     {vs}   horizontal: {hs}").format(
-            vs=_fmt(s["touchdown_vertical_speed_mps"], ".2f", " m/s"),
-            hs=_fmt(s["touchdown_horizontal_speed_mps"], ".2f", " m/s")))
+            vs=fmt(s["touchdown_vertical_speed_mps"], "speed", ".2f"),
+            hs=fmt(s["touchdown_horizontal_speed_mps"], "speed", ".2f")))
         print(_("  where:              {lat} lat, {lon} lon ({miss} from the target)").format(
             lat=_fmt(s["touchdown_lat_deg"], ".4f", " deg"), lon=_fmt(s["touchdown_lon_deg"], ".4f", " deg"),
-            miss=_fmt(s["touchdown_miss_distance_m"], ".0f", " m")))
+            miss=fmt(s["touchdown_miss_distance_m"], "distance", ".0f")))
     pd = s["powered_descent_start_utc"]
     print(_("  powered descent:    {when}").format(when=pd + " UTC" if pd else _("none (this flight only orbits)")))
-    print(_("  propellant left:    {kg}").format(kg=_fmt(s["propellant_remaining_kg"], ".1f", " kg")))
+    print(_("  propellant left:    {kg}").format(kg=fmt(s["propellant_remaining_kg"], "mass", ".1f")))
     print(_("  events:"))
     for e in s["events"]:
         print(_("    {utc}  {name:22s} alt {alt}  speed {speed}").format(
-            utc=e["utc"], name=e["name"], alt=_fmt(e["alt_m"], "10.0f", " m"),
-            speed=_fmt(e["speed_mps"], "8.1f", " m/s")))
+            utc=e["utc"], name=e["name"], alt=fmt(e["alt_m"], "altitude", "10.0f", missing="-"),
+            speed=fmt(e["speed_mps"], "speed", "8.1f")))
 
 
 def csv_times(traj) -> np.ndarray:

@@ -203,9 +203,10 @@ def _render_farm(args, traj, size, fps, start, end, speed, camera, codec, antial
     from ..render.farm import render_farm
     from ..render.frames import FrameSettings
     from ..render.video import frame_times
+    from ..units import system
 
     settings = FrameSettings(size=size, camera=camera, quality=args.quality, hud=not args.no_hud,
-                             antialias=antialias, projection=projection, layers=layers)
+                             antialias=antialias, projection=projection, layers=layers, units=system())
     return render_farm(traj, args.output, settings=settings, times=frame_times(start, end, fps, speed), fps=fps,
                        speed=speed, codec=codec, finish=finish,
                        workers=args.workers or (None if args.dask else 1), dask=args.dask, resume=args.resume,

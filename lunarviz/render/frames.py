@@ -37,6 +37,8 @@ class FrameSettings:
     antialias: str | None = None
     projection: Projection = field(default_factory=Projection)
     layers: tuple[str, ...] = ("beauty",)
+    #: the HUD's unit system (:mod:`lunarviz.units`); None: the one in use where the frames are made
+    units: str | None = None
 
 
 def _alpha_over(dst: np.ndarray, src: np.ndarray, x0: int, y0: int) -> None:
@@ -73,6 +75,10 @@ class FrameSource:
         from .offscreen import make_plotter
 
         self.traj, self.s = traj, settings
+        if settings.units:
+            from ..units import set_units
+
+            set_units(settings.units)
         proj = settings.projection
         self.remap = None
         window = settings.size

@@ -6,7 +6,8 @@ legible at 640x360 and crisp at 3840x2160):
 * top left: title, UTC, ``L-HH:MM:SS`` to the planned touchdown (:mod:`lunarviz.formatting`, as the viewer's bar);
 * top right: flight phase;
 * bottom left: altitude (true, and what the lander believed in fault
-  scenarios), vertical and horizontal speed in m/s and km/h, propellant,
+  scenarios), vertical and horizontal speed in m/s and km/h (ft, ft/s and mph with imperial
+  units: :mod:`lunarviz.units`), propellant,
   throttle, laser-rangefinder status;
 * bottom right of centre: the scenario's caption for the latest event (for ~10 s);
 * above the telemetry: published values (the scenario's ``[[record]]``) beside the simulated
@@ -17,12 +18,11 @@ legible at 640x360 and crisp at 3840x2160):
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 
 import numpy as np
 
-from .. import record
+from .. import record, units
 from ..formatting import format_l_minus, format_utc
 from ..i18n import N_, _, display_text, font_file, is_rtl
 from ..physics.outcome import Outcome, touchdown_outcome
@@ -47,13 +47,9 @@ _PHASE_LABELS = {
 
 
 def _fmt_alt(m: float) -> str:
-    if not math.isfinite(m):
-        return "   ---"
-    if abs(m) < 0.05:
-        m = 0.0  # no "-0.0 m" on the ground (nor for a wreck a few mm under the mean surface)
-    if abs(m) >= 10000:
-        return f"{m / 1000:8.1f} km"
-    return f"{m:8.0f} m " if abs(m) >= 100 else f"{m:8.1f} m "
+    """An altitude in the HUD's column: the number in 8 characters, the unit padded
+    (:func:`lunarviz.units.altitude`)."""
+    return units.altitude(m, width=8, missing="   ---")
 
 
 def show_estimate(traj: Trajectory) -> bool:
@@ -71,7 +67,7 @@ def phase_label(name: str, traj: Trajectory | None = None) -> str:
     if name in ("surface", "landed") and traj is not None:
         outcome = touchdown_outcome(traj)
         if outcome is Outcome.CRASHED:
-            return _("IMPACT AT {speed:.0f} m/s").format(speed=traj.event("touchdown").speed_mps)
+            return _("IMPACT AT {speed}").format(speed=units.fmt(traj.event("touchdown").speed_mps, "speed", ".0f"))
         if outcome is Outcome.HARD_LANDING:
             return _("HARD LANDING")
     return _(_PHASE_LABELS[name]) if name in _PHASE_LABELS else name.replace("_", " ").upper()
@@ -103,8 +99,8 @@ def format_lines(traj: Trajectory, st: State, et_s: float, *, with_estimate: boo
     if with_estimate:
         rows.append(_("EST  {alt}  (lander's belief)").format(alt=_fmt_alt(st.est_alt_m)))
     rows += [
-        _("V/S  {vs:+8.1f} m/s {kmh:+7.0f} km/h").format(vs=vs, kmh=vs * 3.6),
-        _("H/S  {hs:8.1f} m/s {kmh:7.0f} km/h").format(hs=hs, kmh=hs * 3.6),
+        _("V/S  {vs} {road}").format(vs=units.fmt(vs, "speed", "+8.1f"), road=units.fmt(vs, "speed_road", "+7.0f")),
+        _("H/S  {hs} {road}").format(hs=units.fmt(hs, "speed", "8.1f"), road=units.fmt(hs, "speed_road", "7.0f")),
         _("PROP {prop:7.0f} %   THR {thr:4.0f} %").format(prop=100 * st.propellant_fraction, thr=100 * st.throttle),
         _("LRF  {state}").format(state=_lrf_text(traj, st, et_s)),
     ]

@@ -34,13 +34,14 @@ def _controls(app, v3, html) -> None:
 
 
 def _whatif(app, v3, html) -> None:
+    from .. import units
     from .server import WHATIF_FIELDS
 
     off = _follower(app)
     html.Span("What if:", classes="text-caption mr-2")
-    for name, _key, label in WHATIF_FIELDS:
-        v3.VTextField(v_model=(name,), label=label, type="number", density="compact", hide_details=True, id=name,
-                      style="max-width: 210px", classes="mr-2", disabled=off)
+    for name, _key, label, dim in WHATIF_FIELDS:
+        v3.VTextField(v_model=(name,), label=label.format(unit=units.unit(dim)), type="number", density="compact",
+                      hide_details=True, id=name, style="max-width: 210px", classes="mr-2", disabled=off)
     v3.VBtn("Fly it", click="trigger('fly_whatif')", variant="tonal", classes="mr-2", id="fly_whatif", disabled=off)
     v3.VBtn("As flown", click="trigger('as_flown')", variant="text", classes="mr-2", disabled=off)
     html.Span("{{ whatif ? 'showing: ' + whatif : 'showing: as flown' }}", classes="text-caption", id="whatif")

@@ -36,6 +36,7 @@ import secrets
 import time
 from collections.abc import Callable
 
+from .. import units
 from ..app.playback import CAMERAS, SPEEDS, format_speed
 from ..errors import LunarvizError
 from .session import Session, check_shipped
@@ -44,9 +45,10 @@ from .session import Session, check_shipped
 TARGET_FPS = 15.0
 #: JPEG quality of the frames sent to the browsers
 JPEG_QUALITY = 80
-#: the what-if fields on the page: (state name, what-if key, label)
-WHATIF_FIELDS = (("w_lrf", "lrf_valid_below_m", "Rangefinder valid below (m)"),
-                 ("w_prop", "propellant_kg", "Propellant (kg)"))
+#: the what-if fields on the page: (state name, what-if key, label with its unit, dimension in
+#: :mod:`lunarviz.units`: the page shows the units in use, the what-if gets SI)
+WHATIF_FIELDS = (("w_lrf", "lrf_valid_below_m", "Rangefinder valid below ({unit})", "altitude"),
+                 ("w_prop", "propellant_kg", "Propellant ({unit})", "mass"))
 #: the trame calls that change a session (a control's handler, a state change from the page)
 DRIVING_RPCS = frozenset({"trame.trigger", "trame.state.update"})
 #: true on the presenter's page (opened with ``?key=``): the page greys the controls out elsewhere
@@ -224,7 +226,8 @@ class App:
         from ..app.whatif_model import current_values
 
         values = current_values(self.session.traj.scenario)
-        return {name: values[key] for name, key, _label in WHATIF_FIELDS}
+        return {name: round(float(units.convert(values[key], dim)), 1)
+                for name, key, _label, dim in WHATIF_FIELDS}
 
     def _act(self, fn):
         """A control's handler: errors become the page's one-line message, then the frame is pushed."""
@@ -251,7 +254,8 @@ class App:
 
     def _fly_whatif(self) -> None:
         st = self.server.state
-        self.session.fly_whatif({key: float(st[name]) for name, key, _label in WHATIF_FIELDS})
+        self.session.fly_whatif({key: float(units.to_si(float(st[name]), dim))
+                                 for name, key, _label, dim in WHATIF_FIELDS})
         self._refresh_flight()
 
     def _as_flown(self) -> None:

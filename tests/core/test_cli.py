@@ -46,7 +46,8 @@ def test_the_default_scene_is_spelled_the_same_in_every_help():
         for action in parser._actions:
             if action.dest == "scene":
                 scene_helps[" ".join(path)] = (action.help, action.default)
-    assert set(scene_helps) == {f"lunarviz {c}" for c in ("fly", "still", "render", "lookbook", "view", "serve")}
+    assert set(scene_helps) == {f"lunarviz {c}" for c in ("fly", "still", "render", "lookbook", "handout", "view",
+                                                          "serve")}
     assert len(set(scene_helps.values())) == 1, scene_helps
     text, default = next(iter(scene_helps.values()))
     assert default == scenario.DEFAULT_SCENE == "resilience"

@@ -39,7 +39,7 @@ def _err(tmp_path, extra: str) -> tuple[str, int]:
 
 @pytest.mark.parametrize("old,new,key,expect", [
     ('quantity = "descent_rate"', 'quantity = "velocity"', "quantity", "one of 'altitude'"),
-    ('unit = "m/s"', 'unit = "mph"', "unit", "one of 'm/s', 'km/h'"),
+    ('unit = "m/s"', 'unit = "knots"', "unit", "one of 'm/s', 'km/h', 'ft/s', 'mph'"),
     ('at = "touchdown"', 'at = "touchdwon"', "at", "touchdown"),
     ('at = "touchdown"', 'at = "touchdown"\nat_altitude_m = 100.0', "at", "exactly one of at"),
     ("tolerance = 6.0", "", "tolerance", "must_match = true needs a tolerance"),
