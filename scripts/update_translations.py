@@ -33,7 +33,7 @@ from babel.messages.pofile import read_po, write_po
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from lunarviz.i18n import DOMAIN, LANGUAGES, locale_dir  # noqa: E402
+from lunarviz.i18n import DOMAIN, LANGUAGES, locale_dir  # noqa: E402 - the checkout, not an installed copy
 
 KEYWORDS = {"_": None, "ngettext": (1, 2), "N_": None}
 #: the keys of a ``[lesson]`` step whose (string or list-of-strings) values a person reads

@@ -206,7 +206,7 @@ class VideoExportDialog(QtWidgets.QDialog):
             et_s = max(traj.start_et_s, end - 120.0)
         self.start_edit = QtWidgets.QLineEdit(et_to_utc(et_s, digits=1), self)
         self.end_edit = QtWidgets.QLineEdit(et_to_utc(end, digits=1), self)
-        tip = "An ISO UTC time, an event (touchdown, pdi, deorbit, earthrise...) or an offset like touchdown-120s"
+        tip = _("An ISO UTC time, an event (touchdown, pdi, deorbit, earthrise...) or an offset like touchdown-120s")
         self.start_edit.setToolTip(tip)
         self.end_edit.setToolTip(tip)
         self.speed = QtWidgets.QDoubleSpinBox(self)
