@@ -84,3 +84,16 @@ def test_no_message_hides_inside_an_f_string():
                             and call.args and isinstance(call.args[0], ast.Constant)):
                         hidden.append(f"{path.relative_to(ROOT)}:{call.lineno}")
     assert not hidden, hidden
+
+
+def test_a_returning_message_gets_its_kept_translation():
+    """A translation whose msgid left the sources stays as a "#~" entry and is used again when it comes
+    back (the lesson texts of a branch merged later are translated in advance this way)."""
+    template = update_translations.extract()
+    kept = _catalogue("ja").obsolete
+    assert kept, "no kept translations to test with"
+    key = next(iter(kept))
+    template.add(kept[key].id, None, [("lunarviz/x.py", 1)])
+    cat = update_translations.updated("ja", template)
+    assert cat[key].string == kept[key].string and cat[key].string
+    assert key not in cat.obsolete
