@@ -121,7 +121,7 @@ def _check_record(scn, traj, as_json: bool) -> int:
 
 def _print_summary(scn, s: dict) -> None:
     print(f"{_(s['title']) if s['title'] else s['title']}  ({scn.path})")
-    print(_("  outcome:            {outcome}").format(outcome=s["outcome"]))
+    print(_("  outcome:            {outcome}").format(outcome=_(s["outcome"])))  # physics.outcome.OUTCOME_WORDS
     if s["touchdown_utc"]:
         print(_("  touchdown:          {utc} UTC (planned {planned})").format(utc=s["touchdown_utc"],
                                                                            planned=s["planned_touchdown_utc"]))
