@@ -6,32 +6,43 @@ label), ``play`` (play/pause), ``own`` (a session of one's own), ``error``.
 
 from __future__ import annotations
 
+from ..i18n import _
+
+
+def _js(text: str) -> str:
+    """``text`` as a single-quoted JavaScript string (for the page's Vue expressions)."""
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
 
 def _controls(app, v3, html) -> None:
     ctrl = app.server.controller
-    v3.VBtn("{{ playing ? 'Pause' : 'Play' }}", id="play", click=ctrl.toggle, variant="tonal", classes="mr-2")
-    v3.VSelect(v_model=("speed",), items=("speeds",), label="Speed", density="compact", hide_details=True,
+    pause, play = _js(_("Pause")), _js(_("Play"))
+    v3.VBtn(f"{{{{ playing ? {pause} : {play} }}}}", id="play", click=ctrl.toggle,
+            variant="tonal", classes="mr-2")
+    v3.VSelect(v_model=("speed",), items=("speeds",), label=_("Speed"), density="compact", hide_details=True,
                style="max-width: 150px", classes="mr-2")
-    v3.VSelect(v_model=("camera",), items=("cameras",), label="Camera", density="compact", hide_details=True,
+    v3.VSelect(v_model=("camera",), items=("cameras",), label=_("Camera"), density="compact", hide_details=True,
                style="max-width: 140px", classes="mr-2", id="camera")
-    v3.VSelect(v_model=("jump_to",), items=("events",), item_title="label", item_value="name", label="Jump to",
+    v3.VSelect(v_model=("jump_to",), items=("events",), item_title="label", item_value="name", label=_("Jump to"),
                density="compact", hide_details=True, style="max-width: 230px", classes="mr-2", id="jump")
-    v3.VSelect(v_model=("scene",), items=("scenes",), label="Scene", density="compact", hide_details=True,
+    v3.VSelect(v_model=("scene",), items=("scenes",), label=_("Scene"), density="compact", hide_details=True,
                style="max-width: 200px", classes="mr-2")
-    html.A("My own session", href="/own", target="_blank", id="own", classes="text-caption ml-2")
+    html.A(_("My own session"), href="/own", target="_blank", id="own", classes="text-caption ml-2")
 
 
 def _whatif(app, v3, html) -> None:
     from .server import WHATIF_FIELDS
 
     ctrl = app.server.controller
-    html.Span("What if:", classes="text-caption mr-2")
+    html.Span(_("What if:"), classes="text-caption mr-2")
     for name, _key, label in WHATIF_FIELDS:
-        v3.VTextField(v_model=(name,), label=label, type="number", density="compact", hide_details=True, id=name,
+        v3.VTextField(v_model=(name,), label=_(label), type="number", density="compact", hide_details=True, id=name,
                       style="max-width: 210px", classes="mr-2")
-    v3.VBtn("Fly it", click=ctrl.fly_whatif, variant="tonal", classes="mr-2", id="fly_whatif")
-    v3.VBtn("As flown", click=ctrl.as_flown, variant="text", classes="mr-2")
-    html.Span("{{ whatif ? 'showing: ' + whatif : 'showing: as flown' }}", classes="text-caption", id="whatif")
+    v3.VBtn(_("Fly it"), click=ctrl.fly_whatif, variant="tonal", classes="mr-2", id="fly_whatif")
+    v3.VBtn(_("As flown"), click=ctrl.as_flown, variant="text", classes="mr-2")
+    showing, flown = _js(_("showing: ")), _js(_("showing: as flown"))
+    html.Span(f"{{{{ whatif ? {showing} + whatif : {flown} }}}}",
+              classes="text-caption", id="whatif")
 
 
 def build_page(app):
@@ -43,7 +54,7 @@ def build_page(app):
     from .session import VIEW_SIZE
 
     s = app.session
-    title = s.traj.scenario.title if s.traj.scenario is not None else s.scene
+    title = _(s.traj.scenario.title) if s.traj.scenario is not None else s.scene
     with SinglePageLayout(app.server, full_height=True) as layout:
         layout.title.set_text(f"lunarviz · {title}")
         with layout.toolbar:

@@ -32,6 +32,7 @@ from collections.abc import Callable
 
 from ..app.playback import CAMERAS, SPEEDS, format_speed
 from ..errors import LunarvizError
+from ..i18n import N_
 from .session import Session, check_shipped
 
 #: frames per second the server aims at while playing (it sends fewer when a frame takes longer)
@@ -39,8 +40,8 @@ TARGET_FPS = 15.0
 #: JPEG quality of the frames sent to the browsers
 JPEG_QUALITY = 80
 #: the what-if fields on the page: (state name, what-if key, label)
-WHATIF_FIELDS = (("w_lrf", "lrf_valid_below_m", "Rangefinder valid below (m)"),
-                 ("w_prop", "propellant_kg", "Propellant (kg)"))
+WHATIF_FIELDS = (("w_lrf", "lrf_valid_below_m", N_("Rangefinder valid below (m)")),
+                 ("w_prop", "propellant_kg", N_("Propellant (kg)")))
 #: an own session stops this many seconds after its last browser left
 OWN_TIMEOUT_S = 20
 
