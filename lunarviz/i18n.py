@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import gettext as _gettext
 import os
+import re
 from pathlib import Path
 
 from .errors import LunarvizError, shown
@@ -135,11 +136,38 @@ def font_file(lang: str | None = None, *, bold: bool = False, ui: bool = False) 
     return path
 
 
+#: a right-to-left letter (Hebrew block; Arabic would join it here)
+_RTL_LETTER = re.compile("[\u0590-\u05ff\ufb1d-\ufb4f]")
+#: a run without right-to-left letters, and in it the part from the first to the last letter or digit
+#: (a sign and a unit included: ``-56.2 m/s``, ``L-00:01:54``, ``20 %``)
+_LTR_RUN = re.compile("[^\u0590-\u05ff\ufb1d-\ufb4f]+")
+_LTR_CORE = re.compile("[+\\-\u2212]?[0-9A-Za-z].*[0-9A-Za-z%\u00b0]|[0-9A-Za-z]", re.S)
+#: the explicit direction marks (a translation may hold them for Qt; VTK's fonts have no glyph for them)
+_BIDI_MARKS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _embed_ltr(line: str) -> str:
+    """Each left-to-right stretch of a right-to-left line (numbers with their units and signs) as one
+    left-to-right embedding, so ``56.2- m/s`` reads ``-56.2 m/s``."""
+    def core(run):
+        m = _LTR_CORE.search(run.group())
+        if m is None:
+            return run.group()
+        t = run.group()
+        return f"{t[:m.start()]}\u202a{m.group()}\u202c{t[m.end():]}"
+
+    return _LTR_RUN.sub(core, _BIDI_MARKS.sub("", line))
+
+
 def display_text(text: str, lang: str | None = None) -> str:
-    """``text`` as a renderer without bidirectional support must draw it: each line of a right-to-left
-    language put in visual order (``python-bidi``), unchanged otherwise. Qt needs no such help."""
+    """``text`` as a renderer without bidirectional support (VTK) must draw it: in a right-to-left
+    language each line holding right-to-left letters in visual order (``python-bidi``), its numbers
+    and units kept left to right, the direction marks dropped; other lines and languages unchanged.
+    Qt needs no such help."""
     if not text or not is_rtl(lang):
         return text
-    from bidi import get_display  # python-bidi: only for right-to-left text
+    from bidi.algorithm import get_display  # python-bidi, the Python one: it mirrors brackets (the Rust one does not)
 
-    return "\n".join(get_display(line, base_dir="R") for line in text.split("\n"))
+    lines = [_BIDI_MARKS.sub("", get_display(_embed_ltr(line), base_dir="R")) if _RTL_LETTER.search(line)
+             else _BIDI_MARKS.sub("", line) for line in text.split("\n")]
+    return "\n".join(lines)

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .geometry import MOON_RADIUS_M, great_circle_m, moon_me_to_latlon
+from .i18n import _
 from .units import FOOT_M, HOUR_S, MILE_M, POUND_KG
 
 if TYPE_CHECKING:
@@ -221,11 +222,12 @@ def hud_text(traj: Trajectory, et_s: float, checks: list[Check] | None = None, m
     for c in sorted(live, key=lambda c: -c.et_s):
         groups.setdefault((round(c.et_s, 3), c.entry.label), []).append(c)
     lines = []
-    for (_, label), cs in list(groups.items())[:max_lines]:
+    for (_et, label), cs in list(groups.items())[:max_lines]:
         when = _moment_text(traj, cs[0])
         pub = ", ".join(_hud_value(c.entry, c.published) for c in cs)
         sim = ", ".join(_hud_value(c.entry, c.simulated) for c in cs)
-        lines.append(f"REC  {label}: {pub} {when}".rstrip() + f"  (sim {sim})")
+        lines.append(_("REC  {label}: {published} {when}").format(label=label, published=pub, when=when).rstrip()
+                     + "  " + _("(sim {simulated})").format(simulated=sim))
     return "\n".join(lines)
 
 
@@ -245,7 +247,7 @@ def _moment_text(traj: Trajectory, c: Check) -> str:
     if c.entry.quantity == "time":
         return ""
     lm = format_l_minus(c.et_s, traj.planned_touchdown_et_s)
-    return f"at {lm.replace('L-00:', 'L-').replace('L+00:', 'L+')}" if lm else ""
+    return _("at {moment}").format(moment=lm.replace("L-00:", "L-").replace("L+00:", "L+")) if lm else ""
 
 
 def plot_points(checks: list[Check], quantity: str, unit: str) -> list[tuple[float, float, str, bool]]:

@@ -67,6 +67,7 @@ from typing import Any
 from . import timespec
 from .errors import ScenarioError, TimeError, shown
 from .geometry import MOON_RADIUS_M
+from .i18n import _
 from .terrain import CliffConfig, TerrainConfig
 from .trajectory import EVENT_NAMES
 
@@ -519,7 +520,7 @@ def _g(x: float) -> str:
 
 def _bounds_text(gt, ge, lt, le) -> str:
     bounds = [f"{op} {_g(b)}" for op, b in ((">", gt), (">=", ge), ("<", lt), ("<=", le)) if b is not None]
-    return " and ".join(bounds)
+    return _(" and ").join(bounds)
 
 
 class _Table:
@@ -532,7 +533,7 @@ class _Table:
             data = {}
         if not isinstance(data, Mapping):
             raise ctx.error(self.path[:-1], str(self.path[-1]) if self.path else None,
-                            f"= {_fmt(data)}: expected a table")
+                            _("= {value}: expected a table").format(value=_fmt(data)))
         self.data = dict(data)
         self.used: set[str] = set()
 
@@ -550,13 +551,14 @@ class _Table:
                 close = difflib.get_close_matches(key, [str(k) for k in self.data if len(str(k)) <= 80], n=1)
                 if close:
                     raise self.ctx.error(self.path, close[0],
-                                         f"unknown key; expected the required key '{key}'")
-                raise self.ctx.error(self.path, None, f"missing required key '{key}'")
+                                         _("unknown key; expected the required key '{key}'").format(key=key))
+                raise self.ctx.error(self.path, None, _("missing required key '{key}'").format(key=key))
             return default
         return self.data[key]
 
     def fail(self, key: str, value: Any, expected: str) -> ScenarioError:
-        return self.ctx.error(self.path, key, f"= {self.as_written(key, value)}: expected {expected}")
+        return self.ctx.error(self.path, key, _("= {value}: expected {expected}").format(
+            value=self.as_written(key, value), expected=expected))
 
     def as_written(self, key: str, value: Any) -> str:
         """``value`` as the file spells it (``1e9``, not ``1000000000.0``) when its line holds it alone,
@@ -580,12 +582,12 @@ class _Table:
         if v is default and default is not _REQ and key not in self.data:
             return v
         bounds = _bounds_text(gt, ge, lt, le)
-        expected = "a number" + (" " + bounds if bounds else "")
+        expected = _("a number {bounds}").format(bounds=bounds) if bounds else _("a number")
         if isinstance(v, bool) or not isinstance(v, (int, float)):
             raise self.fail(key, v, expected)
         v = float(v)
         if not math.isfinite(v):
-            raise self.fail(key, v, "a finite number")
+            raise self.fail(key, v, _("a finite number"))
         if (gt is not None and not v > gt) or (ge is not None and not v >= ge) or \
                 (lt is not None and not v < lt) or (le is not None and not v <= le):
             raise self.fail(key, v, expected)
@@ -596,7 +598,7 @@ class _Table:
         if key not in self.data:
             return v
         if isinstance(v, bool) or not isinstance(v, int) or not ge <= v <= le:
-            raise self.fail(key, v, f"an integer from {ge} to {le}")
+            raise self.fail(key, v, _("an integer from {lo} to {hi}").format(lo=ge, hi=le))
         return v
 
     def string(self, key: str, default: Any = _REQ, choices: tuple[str, ...] | None = None,
@@ -605,17 +607,17 @@ class _Table:
         if v is None and default is None:
             return None
         if not isinstance(v, str):
-            raise self.fail(key, v, "a string")
+            raise self.fail(key, v, _("a string"))
         if choices and v not in choices:
-            raise self.fail(key, v, "one of " + ", ".join(repr(c) for c in choices))
+            raise self.fail(key, v, _("one of {choices}").format(choices=", ".join(repr(c) for c in choices)))
         if max_len is not None and (len(v) > max_len or "\n" in v):
-            raise self.fail(key, v, f"one line of at most {max_len} characters")
+            raise self.fail(key, v, _("one line of at most {n} characters").format(n=max_len))
         return v
 
     def boolean(self, key: str, default: Any = _REQ) -> bool:
         v = self._get(key, default)
         if not isinstance(v, bool):
-            raise self.fail(key, v, "true or false")
+            raise self.fail(key, v, _("true or false"))
         return v
 
     def utc(self, key: str, default: Any = _REQ) -> Any:
@@ -692,8 +694,8 @@ class _Table:
         unknown = [k for k in self.data if k not in self.used]
         if unknown:
             k = unknown[0]
-            allowed = ", ".join(sorted(self.used)) or "none"
-            raise self.ctx.error(self.path, k, f"unknown key (allowed here: {allowed})")
+            allowed = ", ".join(sorted(self.used)) or _("none")
+            raise self.ctx.error(self.path, k, _("unknown key (allowed here: {allowed})").format(allowed=allowed))
 
 
 def _et_order(ctx: _Ctx, items: list[tuple[str, str, str | None]]) -> None:
@@ -1185,7 +1187,8 @@ def loads(text: str, source: str = "<string>") -> Scenario:
         m = re.search(r"\(at line (\d+), column (\d+)\)", msg)
         core = re.sub(r"\s*\(at line \d+, column \d+\)", "", msg)
         where = f"{source}:{m.group(1)}" if m else source
-        raise ScenarioError(f"{where}: TOML syntax error: {core}; expected valid TOML") from None
+        raise ScenarioError(_("{where}: TOML syntax error: {error}; expected valid TOML").format(
+            where=where, error=core)) from None
     except (ValueError, TypeError) as exc:  # pragma: no cover - defensive
         raise ScenarioError(f"{source}: could not parse: {exc}") from None
     try:

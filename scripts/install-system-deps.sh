@@ -2,8 +2,9 @@
 # The system packages lunarviz needs on Debian 12 (Ubuntu 24.04 untested): Python with
 # venv, Mesa's software OpenGL (EGL and OSMesa; no GPU needed), Xvfb and the
 # X/Qt libraries of the desktop viewer, and Chromium with its driver (the browser
-# tests of `lunarviz serve`: Debian's browser, never a downloaded build), the Noto fonts a handout
-# embeds (Latin, Hebrew, CJK) and poppler-utils (the handout tests read PDFs back). Runs apt-get as root, or through sudo
+# tests of `lunarviz serve`: Debian's browser, never a downloaded build), the fonts of the Japanese and
+# Hebrew text (Noto Sans CJK, Noto Sans Hebrew, DejaVu Sans: lunarviz/i18n.py; the handout embeds them) and
+# poppler-utils (the handout tests read PDFs back). Runs apt-get as root, or through sudo
 # when not root. Used by the README's Quick start and by .ci/run.
 set -euo pipefail
 
@@ -13,7 +14,7 @@ PACKAGES=(
   libfontconfig1 libxkbcommon0 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4
   libxcb-image0 libxcb-keysyms1 libxcb-render-util0 libxcb-shape0 libxcb-xkb1
   chromium chromium-driver
-  fonts-noto-core fonts-noto-cjk poppler-utils
+  fonts-noto-core fonts-noto-cjk fonts-dejavu-core poppler-utils
 )
 
 if [ "$(id -u)" -eq 0 ]; then

@@ -5,10 +5,12 @@
 
 1. **extract** every ``_()``, ``ngettext()`` and ``N_()`` message of ``lunarviz/`` (Babel's Python
    extractor) and the texts people read in the shipped ``scenes/*.toml``: ``[story]`` ``title``,
-   ``description``, every ``[story.captions]`` text, ``[site]`` ``name`` and the text of ``[lesson]`` steps;
+   ``description``, every ``[story.captions]`` text, ``[site]`` ``name`` and the ``[lesson]`` texts
+   (``title``, ``intro``; each step's ``prompt``, ``choices``, ``answer``, ``explain``);
 2. write the template ``lunarviz/locale/lunarviz.pot``;
 3. **update** ``lunarviz/locale/<lang>/LC_MESSAGES/lunarviz.po`` for every language but English
-   (new messages appear untranslated, obsolete ones are dropped, a changed msgid is marked fuzzy);
+   (new messages appear untranslated; a translation whose msgid is gone is kept as a ``#~`` entry and
+   used again when the msgid comes back, e.g. with a merged branch);
 4. **compile** each ``.po`` to its ``.mo`` (what :mod:`lunarviz.i18n` reads).
 
 The files carry no dates, so running the script twice changes nothing. ``tests/core/test_i18n_catalogues.py``
@@ -33,12 +35,14 @@ from babel.messages.pofile import read_po, write_po
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from lunarviz.i18n import DOMAIN, LANGUAGES, locale_dir  # noqa: E402
+from lunarviz.i18n import DOMAIN, LANGUAGES, locale_dir  # noqa: E402 - the checkout, not an installed copy
 
 KEYWORDS = {"_": None, "ngettext": (1, 2), "N_": None}
 #: the keys of a ``[lesson]`` step whose (string or list-of-strings) values a person reads
 LESSON_TEXT_KEYS = ("title", "prompt", "question", "choices", "answer", "explain", "explanation", "text",
                     "caption", "reveal_text")
+#: the keys of ``[lesson]`` itself that a person reads
+LESSON_KEYS = ("title", "intro")
 #: a fixed date in every header: the files change only when their messages do
 FIXED_DATE = datetime(2026, 1, 1, tzinfo=UTC)
 # the header's "Generated-By: Babel <version>" without the version: a newer Babel writes the same files
@@ -61,8 +65,8 @@ def _lesson_texts(lesson) -> list[str]:
             value = step.get(key) if isinstance(step, dict) else None
             values = value if isinstance(value, list) else [value]
             out += [v for v in values if isinstance(v, str) and v.strip()]
-    if isinstance(lesson, dict) and isinstance(lesson.get("title"), str):
-        out.insert(0, lesson["title"])
+    if isinstance(lesson, dict):
+        out[:0] = [lesson[k] for k in LESSON_KEYS if isinstance(lesson.get(k), str)]
     return out
 
 
@@ -121,11 +125,23 @@ def updated(lang: str, template: Catalog) -> Catalog:
             cat = read_po(f, locale=lang, domain=DOMAIN)
     else:
         cat = Catalog(locale=lang, domain=DOMAIN, project="lunarviz")
+    kept = dict(cat.obsolete)
     cat.update(template, no_fuzzy_matching=True, update_header_comment=False)
-    cat.obsolete.clear()
+    # a message that comes back (or arrives with a merge) gets its kept translation again; the unused
+    # ones stay as "#~" entries, as gettext keeps them
+    for msg in cat:
+        old = kept.pop(msg.id[0] if isinstance(msg.id, tuple) else msg.id, None)
+        if msg.id and old is not None and not _filled(msg):
+            msg.string = old.string
+    cat.obsolete = {k: v for k, v in {**kept, **cat.obsolete}.items() if _filled(v) and k not in cat}
     cat.creation_date = cat.revision_date = FIXED_DATE
     cat.fuzzy = False
     return cat
+
+
+def _filled(msg) -> bool:
+    strings = [msg.string] if isinstance(msg.string, str) else list(msg.string or ())
+    return bool(strings) and all(strings)
 
 
 def outputs() -> dict[Path, bytes]:

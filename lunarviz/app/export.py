@@ -54,7 +54,7 @@ class SaveFrameDialog(QtWidgets.QDialog):
         row.addWidget(self.path_edit, 1)
         row.addWidget(browse)
         self.size_box = QtWidgets.QComboBox(self)
-        self.size_box.addItem(f"{pane_size[0]} x {pane_size[1]} (as on screen)", None)
+        self.size_box.addItem(_("{w} x {h} (as on screen)").format(w=pane_size[0], h=pane_size[1]), None)
         for text, size in FRAME_SIZES.items():
             self.size_box.addItem(text, size)
         self.hud_check = QtWidgets.QCheckBox(_("With the HUD (title, clock, telemetry)"), self)
@@ -86,7 +86,8 @@ class SaveFrameDialog(QtWidgets.QDialog):
 
     def _accept(self) -> None:
         if not self.path().lower().endswith(".png"):
-            QtWidgets.QMessageBox.warning(self, _("Save frame"), f"{self.path()}: expected a .png file name")
+            QtWidgets.QMessageBox.warning(self, _("Save frame"),
+                                          _("{path}: expected a .png file name").format(path=self.path()))
             return
         self.accept()
 
@@ -168,12 +169,13 @@ class VideoExportJob(QtCore.QObject):
         if self.cancelled:
             # a worker killed before it could clean up (a slow machine) leaves its partial output
             remove_stale_partials(Path(self.out).parent, of_pid=getattr(self, "_pid", None) or -1)
-            self.finished.emit(False, "cancelled; no file was written")
+            self.finished.emit(False, _("cancelled; no file was written"))
         elif code == 0:
-            self.finished.emit(True, f"saved {self.out} ({self.total} frames)")
+            self.finished.emit(True, _("saved {path} ({n} frames)").format(path=self.out, n=self.total))
         else:
             lines = [ln for ln in self._stderr.strip().splitlines() if ln.strip()]
-            self.finished.emit(False, lines[-1] if lines else f"the renderer stopped (exit status {code})")
+            stopped = _("the renderer stopped (exit status {code})").format(code=code)
+            self.finished.emit(False, lines[-1] if lines else stopped)
 
 
 class VideoExportDialog(QtWidgets.QDialog):
@@ -208,7 +210,7 @@ class VideoExportDialog(QtWidgets.QDialog):
             et_s = max(traj.start_et_s, end - 120.0)
         self.start_edit = QtWidgets.QLineEdit(et_to_utc(et_s, digits=1), self)
         self.end_edit = QtWidgets.QLineEdit(et_to_utc(end, digits=1), self)
-        tip = "An ISO UTC time, an event (touchdown, pdi, deorbit, earthrise...) or an offset like touchdown-120s"
+        tip = _("An ISO UTC time, an event (touchdown, pdi, deorbit, earthrise...) or an offset like touchdown-120s")
         self.start_edit.setToolTip(tip)
         self.end_edit.setToolTip(tip)
         self.speed = QtWidgets.QDoubleSpinBox(self)
@@ -251,7 +253,7 @@ class VideoExportDialog(QtWidgets.QDialog):
         self.status = QtWidgets.QLabel(self)
         self.status.setWordWrap(True)
         self.buttons = QtWidgets.QDialogButtonBox(self)
-        self.render_button = self.buttons.addButton("Render", QtWidgets.QDialogButtonBox.ButtonRole.AcceptRole)
+        self.render_button = self.buttons.addButton(_("Render"), QtWidgets.QDialogButtonBox.ButtonRole.AcceptRole)
         self.cancel_button = self.buttons.addButton(QtWidgets.QDialogButtonBox.StandardButton.Cancel)
         self.render_button.clicked.connect(self.start)
         self.cancel_button.clicked.connect(self._cancel_clicked)
@@ -295,7 +297,7 @@ class VideoExportDialog(QtWidgets.QDialog):
         try:
             t0, t1 = self._times()
             n = self.frame_count(t0, t1)
-            self.frames_label.setText(f"{n:,} frames, {n / self.fps.value():.1f} s of video")
+            self.frames_label.setText(_("{n:,} frames, {s:.1f} s of video").format(n=n, s=n / self.fps.value()))
         except LunarvizError as exc:
             self.frames_label.setText(str(exc))
 
@@ -331,7 +333,7 @@ class VideoExportDialog(QtWidgets.QDialog):
     def _on_progress(self, done: int, total: int) -> None:
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(done)
-        self.progress.setFormat("frame %v of %m")
+        self.progress.setFormat(_("frame %v of %m"))
 
     def _on_finished(self, ok: bool, message: str) -> None:
         self.message = message
@@ -342,7 +344,7 @@ class VideoExportDialog(QtWidgets.QDialog):
             self.progress.setValue(self.progress.maximum())
         parent = self.parent()
         if parent is not None and hasattr(parent, "statusBar"):
-            parent.statusBar().showMessage(f"Video export: {message}", 10000)
+            parent.statusBar().showMessage(_("Video export: {message}").format(message=message), 10000)
 
     def _cancel_clicked(self) -> None:
         if self.job is not None and self.job.running():

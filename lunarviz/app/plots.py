@@ -40,10 +40,10 @@ LEGEND_STRIP = 0.3
 
 #: what the plots' time axis can show
 RANGE_MODES = {
-    "descent": "from the deorbit burn",
-    "last10": "the last 10 minutes",
-    "whole": "the whole scenario",
-    "follow": "±2 min round the playhead",
+    "descent": N_("from the deorbit burn"),
+    "last10": N_("the last 10 minutes"),
+    "whole": N_("the whole scenario"),
+    "follow": N_("±2 min round the playhead"),
 }
 
 
@@ -103,7 +103,7 @@ class TelemetryPanel(QtWidgets.QWidget):
 
         self.range_box = QtWidgets.QComboBox(self)
         for key, text in RANGE_MODES.items():
-            self.range_box.addItem(text, key)
+            self.range_box.addItem(_(text), key)
         self.range_box.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
         self.range_box.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.range_box.setToolTip(_("Time span of the plots (the mouse wheel zooms, dragging pans)"))
@@ -392,11 +392,11 @@ def _fmt_alt(alt_m: float) -> str:
 
 def readout_html(s, ghost=None) -> str:
     """The numbers panel for a :class:`~lunarviz.trajectory.State` (and an optional what-if state)."""
-    lrf = (f"<span style='color:#6f6'>{_('valid')}</span>" if s.lrf_valid
-           else f"<span style='color:#f96'>{_('no valid range')}</span>")
+    lrf = ("<span style='color:#6f6'>" + _("valid") + "</span>" if s.lrf_valid
+           else "<span style='color:#f96'>" + _("no valid range") + "</span>")
     err = s.est_alt_m - s.alt_m
     parts = [
-        f"<b>{_(s.phase_name.replace('_', ' '))}</b>",
+        "<b>" + _(s.phase_name.replace("_", " ")) + "</b>",
         _("altitude <b>{alt}</b>").format(alt=_fmt_alt(s.alt_m)),
         _("lander believed <b style='color:#fa3'>{alt}</b> (error {err})").format(alt=_fmt_alt(s.est_alt_m),
                                                                                  err=_fmt_alt(err)),

@@ -44,12 +44,12 @@ class WhatIfPanel(QtWidgets.QWidget):
 
         self.spins = {
             "lrf_valid_below_m": spin(1, 100_000, 0, 100, " m",
-                                      "The laser rangefinder gives valid altitude readings from this height down.\n"
-                                      "Designed: about 3 km. Resilience: first valid reading below about 900 m."),
-            "propellant_kg": spin(0, 1e6, 0, 10, " kg", "Propellant loaded at the start of the scenario"),
-            "main_thrust_n": spin(1, 1e7, 0, 50, " N", "Main-engine thrust at full throttle"),
-            "site_lat_deg": spin(-90, 90, 3, 0.1, "°", "Target site latitude (north positive)"),
-            "site_lon_deg": spin(-360, 360, 3, 0.1, "°", "Target site longitude (east positive)"),
+                                      _("The laser rangefinder gives valid altitude readings from this height down.\n"
+                                        "Designed: about 3 km. Resilience: first valid reading below about 900 m.")),
+            "propellant_kg": spin(0, 1e6, 0, 10, " kg", _("Propellant loaded at the start of the scenario")),
+            "main_thrust_n": spin(1, 1e7, 0, 50, " N", _("Main-engine thrust at full throttle")),
+            "site_lat_deg": spin(-90, 90, 3, 0.1, "°", _("Target site latitude (north positive)")),
+            "site_lon_deg": spin(-360, 360, 3, 0.1, "°", _("Target site longitude (east positive)")),
         }
         for key, dim in UNIT_DIMS.items():
             box = self.spins[key]

@@ -124,7 +124,7 @@ def _print_summary(scn, s: dict) -> None:
     from ..units import fmt
 
     print(f"{_(s['title']) if s['title'] else s['title']}  ({scn.path})")
-    print(_("  outcome:            {outcome}").format(outcome=s["outcome"]))
+    print(_("  outcome:            {outcome}").format(outcome=_(s["outcome"])))  # physics.outcome.OUTCOME_WORDS
     if s["touchdown_utc"]:
         print(_("  touchdown:          {utc} UTC (planned {planned})").format(utc=s["touchdown_utc"],
                                                                            planned=s["planned_touchdown_utc"]))

@@ -41,12 +41,15 @@ from enum import StrEnum
 
 import numpy as np
 
+from ..i18n import N_
+
 __all__ = [
     "Outcome",
     "MAX_LANDED_VERTICAL_MPS",
     "MAX_LANDED_HORIZONTAL_MPS",
     "MAX_HARD_VERTICAL_MPS",
     "MAX_HARD_HORIZONTAL_MPS",
+    "OUTCOME_WORDS",
     "classify",
     "touchdown_speeds",
     "touchdown_outcome",
@@ -67,6 +70,10 @@ class Outcome(StrEnum):
     HARD_LANDING = "hard_landing"
     CRASHED = "crashed"
     NO_TOUCHDOWN = "no_touchdown"
+
+
+#: the outcome codes as ``fly``'s text output shows them (the code itself in English; translated there)
+OUTCOME_WORDS = (N_("landed"), N_("hard_landing"), N_("crashed"), N_("no_touchdown"))
 
 
 def classify(vertical_mps, horizontal_mps):

@@ -114,7 +114,7 @@ def build_labels(h) -> LabelHandles:
             ground.append((f"· {name}", u * (MOON_RADIUS_M + hgt)))
     for text, p in ground:
         lb.texts[text] = _text(h.renderer, 15 if text.startswith("●") else 13, bold=text.startswith("●"))
-        lb.texts[text].SetInput(display_text(text))
+        lb.texts[text].SetInput(text[:2] + display_text(text[2:]))  # the dot stays on the point, left
         lb.points[text] = p
     for body, word in (("Earth", _("Earth")), ("Sun", _("Sun"))):
         lb.texts[body] = _text(h.renderer, 14)

@@ -15,6 +15,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..i18n import _
 from .hud import CAPTION_SECONDS
 
 
@@ -32,7 +33,7 @@ def cues(traj, start_et_s: float, n_frames: int, fps: float, speed: float = 1.0,
 
     if captions is None:
         sc = traj.scenario
-        captions = dict(sc.captions) if sc is not None else {}
+        captions = {k: _(v) for k, v in sc.captions.items()} if sc is not None else {}  # in the language in use
     length_s = n_frames / fps
     raw = []
     for ev in traj.events:

@@ -7,6 +7,13 @@ label), ``play`` (play/pause), ``own`` (a session of one's own), ``following``
 
 from __future__ import annotations
 
+from ..i18n import _
+
+
+def _js(text: str) -> str:
+    """``text`` as a single-quoted JavaScript string (for the page's Vue expressions)."""
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
 
 def _follower(app) -> tuple[str]:
     """The ``disabled`` binding of a control: greyed out on a page that only follows the presenter."""
@@ -17,20 +24,21 @@ def _follower(app) -> tuple[str]:
 
 def _controls(app, v3, html) -> None:
     off = _follower(app)
-    v3.VBtn("{{ playing ? 'Pause' : 'Play' }}", id="play", click="trigger('toggle')", variant="tonal", classes="mr-2",
-            disabled=off)
-    v3.VSelect(v_model=("speed",), items=("speeds",), label="Speed", density="compact", hide_details=True,
+    pause, play = _js(_("Pause")), _js(_("Play"))
+    v3.VBtn(f"{{{{ playing ? {pause} : {play} }}}}", id="play", click="trigger('toggle')", variant="tonal",
+            classes="mr-2", disabled=off)
+    v3.VSelect(v_model=("speed",), items=("speeds",), label=_("Speed"), density="compact", hide_details=True,
                style="max-width: 150px", classes="mr-2", disabled=off)
-    v3.VSelect(v_model=("camera",), items=("cameras",), label="Camera", density="compact", hide_details=True,
+    v3.VSelect(v_model=("camera",), items=("cameras",), label=_("Camera"), density="compact", hide_details=True,
                style="max-width: 140px", classes="mr-2", id="camera", disabled=off)
-    v3.VSelect(v_model=("jump_to",), items=("events",), item_title="label", item_value="name", label="Jump to",
+    v3.VSelect(v_model=("jump_to",), items=("events",), item_title="label", item_value="name", label=_("Jump to"),
                density="compact", hide_details=True, style="max-width: 230px", classes="mr-2", id="jump",
                disabled=off)
-    v3.VSelect(v_model=("scene",), items=("scenes",), label="Scene", density="compact", hide_details=True,
+    v3.VSelect(v_model=("scene",), items=("scenes",), label=_("Scene"), density="compact", hide_details=True,
                style="max-width: 200px", classes="mr-2", disabled=off)
     if app.locked:
-        html.Span("following the presenter ·", v_if=off[0], id="following", classes="text-caption ml-2")
-    html.A("My own session", href="/own", target="_blank", id="own", classes="text-caption ml-2")
+        html.Span(_("following the presenter ·"), v_if=off[0], id="following", classes="text-caption ml-2")
+    html.A(_("My own session"), href="/own", target="_blank", id="own", classes="text-caption ml-2")
 
 
 def _whatif(app, v3, html) -> None:
@@ -38,13 +46,17 @@ def _whatif(app, v3, html) -> None:
     from .server import WHATIF_FIELDS
 
     off = _follower(app)
-    html.Span("What if:", classes="text-caption mr-2")
+    html.Span(_("What if:"), classes="text-caption mr-2")
     for name, _key, label, dim in WHATIF_FIELDS:
-        v3.VTextField(v_model=(name,), label=label.format(unit=units.unit(dim)), type="number", density="compact",
-                      hide_details=True, id=name, style="max-width: 210px", classes="mr-2", disabled=off)
-    v3.VBtn("Fly it", click="trigger('fly_whatif')", variant="tonal", classes="mr-2", id="fly_whatif", disabled=off)
-    v3.VBtn("As flown", click="trigger('as_flown')", variant="text", classes="mr-2", disabled=off)
-    html.Span("{{ whatif ? 'showing: ' + whatif : 'showing: as flown' }}", classes="text-caption", id="whatif")
+        v3.VTextField(v_model=(name,), label=_(label).format(unit=units.unit(dim)), type="number",
+                      density="compact", hide_details=True, id=name, style="max-width: 210px", classes="mr-2",
+                      disabled=off)
+    v3.VBtn(_("Fly it"), click="trigger('fly_whatif')", variant="tonal", classes="mr-2", id="fly_whatif",
+            disabled=off)
+    v3.VBtn(_("As flown"), click="trigger('as_flown')", variant="text", classes="mr-2", disabled=off)
+    showing, flown = _js(_("showing: ")), _js(_("showing: as flown"))
+    html.Span(f"{{{{ whatif ? {showing} + whatif : {flown} }}}}",
+              classes="text-caption", id="whatif")
 
 
 def build_page(app):
@@ -56,7 +68,7 @@ def build_page(app):
     from .session import VIEW_SIZE
 
     s = app.session
-    title = s.traj.scenario.title if s.traj.scenario is not None else s.scene
+    title = _(s.traj.scenario.title) if s.traj.scenario is not None else s.scene
     with SinglePageLayout(app.server, full_height=True) as layout:
         layout.title.set_text(f"lunarviz · {title}")
         with layout.toolbar:

@@ -39,6 +39,7 @@ from collections.abc import Callable
 from .. import units
 from ..app.playback import CAMERAS, SPEEDS, format_speed
 from ..errors import LunarvizError
+from ..i18n import N_
 from .session import Session, check_shipped
 
 #: frames per second the server aims at while playing (it sends fewer when a frame takes longer)
@@ -47,8 +48,8 @@ TARGET_FPS = 15.0
 JPEG_QUALITY = 80
 #: the what-if fields on the page: (state name, what-if key, label with its unit, dimension in
 #: :mod:`lunarviz.units`: the page shows the units in use, the what-if gets SI)
-WHATIF_FIELDS = (("w_lrf", "lrf_valid_below_m", "Rangefinder valid below ({unit})", "altitude"),
-                 ("w_prop", "propellant_kg", "Propellant ({unit})", "mass"))
+WHATIF_FIELDS = (("w_lrf", "lrf_valid_below_m", N_("Rangefinder valid below ({unit})"), "altitude"),
+                 ("w_prop", "propellant_kg", N_("Propellant ({unit})"), "mass"))
 #: the trame calls that change a session (a control's handler, a state change from the page)
 DRIVING_RPCS = frozenset({"trame.trigger", "trame.state.update"})
 #: true on the presenter's page (opened with ``?key=``): the page greys the controls out elsewhere

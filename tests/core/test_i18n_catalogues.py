@@ -69,3 +69,31 @@ def test_the_compiled_catalogue_is_read(lang):
 
     tr = gettext.translation("lunarviz", localedir=str(locale_dir()), languages=[lang])
     assert tr.gettext("Play / pause") != "Play / pause"
+
+
+def test_no_message_hides_inside_an_f_string():
+    """Babel cannot see ``_()`` inside an f-string's braces: such a text would never be translated."""
+    import ast
+
+    hidden = []
+    for path in sorted((ROOT / "lunarviz").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.JoinedStr):
+                for call in ast.walk(node):
+                    if (isinstance(call, ast.Call) and getattr(call.func, "id", None) in ("_", "N_", "ngettext")
+                            and call.args and isinstance(call.args[0], ast.Constant)):
+                        hidden.append(f"{path.relative_to(ROOT)}:{call.lineno}")
+    assert not hidden, hidden
+
+
+def test_a_returning_message_gets_its_kept_translation():
+    """A translation whose msgid left the sources stays as a "#~" entry and is used again when it comes
+    back (the lesson texts of a branch merged later are translated in advance this way)."""
+    template = update_translations.extract()
+    kept = _catalogue("ja").obsolete
+    assert kept, "no kept translations to test with"
+    key = next(iter(kept))
+    template.add(kept[key].id, None, [("lunarviz/x.py", 1)])
+    cat = update_translations.updated("ja", template)
+    assert cat[key].string == kept[key].string and cat[key].string
+    assert key not in cat.obsolete
