@@ -17,6 +17,7 @@ from pathlib import Path
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from lunarviz.errors import LunarvizError
 from lunarviz.i18n import _, ngettext
 from lunarviz.lesson import LessonRun, Stage
 
@@ -27,6 +28,8 @@ TEXT_PT = 15
 BUTTON_PX = 56
 #: the lesson panel's width, px
 PANEL_PX = 600
+#: the time span of the plots in a lesson (:data:`lunarviz.app.plots.RANGE_MODES`): its last minutes
+LESSON_PLOTS = "last10"
 #: an answer choice's look: background colour, border colour and width (px)
 _CHOICE_CSS = ("QLabel {{ color: #f2f2f2; font-size: TEXTpt; background: rgb{bg}; border: {bw}px solid {border}; "
                "border-radius: 8px; padding: 8px 10px; }}")
@@ -208,6 +211,7 @@ class LessonController(QtCore.QObject):
         # the plots (a "plot" reveal) open on the left: the question keeps the whole right side
         win.addDockWidget(QtCore.Qt.DockWidgetArea.LeftDockWidgetArea, win.telemetry_dock)
         win.telemetry_dock.hide()
+        win.telemetry.set_range_mode(LESSON_PLOTS)
         win.resizeDocks([dock], [PANEL_PX], QtCore.Qt.Orientation.Horizontal)
         self.dock = dock
 
@@ -318,9 +322,14 @@ class LessonController(QtCore.QObject):
         win.set_follow(st.follow if win.whatif_traj is not None else "flown")
         win.set_camera(st.camera)
         win.set_speed(st.speed)
-        et = resolve_time(st.at, win.traj) + st.offset_s
+        try:
+            et = resolve_time(st.at, win.traj) + st.offset_s
+            self._until_et = resolve_time(st.until, win.traj) if st.until else None
+        except LunarvizError as exc:  # e.g. an event this flight does not have
+            win.pause()
+            win.show_error(_("This lesson step cannot be shown"), (exc, ""), keeping=True)
+            return
         win.seek(et)
-        self._until_et = resolve_time(st.until, win.traj) if st.until else None
         self._last_et = win.playback.et_s
         if st.playing:
             win.play()

@@ -274,11 +274,13 @@ def run(args) -> int:
 
     def on_loaded(_traj) -> None:
         win.trajectory_loaded.disconnect(on_loaded)  # once: a lesson may switch scenes later
-        # a lesson's plots show its last minutes unless --plots says otherwise
-        win.telemetry.set_range_mode(getattr(args, "plots", None) or ("last10" if lesson is not None else "descent"))
+        plots = getattr(args, "plots", None)
         if lesson is not None:
-            _start_lesson(win, lesson, path, args, then=ready)
+            _start_lesson(win, lesson, path, args, then=ready)  # its plots show the last minutes ...
+            if plots:
+                win.telemetry.set_range_mode(plots)              # ... unless --plots says otherwise
             return
+        win.telemetry.set_range_mode(plots or "descent")
         if args.camera:
             win.set_camera(args.camera)
         if changes:

@@ -94,6 +94,7 @@ def _check_reveal(win, ctrl, shots: list) -> None:
             assert p.choice_labels[picked].text().startswith(WRONG_MARK)
     if step.reveal == "plot":
         assert win.telemetry_dock.isVisible() and not win.playback.playing
+        assert win.telemetry.x_span()[1] - win.telemetry.x_span()[0] <= 12.0  # its last minutes (not the hour)
     else:
         assert win.playback.playing and win.playback.speed == st.speed
     if step.reveal == "whatif":
@@ -236,3 +237,19 @@ def test_view_lesson_opens_on_a_step_and_saves_a_screenshot(qapp, tmp_path, caps
     # the lesson panel's dark background (#10131a) along the right edge of the window
     w, h = img.size
     assert w > 1000 and img.getpixel((w - 8, h // 2)) == (0x10, 0x13, 0x1A)
+
+
+def test_a_step_at_a_moment_the_flight_lacks_shows_a_dialog_not_a_traceback(qtbot, clock):
+    from lunarviz.scenario import Lesson, LessonStep
+
+    cm, win, _ = _lesson_window(qtbot, clock, "resilience")
+    try:
+        lesson = Lesson("t", "", (LessonStep("lrf_rejected", "Why was it rejected?"),))  # resilience has none
+        ctrl = LessonController(win, lesson, win.scenario_path)
+        with qtbot.waitSignal(win.load_failed, timeout=WAIT_MS) as blocker:
+            ctrl.start()
+        assert "lrf_rejected" in blocker.args[0] and win.error_dialog.isVisible()
+        assert not win.playback.playing
+        win.error_dialog.close()
+    finally:
+        cm.__exit__(None, None, None)
