@@ -230,6 +230,9 @@ def run(args) -> int:
     if getattr(args, "kiosk", False):
         from lunarviz.commands.view import UnnamedScene
 
+        if getattr(args, "lesson", False):
+            raise LunarvizError(_("--kiosk and --lesson: choose one (a tour for visitors, or a lesson for a class)"))
+
         return run_kiosk(args, [] if isinstance(args.scene, UnnamedScene) and not more else [args.scene, *more])
     path = resolve_scene(args.scene)
     sc = scenario_mod.load(path)   # a bad file fails here, as one line, before any window

@@ -100,6 +100,8 @@ def _check_reveal(win, ctrl, shots: list) -> None:
     if step.reveal == "whatif":
         ghost = win.whatif_traj
         assert ghost is not None and ghost.scenario.lrf.fault_valid_below_m is None and win.view.follow == "whatif"
+    if step.reveal == "camera":
+        assert win.view.camera == step.reveal_camera == st.camera
     if step.reveal == "scene":
         assert Path(win.scenario_path).resolve() == Path(step.scene).resolve()
     start = resolve_time(step.replay_from or step.at, win.traj)
@@ -223,6 +225,8 @@ def test_lesson_options_are_checked_before_any_window(capsys):
     assert "only with --lesson" in capsys.readouterr().err
     assert main(["view", "resilience", "--lesson", "--camera", "orbit"]) == 2
     assert "--camera with --lesson: the lesson sets" in capsys.readouterr().err
+    assert main(["view", "--kiosk", "--lesson"]) == 2
+    assert "choose one" in capsys.readouterr().err
 
 
 def test_view_lesson_opens_on_a_step_and_saves_a_screenshot(qapp, tmp_path, capsys):
