@@ -38,7 +38,8 @@ def test_the_shipped_lessons_load_typed():
     assert dict(res.steps[3].whatif) == {"lrf_valid_below_m": 3000.0}
     assert res.steps[0].answer == 0 and res.steps[1].choices[res.steps[1].answer] == "About 3 km"
     m1 = scenario.load(SCENES / "hakuto-r-m1.toml").lesson
-    assert [s.reveal for s in m1.steps] == ["resume", "camera", "resume", "plot"] and m1.steps[1].reveal_camera == "down"
+    assert [s.reveal for s in m1.steps] == ["resume", "camera", "resume", "plot"]
+    assert m1.steps[1].reveal_camera == "down"
     apollo = scenario.load(SCENES / "apollo11.toml").lesson
     assert [Path(s.scene).stem for s in apollo.steps[1:]] == ["chang-e-3", "chandrayaan-3", "apollo11"]
     assert scenario.load(SCENES / "resilience-nominal.toml").lesson is None
