@@ -208,6 +208,8 @@ class LessonController(QtCore.QObject):
         win.addDockWidget(QtCore.Qt.DockWidgetArea.RightDockWidgetArea, dock)
         for d in (win.event_dock, win.whatif_dock, win.telemetry_dock):
             d.hide()
+        # leaving presentation mode (P / Esc) brings back the side panels it found: none in a lesson
+        win._side_visible = [False, False]
         # the plots (a "plot" reveal) open on the left: the question keeps the whole right side
         win.addDockWidget(QtCore.Qt.DockWidgetArea.LeftDockWidgetArea, win.telemetry_dock)
         win.telemetry_dock.hide()

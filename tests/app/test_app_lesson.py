@@ -40,10 +40,12 @@ def clock():
     return FakeClock(500.0)
 
 
-def _lesson_window(qtbot, clock, name: str):
+def _lesson_window(qtbot, clock, name: str, presentation: bool = False):
     path, sc, traj = _flown(name)
     cm = opened_window(qtbot, (1600, 960), speed=10.0, quality="draft", clock=clock)
     win = cm.__enter__()
+    if presentation:  # as `view --presentation --lesson`: before the lesson is set up
+        win.set_presentation(True)
     win.set_trajectory(traj, sc)
     win.scenario_path = path
     ctrl = LessonController(win, sc.lesson, path)
@@ -191,7 +193,7 @@ def test_a_shipped_lesson_runs_end_to_end_and_back(qtbot, clock, name):
 
 
 def test_the_lesson_owns_the_arrow_keys_and_the_buttons_work(qtbot, clock):
-    cm, win, ctrl = _lesson_window(qtbot, clock, "resilience")
+    cm, win, ctrl = _lesson_window(qtbot, clock, "resilience", presentation=True)
     try:
         ctrl.start()
         et = win.playback.et_s
@@ -203,6 +205,9 @@ def test_the_lesson_owns_the_arrow_keys_and_the_buttons_work(qtbot, clock):
         assert ctrl.run.pos == 0
         ctrl.panel.next_button.click()
         assert ctrl.run.pos == 1
+        # leaving presentation mode keeps the lesson's layout (no event list, no what-if panel)
+        win.set_presentation(False)
+        assert not win.event_dock.isVisible() and not win.whatif_dock.isVisible() and ctrl.dock.isVisible()
         # Shift+arrows still step 10 s, Space still plays and pauses
         qtbot.keyClick(win, K.Key_Space)
         assert not win.playback.playing
