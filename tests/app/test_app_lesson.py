@@ -262,3 +262,63 @@ def test_a_step_at_a_moment_the_flight_lacks_shows_a_dialog_not_a_traceback(qtbo
         win.error_dialog.close()
     finally:
         cm.__exit__(None, None, None)
+
+
+def _texts(step) -> str:
+    return " ".join([step.prompt, step.explain, *step.choices])
+
+
+def test_the_numbers_in_the_shipped_lessons_are_the_flights():
+    """Each number a shipped lesson quotes is what its flight shows at that step (re-fly if physics changes)."""
+    import numpy as np
+
+    from lunarviz.physics.summary import outcome_summary
+
+    sc = scenario.load(scenario.resolve("resilience"))
+    traj = physics.fly(sc, seed=0)
+    steps = sc.lesson.steps
+
+    def at(step):
+        return traj.at(resolve_time(step.at, traj))
+
+    assert f"{traj.at(traj.event('powered_descent').et_s).alt_m / 1000:.1f} km above" in steps[0].prompt
+    s = at(steps[1])
+    assert f"believes it is {s.est_alt_m / 1000:.1f} km" in steps[1].prompt
+    assert f"({s.alt_m:,.0f} m)" in steps[1].explain
+    assert f"{(s.est_alt_m - s.alt_m) / 1000:.1f} km too high" in steps[1].explain
+    s = at(steps[2])
+    assert s.lrf_valid and f"({s.est_alt_m:,.0f} m)" in steps[2].prompt
+    assert f"really {s.alt_m:.0f} m up" in steps[2].prompt
+    assert f"falling at {s.speed_mps:.0f} m/s" in steps[2].prompt
+    td = traj.event("touchdown")
+    assert f"Impact at {td.speed_mps:.0f} m/s ({td.speed_mps * 3.6:.0f} km/h)" in steps[3].prompt
+    assert f"{outcome_summary(traj)['touchdown_miss_distance_m']:.0f} m from the target" in steps[3].prompt
+    ghost = physics.fly(sc.replace(**steps[3].whatif), seed=0)
+    g = ghost.event("touchdown")
+    first = ghost.at(ghost.event("lrf_first_valid").et_s).alt_m
+    assert f"comes {first / 1000:.1f} km up" in steps[3].explain
+    assert f"at {g.speed_mps:.1f} m/s ({g.speed_mps * 3.6:.0f} km/h) with {ghost.propellant_kg[-1]:.0f} kg" \
+        in steps[3].explain
+
+    sc = scenario.load(scenario.resolve("hakuto-r-m1"))
+    traj = physics.fly(sc, seed=0)
+    steps = sc.lesson.steps
+    s = at(steps[1])
+    assert not s.lrf_valid and f"believes it is {s.est_alt_m / 1000:.1f} km up; it is really {s.alt_m / 1000:.1f}" \
+        in steps[1].prompt
+    s = at(steps[2])
+    assert f"really {s.alt_m / 1000:.1f} km up" in steps[2].prompt
+    td = traj.event("touchdown")
+    fall_s = td.et_s - traj.event("propellant_exhausted").et_s
+    assert f"for {fall_s:.0f} seconds" in steps[2].explain
+    assert f"at {td.speed_mps:.0f} m/s ({td.speed_mps * 3.6:.0f} km/h)" in steps[2].explain
+    pdi = traj.at(traj.event("powered_descent").et_s + 1.0)
+    assert f"{(pdi.alt_m - pdi.est_alt_m) / 1000:.1f} km too low" in steps[3].prompt
+
+    for name, quoted in (("apollo11", "Low gate: {alt:.0f} m up, moving at {v:.0f} m/s"),
+                         ("chang-e-3", "Chang'e-3 landed by itself at {td:.1f} m/s")):
+        traj = physics.fly(scenario.load(scenario.resolve(name)), seed=0)
+        s = traj.at(traj.event("terminal").et_s)
+        text = quoted.format(alt=s.alt_m, v=s.speed_mps, td=traj.event("touchdown").speed_mps)
+        assert any(text in _texts(st) for st in scenario.load(scenario.resolve("apollo11")).lesson.steps), text
+    assert np.isfinite(first)

@@ -99,3 +99,4 @@ def test_the_lesson_table_itself_is_checked(tmp_path):
     assert "[lesson] sped: unknown key (allowed here:" in msg and "speed" in msg
     msg, _ = _err(tmp_path, "[lesson]\nsteps = 3\n")
     assert "expected an array of tables [[lesson.steps]]" in msg
+
