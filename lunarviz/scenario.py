@@ -39,6 +39,8 @@ Tables (keys marked * are required):
                  -> :class:`lunarviz.terrain.TerrainConfig` (no table: a bare sphere)
 ``[render]``     camera, start, end, fps, speed, size, codec, ``[[render.keyframes]]`` (at*,
                  camera*, transition_s, camera options) -> :class:`RenderSettings`
+``[lesson]``     title, intro, start, speed, ``[[lesson.steps]]`` (at*, prompt*, choices, answer, explain,
+                 camera, reveal, reveal_camera, whatif, scene, replay_from, speed) -> :class:`Lesson`
 ``[[record]]``   published telemetry: at* (a time spec) or at_altitude_m*, quantity*, unit*,
                  value* (a UTC time for quantity "time"; none for "event"), source*, label,
                  tolerance, must_match, doubt -> :class:`RecordEntry` (:mod:`lunarviz.record`)
@@ -232,6 +234,58 @@ class RecordEntry:
     line: int | None = field(default=None, compare=False)
 
 
+#: what a lesson step does when the teacher reveals it (docs/scenario-format.md, "The [lesson] table")
+REVEALS = ("resume", "camera", "whatif", "plot", "scene")
+#: the most [[lesson.steps]] a lesson may hold
+MAX_LESSON_STEPS = 40
+#: the most answer choices of one step
+MAX_CHOICES = 6
+#: the longest prompt, explanation or intro, characters (a few lines of large text)
+MAX_LESSON_TEXT_CHARS = 600
+#: the longest answer choice, characters
+MAX_CHOICE_CHARS = 120
+
+
+@dataclass(frozen=True)
+class LessonStep:
+    """One ``[[lesson.steps]]`` entry: at ``at`` the lesson pauses and asks ``prompt``; the teacher reveals.
+
+    ``answer`` is the index (from 0) of the right one of ``choices``. ``reveal`` is one of
+    :data:`REVEALS`: ``resume`` plays on, ``camera`` switches to ``reveal_camera``, ``whatif`` flies
+    ``whatif`` (keys of :data:`lunarviz.app.whatif_model.LIMITS`), ``plot`` shows the telemetry plots,
+    ``scene`` switches to the scene file ``scene``. After the reveal the flight plays on from
+    ``replay_from`` (default ``at``) at ``speed`` (default the lesson's) until the next step's moment.
+    Times are unresolved specs (:mod:`lunarviz.timespec`), resolved on the flight shown.
+    """
+
+    at: str
+    prompt: str
+    reveal: str = "resume"
+    choices: tuple[str, ...] = ()
+    answer: int | None = None
+    explain: str = ""
+    camera: str | None = None
+    reveal_camera: str | None = None
+    whatif: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
+    scene: str | None = None
+    replay_from: str | None = None
+    speed: float | None = None
+    line: int | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Lesson:
+    """The ``[lesson]`` table: a predict-observe-explain lesson over the scenario (:mod:`lunarviz.lesson`)."""
+
+    title: str
+    intro: str
+    steps: tuple[LessonStep, ...]
+    #: where the lesson starts playing before its first step (None: 30 s before it)
+    start: str | None = None
+    #: playback speed between steps, simulated seconds per second
+    speed: float = 10.0
+
+
 #: the lander models a scenario may name in ``[vehicle] model`` (lunarviz.render.landers builds each)
 LANDER_MODELS = ("hakuto-r", "apollo-lm", "vikram", "blue-ghost", "beresheet", "slim", "nova-c", "chang-e-3")
 #: the most [[record]] entries a scenario may hold
@@ -351,6 +405,8 @@ class Scenario:
     records: tuple[RecordEntry, ...] = ()
     #: ``[faults.engine_out]`` (None: the engine stays whole)
     engine_out: EngineOut | None = None
+    #: ``[lesson]`` with its ``[[lesson.steps]]`` (None: the scenario has no lesson)
+    lesson: Lesson | None = None
 
     def __post_init__(self) -> None:
         if self.terrain is None:
@@ -908,12 +964,14 @@ def parse(data: Mapping[str, Any], text: str, source: str) -> Scenario:
     rt = root.sub("render", required=False)
     render = _render(rt) if rt is not None else RenderSettings()
     records = tuple(_record(t) for t in root.tables("record", MAX_RECORDS))
+    lt_ = root.sub("lesson", required=False)
+    lesson = _lesson(lt_, title) if lt_ is not None else None
     root.finish()
     return Scenario(
         path=source, title=title, description=description,
         captions=MappingProxyType(captions), site=site, vehicle=veh, start=start,
         guidance=guidance, navigation=nav, lrf=lrf, imu_reset=imu, dispersions=disp,
-        sim=sim, terrain=terrain, render=render, records=records, engine_out=engine_out,
+        sim=sim, terrain=terrain, render=render, records=records, engine_out=engine_out, lesson=lesson,
     )
 
 
@@ -1117,14 +1175,133 @@ def _record(t: _Table) -> RecordEntry:
     return entry
 
 
-def _keyframe(t: _Table) -> Keyframe:
-    at = t.time_spec("at")
-    cam = t._get("camera", _REQ)
+def _camera(t: _Table, key: str, default: Any = None) -> str | None:
+    """A camera name (:data:`CAMERA_NAMES`), with a did-you-mean hint; ``default`` when absent (None: optional)."""
+    cam = t._get(key, default)
+    if cam is None:
+        return None
     if cam not in CAMERA_NAMES:
         close = difflib.get_close_matches(str(cam)[:80], CAMERA_NAMES, n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise t.ctx.error(t.path, "camera", f"unknown camera {_fmt(cam)}{hint}; expected one of "
+        raise t.ctx.error(t.path, key, f"unknown camera {_fmt(cam)}{hint}; expected one of "
                           f"{', '.join(CAMERA_NAMES)}")
+    return cam
+
+
+def _choices(t: _Table) -> tuple[str, ...]:
+    v = t._get("choices", [])
+    if not isinstance(v, list) or not 2 <= len(v) <= MAX_CHOICES or not all(
+            isinstance(c, str) and c.strip() and len(c) <= MAX_CHOICE_CHARS and "\n" not in c for c in v):
+        raise t.fail("choices", v, f"a list of 2 to {MAX_CHOICES} one-line texts of at most "
+                                   f"{MAX_CHOICE_CHARS} characters")
+    return tuple(v)
+
+
+def _answer(t: _Table, choices: tuple[str, ...]) -> int | None:
+    """``answer``: 1..len(choices) (1 = the first choice) or the text of one choice -> index from 0."""
+    v = t._get("answer", None)
+    if v is None:
+        return None
+    if not choices:
+        raise t.fail("answer", v, "no answer without choices = [...]")
+    if isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= len(choices):
+        return v - 1
+    if isinstance(v, str) and v in choices:
+        return choices.index(v)
+    raise t.fail("answer", v, f"a choice number from 1 to {len(choices)} (1 = the first) or the text of one "
+                              "of the choices")
+
+
+def _whatif(t: _Table) -> dict[str, float]:
+    """``whatif = { key = value }``: the viewer's what-if changes (:data:`lunarviz.app.whatif_model.LIMITS`)."""
+    from .app.whatif_model import LIMITS
+
+    wt = t.sub("whatif", required=False)
+    if wt is None:
+        return {}
+    out = {}
+    for k in list(wt.data):
+        if k not in LIMITS:
+            raise wt.ctx.error(wt.path, k, f"unknown what-if change; expected one of {', '.join(LIMITS)}")
+        lo, hi = LIMITS[k]
+        out[k] = wt.num(k, ge=lo, le=hi)
+    if not out:
+        raise t.fail("whatif", {}, f"at least one change, e.g. {{ {next(iter(LIMITS))} = 3000.0 }}")
+    wt.finish()
+    return out
+
+
+def _lesson_scene(t: _Table) -> str | None:
+    """``scene``: a shipped scene name or a file (relative to this file) -> the path as given or found."""
+    v = t.string("scene", None)
+    if v is None:
+        return None
+    p = Path(v).expanduser()
+    near = p if p.is_absolute() else Path(t.ctx.source).parent / p
+    if near.is_file():
+        return str(near)
+    try:
+        return str(resolve(v))
+    except ScenarioError:
+        raise t.fail("scene", v, "a shipped scene (" + ", ".join(shipped_scenes()) + ") or a scenario file") \
+            from None
+
+
+def _needs(t: _Table, reveal: str, key: str, value: Any) -> None:
+    """``key`` goes with ``reveal = "<r>"`` and only with it (``whatif`` with "whatif", ...)."""
+    wanted = {"reveal_camera": "camera", "whatif": "whatif", "scene": "scene"}[key]
+    if reveal == wanted and not value:
+        raise t.ctx.error(t.path, "reveal", f'= "{reveal}": expected {key} = ... beside it '
+                                            f'(what the reveal {"switches to" if key != "whatif" else "flies"})')
+    if reveal != wanted and value:
+        raise t.fail(key, t.data[key], f'no {key} unless reveal = "{wanted}"')
+
+
+def _lesson_step(t: _Table, speeds: tuple[float, float]) -> LessonStep:
+    text = MAX_LESSON_TEXT_CHARS
+    at = t.time_spec("at")
+    prompt = t.string("prompt")
+    if not prompt.strip() or len(prompt) > text:
+        raise t.fail("prompt", prompt, f"a question of 1 to {text} characters")
+    choices = _choices(t) if t.has("choices") else ()
+    reveal = t.string("reveal", "resume", choices=REVEALS)
+    step = LessonStep(
+        at=at, prompt=prompt, reveal=reveal, choices=choices, answer=_answer(t, choices),
+        explain=t.string("explain", ""), camera=_camera(t, "camera"), reveal_camera=_camera(t, "reveal_camera"),
+        whatif=MappingProxyType(_whatif(t)), scene=_lesson_scene(t), replay_from=t.time_spec("replay_from", None),
+        speed=t.num("speed", None, ge=speeds[0], le=speeds[1], allow_none=True),
+        line=t.ctx.lines.line_of((*t.path, "at")),
+    )
+    if len(step.explain) > text:
+        raise t.fail("explain", step.explain, f"at most {text} characters")
+    for key, value in (("reveal_camera", step.reveal_camera), ("whatif", step.whatif), ("scene", step.scene)):
+        _needs(t, reveal, key, value)
+    t.finish()
+    return step
+
+
+def _lesson(t: _Table, scenario_title: str) -> Lesson:
+    """``[lesson]`` and its ``[[lesson.steps]]`` -> :class:`Lesson` (times stay unresolved specs)."""
+    from .app.playback import MAX_SPEED, MIN_SPEED
+
+    speeds = (MIN_SPEED, MAX_SPEED)
+    steps = tuple(_lesson_step(s, speeds) for s in t.tables("steps", MAX_LESSON_STEPS))
+    if not steps:
+        raise t.ctx.error(t.path, "steps", "missing: a lesson needs at least one [[lesson.steps]] entry")
+    lesson = Lesson(
+        title=t.string("title", scenario_title, max_len=MAX_CAPTION_CHARS),
+        intro=t.string("intro", ""), steps=steps, start=t.time_spec("start", None),
+        speed=t.num("speed", 10.0, ge=speeds[0], le=speeds[1]),
+    )
+    if len(lesson.intro) > MAX_LESSON_TEXT_CHARS:
+        raise t.fail("intro", lesson.intro, f"at most {MAX_LESSON_TEXT_CHARS} characters")
+    t.finish()
+    return lesson
+
+
+def _keyframe(t: _Table) -> Keyframe:
+    at = t.time_spec("at")
+    cam = _camera(t, "camera", _REQ)
     trans = t.num("transition_s", 4.0, ge=0.0, le=3600.0)
     allowed = CAMERA_OPTIONS[cam]
     opts = {}

@@ -203,6 +203,48 @@ def run_kiosk(args, names: list) -> int:
     return 0
 
 
+def _lesson_of(args, sc):
+    """The scenario's lesson with ``--lesson`` (a one-line error when it has none), else None."""
+    if not getattr(args, "lesson", False):
+        if getattr(args, "lesson_step", None) is not None:
+            raise LunarvizError(_("--lesson-step: only with --lesson"))
+        return None
+    from lunarviz import scenario as scenario_mod
+
+    if sc.lesson is None:
+        with_lessons = [n for n in scenario_mod.shipped_scenes()
+                        if "[lesson]" in (scenario_mod.scenes_dir() / f"{n}.toml").read_text(encoding="utf-8")]
+        raise LunarvizError(_("--lesson: {path} has no [lesson] table; scenes with a lesson: {names}").format(
+            path=sc.path, names=", ".join(with_lessons) or _("none")))
+    step = getattr(args, "lesson_step", None)
+    if step is not None and not 0 <= step <= len(sc.lesson.steps):
+        raise LunarvizError(_("--lesson-step {n}: expected 0 (the intro) to {last}").format(
+            n=step, last=len(sc.lesson.steps)))
+    for key in ("camera", "at", "what_if", "play"):
+        if getattr(args, key, None):
+            raise LunarvizError(_("--{option} with --lesson: the lesson sets the time, camera and what-if of "
+                                  "each step").format(option=key.replace("_", "-")))
+    return sc.lesson
+
+
+def _start_lesson(win, lesson, path, args, then) -> None:
+    """Run ``lesson`` in ``win`` from ``--lesson-step``; ``then()`` once that step is shown (its flights flown)."""
+    from .lesson import LessonController
+
+    ctrl = win.lesson = LessonController(win, lesson, path)
+
+    def shown(_stage) -> None:
+        ctrl.stage_shown.disconnect(shown)
+        then()
+
+    ctrl.stage_shown.connect(shown)
+    ctrl.run.go_to_step(getattr(args, "lesson_step", None) or 0)
+    from PySide6 import QtCore
+
+    # after the window has finished its own handling of the load (it seeks to its opening shot)
+    QtCore.QTimer.singleShot(0, ctrl.start)
+
+
 def run(args) -> int:
     """Open the window for ``args`` (see :mod:`lunarviz.commands.view`); returns the exit code."""
     from lunarviz import scenario as scenario_mod
@@ -216,9 +258,13 @@ def run(args) -> int:
     if getattr(args, "kiosk", False):
         from lunarviz.commands.view import UnnamedScene
 
+        if getattr(args, "lesson", False):
+            raise LunarvizError(_("--kiosk and --lesson: choose one (a tour for visitors, or a lesson for a class)"))
+
         return run_kiosk(args, [] if isinstance(args.scene, UnnamedScene) and not more else [args.scene, *more])
     path = resolve_scene(args.scene)
-    scenario_mod.load(path)        # a bad file fails here, as one line, before any window
+    sc = scenario_mod.load(path)   # a bad file fails here, as one line, before any window
+    lesson = _lesson_of(args, sc)
     if args.camera and args.camera not in CAMERAS:
         raise LunarvizError(f"--camera {shown(args.camera)}: expected one of {', '.join(CAMERAS)}")
     changes = parse_what_if(getattr(args, "what_if", None) or [])
@@ -258,7 +304,14 @@ def run(args) -> int:
             QtCore.QTimer.singleShot(700, finish)
 
     def on_loaded(_traj) -> None:
-        win.telemetry.set_range_mode(getattr(args, "plots", None) or "descent")
+        win.trajectory_loaded.disconnect(on_loaded)  # once: a lesson may switch scenes later
+        plots = getattr(args, "plots", None)
+        if lesson is not None:
+            _start_lesson(win, lesson, path, args, then=ready)  # its plots show the last minutes ...
+            if plots:
+                win.telemetry.set_range_mode(plots)              # ... unless --plots says otherwise
+            return
+        win.telemetry.set_range_mode(plots or "descent")
         if args.camera:
             win.set_camera(args.camera)
         if changes:
@@ -270,7 +323,8 @@ def run(args) -> int:
         ready()
 
     win.trajectory_loaded.connect(on_loaded)
-    win.whatif_finished.connect(lambda _t: ready())
+    if changes:
+        win.whatif_finished.connect(lambda _t: ready())
     win.load_failed.connect(on_failed)
     win.open_scenario(Path(path), at=args.at)
     _exec(loop)

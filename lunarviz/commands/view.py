@@ -6,6 +6,7 @@ Examples::
     lunarviz view resilience --at lrf_first_valid --camera chase
     xvfb-run -a lunarviz view --screenshot window.png   # no monitor: a virtual X server
     lunarviz view --kiosk                           # attract mode: a tour of all shipped scenes
+    lunarviz view --lesson resilience               # a lesson: predict, observe, explain
 """
 
 from __future__ import annotations
@@ -95,9 +96,10 @@ def register(subparsers) -> None:
                    help=_("fly a what-if beside the scenario once it is shown (repeatable); KEY is one of "
                         "lrf_valid_below_m, propellant_kg, main_thrust_n, site_lat_deg, site_lon_deg, "
                         "e.g. --what-if lrf_valid_below_m=3000"))
-    p.add_argument("--plots", choices=("descent", "last10", "whole", "follow"), default="descent",
+    p.add_argument("--plots", choices=("descent", "last10", "whole", "follow"), default=None,
                    help=_("time span of the telemetry plots: from the deorbit burn, the last 10 minutes, the "
-                        "whole scenario, or 2 minutes either side of the playhead (default descent)"))
+                          "whole scenario, or 2 minutes either side of the playhead (default descent; last10 "
+                          "with --lesson)"))
     p.add_argument("--antialias", choices=("paused", "always", "never"), default="paused",
                    help=_("MSAA in the 3D view: only on a paused picture (default; it costs ~1.5-2x per frame "
                         "on software OpenGL), always, or never"))
@@ -111,6 +113,11 @@ def register(subparsers) -> None:
                         "--idle seconds without input"))
     p.add_argument("--idle", type=_positive, default=60.0, metavar="SECONDS",
                    help=_("with --kiosk: seconds without input before the tour resumes (default 60)"))
+    p.add_argument("--lesson", action="store_true",
+                   help=_("run SCENE's lesson ([lesson] in the scenario file): the flight pauses at each step's "
+                          "moment with a question; Right/PageDown reveals and goes on, Left/PageUp goes back"))
+    p.add_argument("--lesson-step", dest="lesson_step", type=int, default=None, metavar="N",
+                   help=_("with --lesson: open on step N's question (0 = the intro)"))
     p.add_argument("--screenshot", metavar="PNG", default=None,
                    help=_("save the whole window as a PNG once it has drawn (at --quit-after if given), then quit"))
     p.add_argument("--quit-after", type=_positive, metavar="SECONDS", default=None,

@@ -39,7 +39,7 @@ def test_qt_lives_only_in_app():
 
 def test_core_imports_neither_vtk_nor_qt():
     core = ["timebase.py", "ephemeris.py", "scenario.py", "trajectory.py", "terrain.py", "assets.py",
-            "timespec.py"]
+            "timespec.py", "lesson.py"]
     core_paths = [PKG / c for c in core] + sorted((PKG / "physics").glob("*.py"))
     banned = {"vtk", "pyvista", "PySide6", "pyvistaqt", "pyqtgraph"}
     offenders = {p.name: imported_roots(p) & banned for p in core_paths if imported_roots(p) & banned}
