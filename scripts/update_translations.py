@@ -20,6 +20,7 @@ checks that the committed .pot, .po and .mo files are what this script would wri
 from __future__ import annotations
 
 import argparse
+import copy
 import io
 import sys
 import tomllib
@@ -126,7 +127,9 @@ def updated(lang: str, template: Catalog) -> Catalog:
     else:
         cat = Catalog(locale=lang, domain=DOMAIN, project="lunarviz")
     kept = dict(cat.obsolete)
-    cat.update(template, no_fuzzy_matching=True, update_header_comment=False)
+    # a copy: Catalog.update shares the template's message objects, so a translation restored below
+    # would otherwise reach the next language's catalogue
+    cat.update(copy.deepcopy(template), no_fuzzy_matching=True, update_header_comment=False)
     # a message that comes back (or arrives with a merge) gets its kept translation again; the unused
     # ones stay as "#~" entries, as gettext keeps them
     for msg in cat:

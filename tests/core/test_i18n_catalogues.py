@@ -97,3 +97,33 @@ def test_a_returning_message_gets_its_kept_translation():
     cat = update_translations.updated("ja", template)
     assert cat[key].string == kept[key].string and cat[key].string
     assert key not in cat.obsolete
+
+
+#: letters no other catalogue's language uses: kana and CJK ideographs (ja), Hebrew letters (he)
+_SCRIPT_OF = {"ja": re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]"), "he": re.compile(r"[\u0590-\u05ff]")}
+
+
+@pytest.mark.parametrize("lang", TRANSLATED)
+def test_no_translation_is_in_another_catalogues_script(lang):
+    # a restored "#~" translation once leaked from the Japanese catalogue into the Spanish and Hebrew
+    # ones (Babel's Catalog.update shared the template's messages between languages)
+    others = [rx for other, rx in _SCRIPT_OF.items() if other != lang]
+    wrong = [m.id for m in _catalogue(lang) if m.id and any(rx.search(str(m.string)) for rx in others)]
+    assert not wrong, wrong[:5]
+
+
+def test_restoring_kept_translations_keeps_each_language_its_own(tmp_path, monkeypatch):
+    from babel.messages.catalog import Catalog
+
+    template = Catalog(domain="lunarviz")
+    template.add("back again")
+    kept = {}
+    for lang, text in (("ja", "戻った"), ("es", "de vuelta"), ("he", "חזר")):
+        cat = Catalog(locale=lang, domain="lunarviz")
+        cat.obsolete["back again"] = type(template["back again"])("back again", text)
+        kept[lang] = cat
+    monkeypatch.setattr(update_translations, "po_path", lambda lang: tmp_path / f"{lang}.po")
+    for lang, cat in kept.items():
+        (tmp_path / f"{lang}.po").write_bytes(update_translations._po_bytes(cat))
+    got = {lang: update_translations.updated(lang, template)["back again"].string for lang in kept}
+    assert got == {"ja": "戻った", "es": "de vuelta", "he": "חזר"}
