@@ -57,7 +57,7 @@ def stops_for(sc, traj) -> list[Stop]:
         out.append(Stop("start", "chase", 10.0, 20.0, title))
     if sc is not None and traj.event("touchdown") is not None and rangefinder_failed(sc):
         out.append(Stop("touchdown-60s", "chase", 2.0, 34.0,
-                        _("What if the rangefinder had worked? The magenta lander flies the same descent "
+                        _("What if the rangefinder had worked? The purple lander flies the same descent "
                           "with ranges from 3 km up"), follow="whatif", whatif=True))
     return out
 

@@ -9,7 +9,7 @@ on the camera keeps the offset the user gave it -- following the lander when
 the user was looking at the lander, fixed to the Moon otherwise -- until a
 preset is chosen again (keys 1-5).
 
-What-if ghost: a second trajectory is drawn as a translucent magenta lander
+What-if ghost: a second trajectory is drawn as a translucent purple lander
 with its own plume and trail (:mod:`lunarviz.render.ghost`); the preset
 cameras can frame either flight (:meth:`SceneView.set_follow`).
 """

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtWidgets
 
-from lunarviz import units
+from lunarviz import palette, units
 from lunarviz.i18n import _
 
 from .whatif_model import LIMITS, apply_changes, current_values, lrf_valid_from_m, outcome_text
@@ -148,5 +148,6 @@ class WhatIfPanel(QtWidgets.QWidget):
 
     def show_result(self, original, whatif) -> None:
         self.result.setText(
-            _("<b>Scenario:</b> {scenario}<br><b style='color:#d5d'>What-if:</b> {whatif}").format(
-                scenario=outcome_text(original), whatif=outcome_text(whatif)))
+            _("<b>Scenario:</b> {scenario}<br><b style='color:{colour}'>What-if:</b> {whatif}").format(
+                scenario=outcome_text(original), whatif=outcome_text(whatif),
+                colour=palette.html(palette.WHATIF)))

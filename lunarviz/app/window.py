@@ -188,7 +188,7 @@ class MainWindow(QtWidgets.QMainWindow):
         tb.addWidget(QtWidgets.QLabel(_(" Follow: ")))
         self.follow_box = QtWidgets.QComboBox(self)
         self.follow_box.addItem(_("as flown"), "flown")
-        self.follow_box.addItem(_("what-if (magenta)"), "whatif")
+        self.follow_box.addItem(_("what-if (purple)"), "whatif")
         self.follow_box.setToolTip(_("Which flight the cameras frame (fly a what-if first)"))
         self.follow_box.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
         self.follow_box.setEnabled(False)
@@ -575,7 +575,7 @@ class MainWindow(QtWidgets.QMainWindow):
         et = self.playback.et_s
         self.telemetry.set_cursor(et, self.traj.at(et))  # the numbers gain the what-if line now
         self._dirty = True
-        self.statusBar().showMessage(_("What-if flown: the magenta lander in the view, dashed magenta in the plots"),
+        self.statusBar().showMessage(_("What-if flown: the purple lander in the view, dashed purple in the plots"),
                                      8000)
         self.whatif_finished.emit(traj)
 

@@ -3,7 +3,7 @@
 An overlay on a built scene (:func:`lunarviz.render.scene.build`), kept out of
 ``scene.py``: :func:`build_ghost` adds the actors, :func:`update_ghost` places
 them for a frame *after* ``scene.update`` (it uses the frame's floating origin).
-A screen-sized magenta dot keeps the ghost visible from far cameras (orbit,
+A screen-sized purple dot keeps the ghost visible from far cameras (orbit,
 site) where the lander is smaller than a pixel, and :func:`outcomes_text` is
 the two-line "as flown / what-if" comparison the viewer's HUD shows.
 """
