@@ -246,6 +246,9 @@ def _monte_carlo(scn, args) -> int:
                                                                         seed=res.seed))
         print(_("  success rate: {pct:.1f} %  ({outcomes})").format(pct=100 * res.success_rate,
                                                                    outcomes=d["outcomes"]))
+        if not math.isfinite(el["center_east_m"]):  # no run touched down (a flight that only orbits)
+            print(_("  99 % landing ellipse: none (no run touched down)"))
+            return 0
         print(_("  99 % landing ellipse: centre {east:.0f} m E, {north:.0f} m N of the target; semi-axes "
                 "{major:.0f} x {minor:.0f} m, major axis azimuth {az:.0f} deg").format(
             east=el["center_east_m"], north=el["center_north_m"], major=el["semi_major_m"],

@@ -110,3 +110,10 @@ def test_monte_carlo_vectorised_and_seeded(tmp_path, capsys):
     td_csv = np.array([r[2] for r in rows[1:]])
     assert np.all(td_csv != "") == np.all(np.isfinite(a.touchdown_et_s))
     assert a.success_rate > 0.8           # Apollo 11 lands under modest dispersions
+
+
+def test_dispersions_of_a_flight_that_only_orbits_say_there_is_no_ellipse(capsys):
+    # resilience-earth-photo never descends: no touchdown, so no landing ellipse (it printed "nan m E")
+    assert main(["fly", "resilience-earth-photo", "--dispersions", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "landing ellipse: none (no run touched down)" in out and "nan" not in out
