@@ -170,7 +170,9 @@ def timeline(pdf, rows) -> None:
     for k, cells in enumerate([head] + body):
         if pdf.get_y() + TABLE_ROW_MM > pdf.h - MARGIN_MM:
             pdf.add_page()
-        pdf.set_font(pdf.body_family, "B" if k == 0 else "", 8.5)
+        # one weight for the whole table, the head told apart by its colour: fpdf2 (2.8.9) drew shaped
+        # Hebrew in the regular rows with the bold face's glyph numbers after a bold head at the same size
+        pdf.set_font(pdf.body_family, "", 8.5)
         pdf.set_text_color(*(ACCENT if k == 0 else INK))
         y, x = pdf.get_y(), MARGIN_MM
         pairs = list(zip(cells, widths, strict=True))

@@ -14,7 +14,7 @@ import math
 import numpy as np
 
 from .. import palette, units
-from ..i18n import _, is_rtl
+from ..i18n import _
 from .content import plot_window
 
 #: seconds before touchdown of the zoomed column
@@ -32,15 +32,6 @@ def _fonts(faces) -> list[str]:
         font_manager.fontManager.addfont(str(f.regular))
         names.append(font_manager.FontProperties(fname=str(f.regular)).get_name())
     return names
-
-
-def _t(text: str) -> str:
-    """Text for matplotlib, which lays glyphs out left to right: Hebrew reordered for display."""
-    if not is_rtl():
-        return text
-    from bidi.algorithm import get_display
-
-    return get_display(text)
 
 
 def _x(traj, et) -> np.ndarray:
@@ -80,16 +71,16 @@ def plot_png(traj, ghost, faces, *, width_in: float = 7.0, dpi: int = 200) -> by
         for col, (t0, t1) in enumerate(spans):
             _altitude_panel(axes[0, col], traj, ghost, t0, t1)
             _speed_panel(axes[1, col], traj, ghost, t0, t1)
-            axes[1, col].set_xlabel(_t(_("minutes from the planned touchdown") if planned
-                                       else _("minutes from the start")))
+            axes[1, col].set_xlabel(_("minutes from the planned touchdown") if planned
+                                       else _("minutes from the start"))
             for ax in axes[:, col]:
                 ax.grid(True, alpha=0.3)
                 ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:,.0f}"))
                 if col == len(spans) - 1:
                     ax.legend(loc="upper right", fontsize=7, frameon=True)
         if len(spans) > 1:
-            axes[0, 1].set_title(_t(_("the last {n} seconds").format(n=int(ZOOM_S))), fontsize=8)
-            axes[0, 0].set_title(_t(_("the powered descent")), fontsize=8)
+            axes[0, 1].set_title(_("the last {n} seconds").format(n=int(ZOOM_S)), fontsize=8)
+            axes[0, 0].set_title(_("the powered descent"), fontsize=8)
         buf = io.BytesIO()
         fig.savefig(buf, format="png", dpi=dpi, facecolor="white")
     return buf.getvalue()
@@ -98,14 +89,14 @@ def plot_png(traj, ghost, faces, *, width_in: float = 7.0, dpi: int = 200) -> by
 def _altitude_panel(ax, traj, ghost, t0, t1) -> None:
     s = _span(traj, t0, t1)
     x = _x(traj, traj.et_s[s])
-    ax.plot(x, units.convert(traj.alt_m[s], "altitude_plot"), color=TRUE_COLOR, lw=1.8, label=_t(_("true altitude")))
+    ax.plot(x, units.convert(traj.alt_m[s], "altitude_plot"), color=TRUE_COLOR, lw=1.8, label=_("true altitude"))
     ax.plot(x, units.convert(traj.est_alt_m[s], "altitude_plot"), color=BELIEVED_COLOR, lw=2.0, ls=(0, (1, 1.2)),
-            label=_t(_("what the lander believed")))
+            label=_("what the lander believed"))
     if ghost is not None:
         g = _span(ghost, t0, t1)
         ax.plot(_x(ghost, ghost.et_s[g]), units.convert(ghost.alt_m[g], "altitude_plot"), color=WHATIF_COLOR,
-                lw=1.6, ls=(0, (4, 2)), label=_t(_("what-if: rangefinder working")))
-    ax.set_ylabel(_t(_("Altitude ({unit})").format(unit=units.unit("altitude_plot"))))
+                lw=1.6, ls=(0, (4, 2)), label=_("what-if: rangefinder working"))
+    ax.set_ylabel(_("Altitude ({unit})").format(unit=units.unit("altitude_plot")))
     ax.set_ylim(bottom=0)
 
 
@@ -113,15 +104,15 @@ def _speed_panel(ax, traj, ghost, t0, t1) -> None:
     s = _span(traj, t0, t1)
     x = _x(traj, traj.et_s[s])
     speed = np.linalg.norm(traj.vel_mps[s], axis=1)
-    ax.plot(x, units.convert(speed, "speed"), color=TRUE_COLOR, lw=1.8, label=_t(_("speed")))
+    ax.plot(x, units.convert(speed, "speed"), color=TRUE_COLOR, lw=1.8, label=_("speed"))
     from matplotlib import patheffects
 
     edge = [patheffects.Stroke(linewidth=2.6, foreground="#3a3a3a"), patheffects.Normal()]
     ax.plot(x, -units.convert(traj.vertical_speed_mps()[s], "speed"), color=RATE_COLOR, lw=1.6, ls=(0, (6, 2)),
-            label=_t(_("descent rate")), path_effects=edge)
+            label=_("descent rate"), path_effects=edge)
     if ghost is not None:
         g = _span(ghost, t0, t1)
         ax.plot(_x(ghost, ghost.et_s[g]), units.convert(np.linalg.norm(ghost.vel_mps[g], axis=1), "speed"),
-                color=WHATIF_COLOR, lw=1.6, ls=(0, (4, 2)), label=_t(_("what-if: speed")))
-    ax.set_ylabel(_t(_("Speed ({unit})").format(unit=units.unit("speed"))))
+                color=WHATIF_COLOR, lw=1.6, ls=(0, (4, 2)), label=_("what-if: speed"))
+    ax.set_ylabel(_("Speed ({unit})").format(unit=units.unit("speed")))
     ax.set_ylim(bottom=0)

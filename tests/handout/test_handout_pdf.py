@@ -63,7 +63,8 @@ def test_handout_sections_mission_events_and_questions(resilience_pdf):
                  "Touchdown / contact lost"):
         assert name in text, name
     assert "L-00:01:" in text and "UTC" in text                  # events with UTC and L-minus
-    assert "What will happen if it trusts its belief?" in text   # a question derived from the flight
+    for step in sc.lesson.steps:                                  # the scene's lesson gives the questions
+        assert _flat(step.prompt)[:60] in text, step.prompt
     assert "soft touchdown" in text and "hard impact" in text    # the what-if beside the flight as flown
     assert "livestream" in text and "facts.md" in text           # sources
     assert "m/s" in text and "ft/s" not in text                  # metric by default
@@ -89,8 +90,17 @@ def test_letter_and_imperial(tmp_path):
     assert _page_size_pt(out) == pytest.approx((612.0, 792.0), abs=0.5)
     text = _flat(_text(out))
     assert "ft/s" in text and "mph" in text and " ft " in text
-    shown = text[text.index("Key moments"):text.index("Sources")]  # the sources quote their own units
+    # the sources quote their own units and the lesson's questions are its author's words
+    shown = text[text.index("Key moments"):text.index("Questions")]
     assert not re.search(r"\d m/s|\d km/h|\d kg", shown)        # no metric number outside the quotes
+
+
+def test_a_scene_without_a_lesson_gets_questions_derived_from_its_flight(tmp_path):
+    sc = dataclasses.replace(lunarviz.load("resilience"), lesson=None)
+    out = tmp_path / "derived.pdf"
+    build_handout(lunarviz.fly(sc), out, HandoutSettings(still_size=(320, 180), quality="draft"))
+    text = _flat(_text(out))
+    assert "What will happen if it trusts its belief?" in text and "Questions" in text
 
 
 def test_japanese_handout_embeds_cjk_and_extracts(tmp_path):
