@@ -33,6 +33,17 @@ new MutationObserver(() => { window.__frames += 1; }).observe(img, {attributes: 
 """
 
 
+def set_playing(button, playing: bool, timeout_s: float = 120.0) -> None:
+    """Press the presenter's play/pause button until the session plays (or is paused)."""
+    want = "pause" if playing else "play"  # the label shows what a press would do
+    deadline = time.monotonic() + timeout_s
+    while button.text.strip().lower() != want:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the presenter's button never showed {want!r}")
+        button.click()
+        time.sleep(1.0)
+
+
 def measure(url: str, n: int, seconds: float) -> list[float]:
     import test_serve_browser
     from conftest import make_browser
@@ -47,7 +58,7 @@ def measure(url: str, n: int, seconds: float) -> list[float]:
             for i, b in enumerate(browsers):
                 open_page(b, url.presenter if i == 0 else url)  # the first is the presenter: it drives
             play = browsers[0].find_element(By.ID, "play")
-            play.click()
+            set_playing(play, True)  # the button toggles: a pause still on its way would undo a blind click
             time.sleep(2.0)  # let the stream settle
             for b in browsers:
                 b.execute_script(COUNT_JS)
@@ -55,7 +66,7 @@ def measure(url: str, n: int, seconds: float) -> list[float]:
             time.sleep(seconds)
             counts = [b.execute_script("return window.__frames") for b in browsers]
             dt = time.monotonic() - t0
-            play.click()
+            set_playing(play, False)
         finally:
             for b in browsers:
                 b.quit()
