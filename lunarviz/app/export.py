@@ -106,6 +106,7 @@ class VideoExportJob(QtCore.QObject):
         self.done = 0
         self.total = 0
         self.cancelled = False
+        self._pid = -1  # the renderer's, once started
         self._stderr = ""
         self._buffer = ""
         fd, self._job_path = tempfile.mkstemp(prefix="lunarviz-export-", suffix=".pkl")
@@ -168,7 +169,7 @@ class VideoExportJob(QtCore.QObject):
         self._cleanup()
         if self.cancelled:
             # a worker killed before it could clean up (a slow machine) leaves its partial output
-            remove_stale_partials(Path(self.out).parent, of_pid=getattr(self, "_pid", None) or -1)
+            remove_stale_partials(Path(self.out).parent, of_pid=self._pid)
             self.finished.emit(False, _("cancelled; no file was written"))
         elif code == 0:
             self.finished.emit(True, _("saved {path} ({n} frames)").format(path=self.out, n=self.total))

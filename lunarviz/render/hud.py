@@ -174,6 +174,7 @@ class Hud:
         self.plotter = plotter
         self.traj = traj
         self.captions = {k: _(v) for k, v in (captions or {}).items()}  # a shipped scene's text: translated
+        self._wrapped = dict(self.captions)  # as laid out: long captions broken into lines (layout)
         self.rtl = is_rtl()
         self.with_estimate = show_estimate(traj)
         self._size = None
@@ -330,7 +331,7 @@ class Hud:
         lines = format_lines(self.traj, st, et_s, with_estimate=self.with_estimate)
         for k, v in lines.items():
             self.actors[k].SetInput(display_text(v))
-        cap = display_text(caption_at(self.traj, getattr(self, "_wrapped", self.captions), et_s))
+        cap = display_text(caption_at(self.traj, self._wrapped, et_s))
         self.actors["caption"].SetInput(self._padded(cap) if cap else "")
         self.actors["caption"].SetVisibility(bool(cap))
         rec = display_text(record.hud_text(self.traj, et_s, self.record_checks))
