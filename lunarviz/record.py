@@ -49,6 +49,8 @@ QUANTITIES: dict[str, tuple[str, dict[str, float], str]] = {
 }
 #: seconds a record line stays on the HUD after its moment
 HUD_SECONDS = 20.0
+#: a published ``time`` with a tolerance of at least this many seconds gives the day only: it is shown as a date
+DAY_ONLY_S = 12 * HOUR_S
 
 
 @dataclass(frozen=True)
@@ -166,10 +168,11 @@ def check(traj: Trajectory) -> list[Check]:
 
 
 def format_value(e: RecordEntry, v: float, *, signed: bool = False, delta: bool = False,
-                 unit: str | None = None) -> str:
+                 unit: str | None = None, published: bool = False) -> str:
     """A value of entry ``e`` as a person reads it: ``187 km/h``, ``19:23:00 UTC``; a ``delta``
     (difference, tolerance) of a ``time`` entry in seconds: ``+12.5 s``. ``unit`` (a key of
-    the quantity's units) shows the value converted to it instead of the entry's own unit."""
+    the quantity's units) shows the value converted to it instead of the entry's own unit.
+    A ``published`` time known to the day only (:data:`DAY_ONLY_S`) is shown as its date."""
     if unit is not None and unit != e.unit:
         factors = QUANTITIES[e.quantity][1]
         v = v * factors[e.unit] / factors[unit]
@@ -181,6 +184,8 @@ def format_value(e: RecordEntry, v: float, *, signed: bool = False, delta: bool 
     if e.quantity == "time" and not (signed or delta):
         from .timebase import et_to_utc
 
+        if published and (e.tolerance or 0.0) >= DAY_ONLY_S:
+            return et_to_utc(v, 0)[:10]
         return et_to_utc(v, 1).replace("T", " ") + " UTC"
     mag = abs(v)
     digits = 0 if mag >= 100 else (1 if mag >= 1 else 2)
@@ -198,7 +203,7 @@ def report_lines(checks: list[Check]) -> list[str]:
         moment = e.at if e.at is not None else f"alt {e.at_altitude_m:g} m"
         tol = "-" if e.tolerance is None else f"±{format_value(e, e.tolerance, delta=True)}"
         diff = c.problem or ("-" if e.quantity == "event" else format_value(e, c.difference, signed=True))
-        rows.append((c.status(), e.label, moment, e.quantity, format_value(e, c.published),
+        rows.append((c.status(), e.label, moment, e.quantity, format_value(e, c.published, published=True),
                      format_value(e, c.simulated), diff, tol))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
     out = ["  ".join(f"{cell:<{w}}" for cell, w in zip(r[:-1], widths, strict=True)) + "  " + r[-1]
@@ -224,21 +229,22 @@ def hud_text(traj: Trajectory, et_s: float, checks: list[Check] | None = None, m
     lines = []
     for (_et, label), cs in list(groups.items())[:max_lines]:
         when = _moment_text(traj, cs[0])
-        pub = ", ".join(_hud_value(c.entry, c.published) for c in cs)
+        pub = ", ".join(_hud_value(c.entry, c.published, published=True) for c in cs)
         sim = ", ".join(_hud_value(c.entry, c.simulated) for c in cs)
         lines.append(_("REC  {label}: {published} {when}").format(label=label, published=pub, when=when).rstrip()
                      + "  " + _("(sim {simulated})").format(simulated=sim))
     return "\n".join(lines)
 
 
-def _hud_value(e: RecordEntry, v: float) -> str:
+def _hud_value(e: RecordEntry, v: float, published: bool = False) -> str:
     """As :func:`format_value`, times as ``19:17:00 UTC`` (the HUD's date is on its clock line); with
     imperial units a metric value in its imperial counterpart (:func:`lunarviz.units.counterpart`)."""
     from .units import counterpart
 
     shown_unit = counterpart(e.unit)[0] if e.unit in QUANTITIES[e.quantity][1] else e.unit
-    text = format_value(e, v, unit=shown_unit)
-    return text[11:19] + " UTC" if e.quantity == "time" and math.isfinite(v) else text
+    text = format_value(e, v, unit=shown_unit, published=published)
+    timed = e.quantity == "time" and math.isfinite(v) and len(text) > 10
+    return text[11:19] + " UTC" if timed else text
 
 
 def _moment_text(traj: Trajectory, c: Check) -> str:

@@ -28,7 +28,7 @@ import sys
 
 import numpy as np
 
-from ..i18n import _
+from ..i18n import _, ngettext
 from . import add_scene_argument
 
 CSV_HEADER = ["utc", "t_s", "alt_m", "est_alt_m", "vertical_speed_mps", "horizontal_speed_mps",
@@ -110,7 +110,9 @@ def _check_record(scn, traj, as_json: bool) -> int:
                   sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
-        print(_("{title}  ({path}): {n} published values").format(title=_(scn.title), path=scn.path, n=len(checks)))
+        head = ngettext("{title}  ({path}): {n} published value", "{title}  ({path}): {n} published values",
+                        len(checks))
+        print(head.format(title=_(scn.title), path=scn.path, n=len(checks)))
         for line in record.report_lines(checks):
             print("  " + line)
         must = sum(c.entry.must_match for c in checks)

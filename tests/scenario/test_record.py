@@ -165,3 +165,16 @@ def test_end_utc_only_without_guidance(tmp_path):
     p.write_text(BASE.replace(epoch, epoch + '\nend_utc = "2025-06-05T18:00:00"'))
     with pytest.raises(ScenarioError, match=r"bad\.toml:\d+: \[start\] end_utc = .*expected no end_utc in a"):
         scenario.load(p)
+
+
+def test_a_time_published_to_the_day_only_is_shown_as_its_date(capsys):
+    from lunarviz import physics
+
+    rc = cli.main(["fly", "im-2", "--check-record"])
+    out = capsys.readouterr().out
+    assert rc == 0 and "1 published value" in out and "1 published values" not in out
+    row = next(line for line in out.splitlines() if line.strip().startswith("ok") and " time " in line)
+    assert "2025-03-06  2025-03-06 17:30" in row and "12:00" not in row  # no invented hour of the day
+    traj = physics.fly(scenario.load(SCENES / "im-2.toml"))
+    hud = record.hud_text(traj, traj.event("touchdown").et_s + 1.0)
+    assert "reported: 2025-03-06  (sim 17:30:17 UTC)" in hud
