@@ -264,10 +264,38 @@ def _tangent(patch: TerrainPatch, v: np.ndarray, E: np.ndarray, N: np.ndarray):
     return s, s[0] - E / R * s[2], s[1] - N / R * s[2], s[2] + E / R * s[0] + N / R * s[1]
 
 
-def _sun_visibility(patch: TerrainPatch, s, se, sn, su, E, N, outer, max_range_m, n_steps) -> np.ndarray:
-    """Visible share of the solar disc at every pixel (horizon march towards the Sun)."""
-    from scipy.ndimage import map_coordinates
+def _axis_weights(coord: np.ndarray, n: int):
+    """Bilinear taps along one axis: (lower index, upper index, upper weight, inside [0, n-1])."""
+    k = np.floor(coord)
+    inside = (coord >= 0.0) & (coord <= n - 1)
+    k0 = np.clip(k, 0, max(n - 2, 0)).astype(np.intp)
+    return k0, k0 + 1, (coord - k0)[:, None], inside
 
+
+def grid_heights(patch: TerrainPatch, east_m: np.ndarray, north_m: np.ndarray) -> np.ndarray:
+    """Bilinear height of ``patch`` at every point of the grid ``north_m`` (rows) x ``east_m`` (columns); nan outside.
+
+    The grid is axis-aligned in the patch's own frame, so the interpolation is separable: rows,
+    then columns -- O(rows x columns), where a per-point lookup would pay for every point's taps.
+    """
+    col, row = patch._col_row(np.asarray(east_m, float), np.asarray(north_m, float))
+    H = patch.height_m
+    r0, r1, wr, r_in = _axis_weights(row, H.shape[0])
+    c0, c1, wc, c_in = _axis_weights(col, H.shape[1])
+    lo, hi = int(min(c0.min(), c1.min())), int(max(c0.max(), c1.max())) + 1
+    rows = H[r0, lo:hi] * (1.0 - wr) + H[r1, lo:hi] * wr           # (rows, used columns)
+    out = rows[:, c0 - lo] * (1.0 - wc.T) + rows[:, c1 - lo] * wc.T
+    out[~r_in, :] = np.nan
+    out[:, ~c_in] = np.nan
+    return out
+
+
+def _sun_visibility(patch: TerrainPatch, s, se, sn, su, E, N, outer, max_range_m, n_steps) -> np.ndarray:
+    """Visible share of the solar disc at every pixel (horizon march towards the Sun).
+
+    At each distance ``t`` every pixel looks at the point ``t`` metres towards the Sun's azimuth:
+    the pixel grid moved as a whole, so the heights there are :func:`grid_heights` of the patch
+    (and of ``outer`` where the moved grid has left the patch; 0 beyond both)."""
     H, R = patch.height_m, MOON_RADIUS_M
     hs = np.hypot(s[0], s[1])
     if hs <= 1e-9:
@@ -275,14 +303,12 @@ def _sun_visibility(patch: TerrainPatch, s, se, sn, su, E, N, outer, max_range_m
     de, dn = s[0] / hs, s[1] / hs
     tan_el = su / np.maximum(np.hypot(se, sn), 1e-9)
     best = np.full(H.shape, -np.inf)
+    e_cols, n_rows = E[0], N[:, 0]
     for t in np.geomspace(patch.step_m * 0.75, max_range_m, n_steps):
-        qe, qn = E + de * t, N + dn * t
-        col, row = patch._col_row(qe, qn)
-        hq = map_coordinates(H, [row, col], order=1, mode="constant", cval=np.nan)
-        if outer is not None:
-            miss = np.isnan(hq)
-            if miss.any():
-                hq[miss] = outer.sample_height(qe[miss], qn[miss])
+        hq = grid_heights(patch, e_cols + de * t, n_rows + dn * t)
+        miss = np.isnan(hq)
+        if outer is not None and miss.any():
+            hq[miss] = grid_heights(outer, e_cols + de * t, n_rows + dn * t)[miss]
         hq = np.nan_to_num(hq, nan=0.0)
         best = np.maximum(best, (hq - H - t * t / (2 * R)) / t)
     ang = np.degrees(np.arctan(best) - np.arctan(tan_el))  # horizon above the Sun's centre (deg)

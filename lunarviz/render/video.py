@@ -127,9 +127,9 @@ def check_free_space(target: Path) -> None:
 
 
 
-#: frames per closed GOP of H.264 output; render-farm segments are whole GOPs, so a joined file
+#: frames per closed GOP of H.264 output (1 s at 30 fps); render-farm segments are whole GOPs, so a joined file
 #: is bit-identical in its decoded frames to a single-process render
-GOP_FRAMES = 60
+GOP_FRAMES = 30
 #: H.264 constant quantiser (no rate control: a frame's coding never depends on frames before its GOP)
 H264_QP = 18
 #: encoder threads, fixed: x264's output depends on its thread count, so every machine must use the same

@@ -23,6 +23,14 @@ def test_import_lunarviz_loads_no_vtk_qt_or_spice():
     assert out.stdout.strip() == "[]"
 
 
+def test_the_renderer_loads_no_flight_code_or_numba():
+    # a render-farm worker imports the scene builder: it draws a flown trajectory and never flies one
+    code = ("import sys, lunarviz.render.scene, lunarviz.render.frames; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'numba' or m.startswith('lunarviz.physics.')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "['lunarviz.physics.outcome']"
+
+
 def test_public_names():
     assert {"load", "fly", "still"} <= set(lunarviz.__all__)
 

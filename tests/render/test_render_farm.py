@@ -37,7 +37,7 @@ def test_segments_are_whole_gops():
 
 def test_workers_and_dask_local_match_the_single_process_render(headless, demo_traj, tmp_path):
     t0 = demo_traj.planned_touchdown_et_s - 8.0
-    times = frame_times(t0, t0 + 2.5, 30.0)  # 75 frames: segments 60 + 15, one per worker
+    times = frame_times(t0, t0 + 2.5, 30.0)  # 75 frames: whole GOPs and a shorter last segment
     settings = FrameSettings(size=(160, 90), camera="chase", quality="draft", hud=True)
     finish = Finish(subtitles=True)
     ref = tmp_path / "one.mp4"
@@ -79,9 +79,10 @@ def test_killed_render_resumes_to_the_identical_file(headless, tmp_path, capsys)
         proc.stderr.close()
     assert not out.exists()  # nothing under the final name
     done = {p.name: p.stat().st_mtime_ns for p in work.glob("seg_*")}
-    assert 1 <= len(done) < 3  # of 3: 60 + 60 + 30 frames
+    n_segs = len(plan_segments(150, 1))  # 150 frames: whole GOPs, the last may be shorter
+    assert n_segs >= 2 and 1 <= len(done) < n_segs
     assert main([*args, "-o", str(out), "--workers", "1", "--resume"]) == 0
-    assert f"{len(done)} of 3 segments already rendered" in capsys.readouterr().err
+    assert f"{len(done)} of {n_segs} segments already rendered" in capsys.readouterr().err
     ref = tmp_path / "ref.mp4"
     assert main([*args, "-o", str(ref)]) == 0
     assert _frames_md5(out) == _frames_md5(ref) and len(_frames_md5(ref)) == 150
