@@ -16,14 +16,16 @@ With ``--farm`` (issue #12), also:
    (``LP_NUM_THREADS=1``, CPU affinity) against two workers pinned to one core
    each, through ``--workers`` and through ``--dask local:2``; efficiency =
    frames/s of 2 / (2 x frames/s of 1), wall time including the scene builds,
-   process starts and the join (``--farm-frames`` frames at 1280x720, H.264);
+   process starts and the join (``--farm-frames`` frames at 1280x720, H.264), in
+   ``--farm-rounds`` interleaved rounds (medians), beside the machine's contention ceiling: two
+   independent pinned frame loops (no farm) against one alone;
 5. plain ``--workers 2`` (no pinning) against the default single process, as it is;
 6. 4K (3840x2160) and dome (fisheye 2048x2048) frames/s, each beside the naive
    baseline at the same size.
 
 Usage::
 
-    python benchmarks/bench_render.py [--frames 60] [--naive-frames 10] [--farm] [--farm-frames 300]
+    python benchmarks/bench_render.py [--frames 60] [--naive-frames 10] [--farm] [--farm-frames 300] [--farm-rounds 3]
 """
 
 from __future__ import annotations
@@ -108,37 +110,97 @@ def naive_baseline(traj, et0, n, size, out_path):
     return n / dt, globe.n_cells
 
 
-def farm_figures(traj, et0, n, aa) -> None:
-    """Items 4 and 5 of the module docstring: render_farm's wall-clock frames/s, pinned and not."""
+def _ceiling_worker(scene_name, core, et0, n, aa, barrier, out) -> None:
+    """One pinned process rendering frames ``et0 + k/30`` (k < n) with no farm at all: the
+    frame loop's time, started together with its twin (``barrier``)."""
+    os.environ["LP_NUM_THREADS"] = "1"
+    os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[core]})
+    from lunarviz.commands.flights import load_flight
+    from lunarviz.render.frames import FrameSettings, FrameSource
+    from lunarviz.render.offscreen import check_headless
+
+    check_headless()
+    src = FrameSource(load_flight(scene_name), FrameSettings(size=(1280, 720), camera="chase", quality="high",
+                                                             antialias=aa))
+    src.frame(et0)  # warm: shaders, textures, the shadow bake
+    barrier.wait()
+    t0 = time.perf_counter()
+    for k in range(1, n + 1):
+        src.frame(et0 + k / 30.0)
+    out.put((core, time.perf_counter() - t0))
+    src.close()
+
+
+def contention_ceiling(scene_name, et0, n, aa) -> float:
+    """What two pinned processes can give at most here: the frame rates of two independent frame
+    loops (cores 0 and 1, started together) over twice that of one alone on core 0. Shared caches,
+    memory bandwidth and a host's other tenants cost this much before any distribution layer."""
+    import multiprocessing as mp
+
+    ctx = mp.get_context("spawn")
+
+    def loops(cores):
+        barrier, out = ctx.Barrier(len(cores)), ctx.Queue()
+        procs = [ctx.Process(target=_ceiling_worker, args=(scene_name, c, et0, n, aa, barrier, out)) for c in cores]
+        for pr in procs:
+            pr.start()
+        res = dict(out.get() for _ in procs)
+        for pr in procs:
+            pr.join()
+        return res
+
+    alone = loops([0])[0]
+    pair = loops([0, 1])
+    return sum(1 / s for s in pair.values()) / (2 / alone)
+
+
+def farm_figures(traj, scene_name, et0, n, aa, rounds) -> None:
+    """Items 4 and 5 of the module docstring: render_farm's wall-clock frames/s, pinned and not.
+
+    The pinned measurements and the contention ceiling run in ``rounds`` interleaved rounds (a
+    shared machine drifts); the figures are the medians."""
     from lunarviz.render.farm import render_farm
     from lunarviz.render.frames import FrameSettings
     from lunarviz.render.video import Finish, frame_times, render_video
 
     times = frame_times(et0, et0 + n / 30.0, 30.0)
     settings = FrameSettings(size=(1280, 720), camera="chase", quality="high", antialias=aa)
-    fps = {}
+    fps: dict[str, list[float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         def run(label, **kw):
             t0 = time.perf_counter()
             render_farm(traj, Path(tmp) / f"{label.replace(' ', '_')}.mp4", settings=settings, times=times,
                         fps=30.0, speed=1.0, codec="h264", finish=Finish(), progress=False, **kw)
-            fps[label] = len(times) / (time.perf_counter() - t0)
-            print(f"farm {label} 1280x720 ({len(times)} frames, wall incl. builds and join): "
-                  f"{fps[label]:.2f} frames/s")
+            fps.setdefault(label, []).append(len(times) / (time.perf_counter() - t0))
 
-        run("1 worker pinned", workers=1, pin_cores=True)
-        run("2 workers pinned", workers=2, pin_cores=True)
-        run("dask local:2 pinned", dask="local:2", pin_cores=True)
-        for label in ("2 workers pinned", "dask local:2 pinned"):
-            print(f"distribution efficiency, {label}: {fps[label] / (2 * fps['1 worker pinned']):.2f} "
-                  f"(goal >= 0.85)")
+        pinned = (("1 worker pinned", dict(workers=1)), ("2 workers pinned", dict(workers=2)),
+                  ("dask local:2 pinned", dict(dask="local:2")))
+        ceilings = []
+        for r in range(rounds):
+            ceilings.append(contention_ceiling(scene_name, et0, n // 2, aa))
+            for label, kw in pinned:
+                run(label, pin_cores=True, **kw)
+            effs = [fps[lb][-1] / (2 * fps["1 worker pinned"][-1]) for lb, _ in pinned[1:]]
+            print(f"round {r + 1}: ceiling {ceilings[-1]:.2f}, efficiency --workers 2 {effs[0]:.2f}, "
+                  f"dask local:2 {effs[1]:.2f}", flush=True)
+        med = {label: statistics.median(v) for label, v in fps.items()}
+        ceiling = statistics.median(ceilings)
+        for label, _ in pinned:
+            print(f"farm {label} 1280x720 ({len(times)} frames, wall incl. builds and join; median of {rounds}): "
+                  f"{med[label]:.2f} frames/s")
+        print(f"contention ceiling (two independent pinned frame loops, no farm; median of {rounds}): {ceiling:.2f}")
+        for label, _ in pinned[1:]:
+            eff = med[label] / (2 * med["1 worker pinned"])
+            print(f"distribution efficiency, {label}: {eff:.2f} (goal >= 0.85); {eff / ceiling:.2f} of the ceiling")
         t0 = time.perf_counter()
         render_video(traj, Path(tmp) / "single.mp4", size=settings.size, fps=30, start_et_s=et0,
                      end_et_s=et0 + n / 30.0, camera="chase", progress=False, antialias=aa)
         single = len(times) / (time.perf_counter() - t0)
         print(f"single process (default threads) 1280x720: {single:.2f} frames/s (wall incl. build)")
         run("2 workers", workers=2)
-        print(f"plain --workers 2 vs single process: {fps['2 workers'] / single:.2f}x")
+        print(f"farm 2 workers 1280x720 ({len(times)} frames, wall incl. builds and join): "
+              f"{fps['2 workers'][-1]:.2f} frames/s")
+        print(f"plain --workers 2 vs single process: {fps['2 workers'][-1] / single:.2f}x")
 
 
 def big_frames(traj, et0, n, naive_n, aa) -> None:
@@ -169,6 +231,7 @@ def main(argv=None) -> int:
     ap.add_argument("--farm", action="store_true", help="also the render-farm, 4K and dome figures")
     ap.add_argument("--farm-frames", type=int, default=300, help="frames per render-farm measurement")
     ap.add_argument("--only-farm", action="store_true", help="only the --farm figures")
+    ap.add_argument("--farm-rounds", type=int, default=3, help="interleaved rounds of the pinned farm figures")
     args = ap.parse_args(argv)
 
     from lunarviz.commands.flights import load_flight
@@ -187,7 +250,7 @@ def main(argv=None) -> int:
     et_chase = parse_time_spec("touchdown-40s", traj)
     et_orbit = parse_time_spec("powered_descent", traj)
     if args.farm or args.only_farm:
-        farm_figures(traj, et_chase, args.farm_frames, aa)
+        farm_figures(traj, args.scene, et_chase, args.farm_frames, aa, args.farm_rounds)
         big_frames(traj, et_chase, 30, max(3, args.naive_frames // 2), aa)
         if args.only_farm:
             return 0

@@ -104,7 +104,35 @@ def _worker_setup(job: FarmJob, index: int | None, host: str | None) -> None:
         os.environ["LP_NUM_THREADS"] = str(1 if job.pin_cores else max(1, cores // max(1, share)))
     if job.pin_cores and index is not None and hasattr(os, "sched_setaffinity"):
         cores = sorted(os.sched_getaffinity(0))
-        os.sched_setaffinity(0, {cores[index % len(cores)]})
+        core = {cores[index % len(cores)]}
+        # every thread of the process (a Dask worker has its event loop and helpers besides this one)
+        tids = os.listdir("/proc/self/task") if os.path.isdir("/proc/self/task") else ["0"]
+        for tid in tids:
+            with contextlib.suppress(OSError):
+                os.sched_setaffinity(int(tid), core)
+
+
+#: glibc's mallopt parameters, and the largest mmap threshold its adaptive rule reaches on 64 bits
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD, _MMAP_THRESHOLD_MAX = -1, -3, 32 * 1024 * 1024
+
+
+def _undo_dask_malloc_trim() -> None:
+    """Give a Dask worker back glibc's large-buffer reuse.
+
+    Dask starts its workers with ``MALLOC_TRIM_THRESHOLD_=65536``; setting any trim threshold turns
+    off glibc's adaptive mmap threshold, so every frame's multi-megabyte buffers (read-back, image
+    arrays) became fresh mmaps and page faults: frames were ~25 % slower than in a pool worker. The
+    thresholds are set to what the adaptive rule would reach. Nothing happens off glibc."""
+    import ctypes
+
+    if "MALLOC_TRIM_THRESHOLD_" not in os.environ:
+        return
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(_M_MMAP_THRESHOLD, _MMAP_THRESHOLD_MAX)
+        libc.mallopt(_M_TRIM_THRESHOLD, 2 * _MMAP_THRESHOLD_MAX)
+    except (OSError, AttributeError):
+        pass
 
 
 def _source(job: FarmJob, traj, key: str):
@@ -155,7 +183,12 @@ def render_segment(job: FarmJob, traj, key: str, k0: int, k1: int, report=None) 
 _LOCAL: dict = {}
 
 
-def _local_init(job: FarmJob, traj, key: str, indices, progress) -> None:
+def _local_init(payload: bytes, indices, progress) -> None:
+    """A pool worker's start: ``payload`` is the pickled ``(job, traj, key)``. Bytes, so that
+    starting a worker does not wait for the one before it to import lunarviz to unpickle them."""
+    import pickle
+
+    job, traj, key = pickle.loads(payload)
     _worker_setup(job, indices.get(), "*")
     _LOCAL.update(job=job, traj=traj, key=key, q=progress)
 
@@ -174,6 +207,7 @@ def _dask_task(payload, k0: int, k1: int) -> dict[str, list]:
     if not getattr(w, "_lunarviz_setup", False):
         name = w.name if isinstance(w.name, int) else None
         _worker_setup(job, name, w.address.split("://")[-1].rsplit(":", 1)[0])
+        _undo_dask_malloc_trim()
         w._lunarviz_setup = True
     return render_segment(job, traj, key, k0, k1, report=lambda s, n: w.log_event(PROGRESS_TOPIC, (s, n)))
 
@@ -304,6 +338,7 @@ def render_farm(traj, out, *, settings: FrameSettings, times: np.ndarray, fps: f
 
 def _run_local(job: FarmJob, traj, key, todo, work: _WorkFolder, bar: _Progress, *, workers, dask) -> None:
     import multiprocessing as mp
+    import pickle
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     n = max(1, min(workers, len(todo)))
@@ -323,8 +358,9 @@ def _run_local(job: FarmJob, traj, key, todo, work: _WorkFolder, bar: _Progress,
 
         t = threading.Thread(target=drain, daemon=True)
         t.start()
+        payload = pickle.dumps((job, traj, key), protocol=pickle.HIGHEST_PROTOCOL)
         pool = ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_local_init,
-                                   initargs=(job, traj, key, indices, q))
+                                   initargs=(payload, indices, q))
         try:
             futs = {pool.submit(_local_task, k0, k1): (k0, k1) for k0, k1 in todo}
             pending = set(futs)
@@ -371,6 +407,12 @@ def _run_dask(job: FarmJob, traj, key, todo, work: _WorkFolder, bar: _Progress, 
         if kind == "local":
             import logging
 
+            import dask
+
+            # no dashboard, so no use for the workers' stack sampler (a thread waking every 10 ms);
+            # and glibc's adaptive malloc kept (see _undo_dask_malloc_trim)
+            stack.enter_context(dask.config.set({"distributed.worker.profile.enabled": False,
+                                                 "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}))
             cluster = stack.enter_context(LocalCluster(n_workers=arg, threads_per_worker=1, processes=True,
                                                        dashboard_address=None, silence_logs=logging.ERROR))
             client = stack.enter_context(Client(cluster))

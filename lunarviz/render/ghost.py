@@ -43,10 +43,10 @@ class GhostHandles:
 def build_ghost(h, traj: Trajectory) -> GhostHandles:
     """Add the ghost of ``traj`` to the scene ``h`` (SceneHandles); returns its handles."""
     import pyvista as pv
-    import vtk
 
     from . import resources
     from .scene import _plume_mesh, _polydata, rgba_actor
+    from .vtkclasses import vtk
 
     plotter = h.plotter
     g = GhostHandles(traj=traj)

@@ -159,7 +159,7 @@ def use_language_font(prop, bold: bool = False) -> None:
     """Write with the language's font file where VTK's built-in fonts lack its letters (Japanese, Hebrew)."""
     path = font_file(bold=bold)
     if path is not None:
-        import vtk
+        from .vtkclasses import vtk
 
         prop.SetFontFamily(vtk.VTK_FONT_FILE)
         prop.SetFontFile(str(path))
@@ -169,7 +169,7 @@ class Hud:
     """VTK text actors on the plotter's main renderer; :meth:`update` per frame, :meth:`layout` on resize."""
 
     def __init__(self, plotter, traj: Trajectory, *, title: str, captions: Mapping[str, str] | None = None):
-        import vtk
+        from .vtkclasses import vtk
 
         self.plotter = plotter
         self.traj = traj
@@ -224,7 +224,7 @@ class Hud:
 
     def _text_size(self, name: str, text: str | None = None) -> tuple[int, int]:
         """Width and height in pixels of an actor's text at its current font size."""
-        import vtk
+        from .vtkclasses import vtk
 
         a = self.actors[name]
         text = a.GetInput() if text is None else text

@@ -85,7 +85,7 @@ def format_length(m: float) -> str:
 
 
 def _text(ren, size=14, bold=False):
-    import vtk
+    from .vtkclasses import vtk
 
     a = vtk.vtkTextActor()
     p = a.GetTextProperty()
@@ -101,7 +101,7 @@ def _text(ren, size=14, bold=False):
 
 def build_labels(h) -> LabelHandles:
     """Label actors for the scene ``h`` (site, Earth, Sun, nearby features) and the scale bar."""
-    import vtk
+    from .vtkclasses import vtk
 
     sc = h.traj.scenario
     lb = LabelHandles()

@@ -106,7 +106,8 @@ FAR_GLOBE_BEYOND_M = MOON_RADIUS_M + 600e3
 
 def _vtk():
     import pyvista as pv
-    import vtk
+
+    from .vtkclasses import vtk
 
     return pv, vtk
 

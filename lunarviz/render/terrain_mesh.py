@@ -245,15 +245,29 @@ def make_patch(terrain, half_m: float, n: int, global_rgb: np.ndarray, cache_dir
 
 
 def sample_equirect_bilinear(img: np.ndarray, lat_deg: np.ndarray, lon_deg: np.ndarray) -> np.ndarray:
-    """Bilinear RGB (0..1) of an equirectangular uint8 image (row 0 = 90 N, column 0 = 180 W)."""
+    """Bilinear RGB (0..1) of an equirectangular uint8 image (row 0 = 90 N, column 0 = 180 W).
+
+    Only the window of the image that the points fall in is converted to float (a site's patch
+    covers a few hundred pixels of an 8k globe); longitude wraps round, the poles clamp."""
     from scipy.ndimage import map_coordinates
 
     hgt, w = img.shape[:2]
-    col = (np.asarray(lon_deg) + 180.0) / 360.0 * w - 0.5
-    row = (90.0 - np.asarray(lat_deg)) / 180.0 * hgt - 0.5
+    col = ((np.asarray(lon_deg, float) + 180.0) / 360.0 * w - 0.5) % w
+    row = np.clip((90.0 - np.asarray(lat_deg, float)) / 180.0 * hgt - 0.5, 0.0, hgt - 1.0)
     out = np.empty(np.shape(lat_deg) + (3,), np.float32)
+    if col.size == 0:
+        return out
+    if col.max() - col.min() > w / 2:  # the points straddle the image's 180 W / 180 E edge
+        col = np.where(col < w / 2, col + w, col)
+    r0, r1 = int(np.floor(row.min())), int(np.ceil(row.max())) + 1
+    c0, c1 = int(np.floor(col.min())) - 1, int(np.ceil(col.max())) + 2
+    if c1 - c0 >= w:  # all the way round: whole rows, wrapped
+        window, coords, mode = img[r0:r1], [row - r0, col % w], "grid-wrap"
+    else:
+        cols = slice(c0, c1) if 0 <= c0 and c1 <= w else np.arange(c0, c1) % w
+        window, coords, mode = img[r0:r1, cols], [row - r0, col - c0], "nearest"
     for k in range(3):
-        out[..., k] = map_coordinates(img[..., k].astype(np.float32), [row, col % w], order=1, mode="wrap")
+        out[..., k] = map_coordinates(window[..., k].astype(np.float32), coords, order=1, mode=mode)
     return out / 255.0
 
 
@@ -272,19 +286,22 @@ def _axis_weights(coord: np.ndarray, n: int):
     return k0, k0 + 1, (coord - k0)[:, None], inside
 
 
-def grid_heights(patch: TerrainPatch, east_m: np.ndarray, north_m: np.ndarray) -> np.ndarray:
+def grid_heights(patch: TerrainPatch, east_m: np.ndarray, north_m: np.ndarray, heights: np.ndarray | None = None
+                 ) -> np.ndarray:
     """Bilinear height of ``patch`` at every point of the grid ``north_m`` (rows) x ``east_m`` (columns); nan outside.
 
     The grid is axis-aligned in the patch's own frame, so the interpolation is separable: rows,
     then columns -- O(rows x columns), where a per-point lookup would pay for every point's taps.
+    ``heights``: the patch's heights in another dtype (the result has that dtype).
     """
     col, row = patch._col_row(np.asarray(east_m, float), np.asarray(north_m, float))
-    H = patch.height_m
+    H = patch.height_m if heights is None else heights
     r0, r1, wr, r_in = _axis_weights(row, H.shape[0])
     c0, c1, wc, c_in = _axis_weights(col, H.shape[1])
+    wr, wc = wr.astype(H.dtype), wc.astype(H.dtype)
     lo, hi = int(min(c0.min(), c1.min())), int(max(c0.max(), c1.max())) + 1
-    rows = H[r0, lo:hi] * (1.0 - wr) + H[r1, lo:hi] * wr           # (rows, used columns)
-    out = rows[:, c0 - lo] * (1.0 - wc.T) + rows[:, c1 - lo] * wc.T
+    rows = H[r0, lo:hi] * (1 - wr) + H[r1, lo:hi] * wr           # (rows, used columns)
+    out = rows[:, c0 - lo] * (1 - wc.T) + rows[:, c1 - lo] * wc.T
     out[~r_in, :] = np.nan
     out[:, ~c_in] = np.nan
     return out
@@ -296,21 +313,28 @@ def _sun_visibility(patch: TerrainPatch, s, se, sn, su, E, N, outer, max_range_m
     At each distance ``t`` every pixel looks at the point ``t`` metres towards the Sun's azimuth:
     the pixel grid moved as a whole, so the heights there are :func:`grid_heights` of the patch
     (and of ``outer`` where the moved grid has left the patch; 0 beyond both)."""
-    H, R = patch.height_m, MOON_RADIUS_M
+    R = MOON_RADIUS_M
     hs = np.hypot(s[0], s[1])
     if hs <= 1e-9:
-        return np.ones_like(H)
+        return np.ones_like(patch.height_m)
     de, dn = s[0] / hs, s[1] / hs
     tan_el = su / np.maximum(np.hypot(se, sn), 1e-9)
-    best = np.full(H.shape, -np.inf)
+    # single precision: heights to a millimetre over kilometres; horizon slopes far finer than the disc
+    H = patch.height_m.astype(np.float32)
+    H_outer = None if outer is None else outer.height_m.astype(np.float32)
+    best = np.full(H.shape, -np.inf, np.float32)
     e_cols, n_rows = E[0], N[:, 0]
     for t in np.geomspace(patch.step_m * 0.75, max_range_m, n_steps):
-        hq = grid_heights(patch, e_cols + de * t, n_rows + dn * t)
+        hq = grid_heights(patch, e_cols + de * t, n_rows + dn * t, H)
         miss = np.isnan(hq)
         if outer is not None and miss.any():
-            hq[miss] = grid_heights(outer, e_cols + de * t, n_rows + dn * t)[miss]
-        hq = np.nan_to_num(hq, nan=0.0)
-        best = np.maximum(best, (hq - H - t * t / (2 * R)) / t)
+            hq[miss] = grid_heights(outer, e_cols + de * t, n_rows + dn * t, H_outer)[miss]
+        hq[np.isnan(hq)] = 0.0
+        hq -= H
+        hq *= np.float32(1.0 / t)
+        hq -= np.float32(t / (2 * R))
+        np.maximum(best, hq, out=best)
+    best = best.astype(np.float64)
     ang = np.degrees(np.arctan(best) - np.arctan(tan_el))  # horizon above the Sun's centre (deg)
     x = np.clip((SUN_RADIUS_DEG - ang) / (2 * SUN_RADIUS_DEG), 0.0, 1.0)
     return x * x * (3 - 2 * x)
