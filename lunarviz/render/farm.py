@@ -339,48 +339,62 @@ def render_farm(traj, out, *, settings: FrameSettings, times: np.ndarray, fps: f
 def _run_local(job: FarmJob, traj, key, todo, work: _WorkFolder, bar: _Progress, *, workers, dask) -> None:
     import multiprocessing as mp
     import pickle
+    import queue
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     n = max(1, min(workers, len(todo)))
     job = FarmJob(job.settings, job.times, job.fps, job.codec, job.suffix, workers_per_host={"*": n},
                   pin_cores=job.pin_cores)
     ctx = mp.get_context("spawn")
-    with ctx.Manager() as manager:
-        indices, q = manager.Queue(), manager.Queue()
-        for i in range(n):
-            indices.put(i)
-        stop = threading.Event()
+    # plain queues, handed to each worker as it is spawned (no manager process to start and stop)
+    indices, q = ctx.Queue(), ctx.Queue()
+    for i in range(n):
+        indices.put(i)
+    stop = threading.Event()
 
-        def drain():
-            while not stop.is_set():
-                with contextlib.suppress(Exception):
-                    bar.report(*q.get(timeout=0.2))
+    def drain():
+        while True:
+            try:
+                item = q.get(timeout=0.5)
+            except queue.Empty:
+                if stop.is_set():
+                    return
+                continue
+            except Exception:  # noqa: BLE001 - a worker killed in the middle of a put leaves a broken message
+                return
+            if item is None:
+                return
+            bar.report(*item)
 
-        t = threading.Thread(target=drain, daemon=True)
-        t.start()
-        payload = pickle.dumps((job, traj, key), protocol=pickle.HIGHEST_PROTOCOL)
-        pool = ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_local_init,
-                                   initargs=(payload, indices, q))
-        try:
-            futs = {pool.submit(_local_task, k0, k1): (k0, k1) for k0, k1 in todo}
-            pending = set(futs)
-            while pending:
-                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for f in finished:
-                    k0, k1 = futs[f]
-                    work.store(k0, k1, f.result())
-                    bar.report(k0, k1 - k0)
-        except BaseException:
-            procs = list((getattr(pool, "_processes", None) or {}).values())
-            pool.shutdown(wait=False, cancel_futures=True)
-            for p in procs:
-                with contextlib.suppress(Exception):
-                    p.kill()
-            raise
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
-            stop.set()
-            t.join(timeout=2)
+    t = threading.Thread(target=drain, daemon=True)
+    t.start()
+    payload = pickle.dumps((job, traj, key), protocol=pickle.HIGHEST_PROTOCOL)
+    pool = ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_local_init,
+                               initargs=(payload, indices, q))
+    try:
+        futs = {pool.submit(_local_task, k0, k1): (k0, k1) for k0, k1 in todo}
+        pending = set(futs)
+        while pending:
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for f in finished:
+                k0, k1 = futs[f]
+                work.store(k0, k1, f.result())
+                bar.report(k0, k1 - k0)
+    except BaseException:
+        procs = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for p in procs:
+            with contextlib.suppress(Exception):
+                p.kill()
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        stop.set()
+        q.put(None)  # the drain thread ends at once, after the workers' last reports
+        t.join(timeout=2)
+        for mq in (indices, q):
+            mq.close()
+            mq.cancel_join_thread()
 
 
 def _dask_workers(dask: str) -> int:

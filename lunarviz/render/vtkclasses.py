@@ -8,8 +8,7 @@ import vtk`` and keep ``vtk.vtkName``; a class not listed here is added here.
 
 from types import SimpleNamespace
 
-# the OpenGL implementations of the mappers and the FreeType text renderer (object factories)
-from vtkmodules import (  # noqa: F401
+from vtkmodules import (
     vtkCommonCore,
     vtkCommonDataModel,
     vtkCommonMath,
@@ -18,6 +17,8 @@ from vtkmodules import (  # noqa: F401
     vtkRenderingOpenGL2,
 )
 
+#: loaded for their object factories: the OpenGL implementations of the mappers, FreeType text
+IMPLEMENTATIONS = (vtkRenderingOpenGL2, vtkRenderingFreeType)
 _NAMES = {
     vtkCommonCore: ("VTK_FONT_FILE", "vtkPoints"),
     vtkCommonDataModel: ("vtkCellArray", "vtkImageData", "vtkPolyData"),

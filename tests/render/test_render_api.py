@@ -44,3 +44,16 @@ def test_still_refuses_a_non_png_path_before_rendering(tmp_path):
     with pytest.raises(RenderError, match=r"\.png"):
         lunarviz.still(object(), "touchdown", path=tmp_path / "x.jpg")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_still_loads_only_the_vtk_modules_it_needs(headless):
+    # `import vtk` loads all ~180 of VTK's modules (half a second in every command and farm worker)
+    import subprocess
+    import sys
+
+    code = ("import sys, lunarviz; lunarviz.still(lunarviz.fly('resilience'), 'touchdown-20s', size=(160, 90)); "
+            "print('vtk' in sys.modules, sum(m.startswith('vtkmodules.') for m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=300)
+    loaded, n_modules = out.stdout.split()
+    assert loaded == "False"
+    assert int(n_modules) < 100
