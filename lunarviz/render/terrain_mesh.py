@@ -307,12 +307,15 @@ def grid_heights(patch: TerrainPatch, east_m: np.ndarray, north_m: np.ndarray, h
     return out
 
 
-def _sun_visibility(patch: TerrainPatch, s, se, sn, su, E, N, outer, max_range_m, n_steps) -> np.ndarray:
+def _sun_visibility(patch: TerrainPatch, s, se, sn, su, E, N, outer, max_range_m, n_steps, near=None) -> np.ndarray:
     """Visible share of the solar disc at every pixel (horizon march towards the Sun).
 
     At each distance ``t`` every pixel looks at the point ``t`` metres towards the Sun's azimuth:
     the pixel grid moved as a whole, so the heights there are :func:`grid_heights` of the patch
-    (and of ``outer`` where the moved grid has left the patch; 0 beyond both)."""
+    (and of ``outer`` where the moved grid has left the patch; 0 beyond both). The distances grow
+    geometrically (a third further each step at 40 steps); ``near = ((row0, row1, col0, col1), m)``
+    also marches every half texel out to ``m`` over that window of the grid -- where a small feature
+    (a fresh crater) casts its shadow, which the geometric steps would cut into texel-block teeth."""
     R = MOON_RADIUS_M
     hs = np.hypot(s[0], s[1])
     if hs <= 1e-9:
@@ -324,26 +327,49 @@ def _sun_visibility(patch: TerrainPatch, s, se, sn, su, E, N, outer, max_range_m
     H_outer = None if outer is None else outer.height_m.astype(np.float32)
     best = np.full(H.shape, -np.inf, np.float32)
     e_cols, n_rows = E[0], N[:, 0]
-    for t in np.geomspace(patch.step_m * 0.75, max_range_m, n_steps):
-        hq = grid_heights(patch, e_cols + de * t, n_rows + dn * t, H)
-        miss = np.isnan(hq)
-        if outer is not None and miss.any():
-            hq[miss] = grid_heights(outer, e_cols + de * t, n_rows + dn * t, H_outer)[miss]
-        hq[np.isnan(hq)] = 0.0
-        hq -= H
-        hq *= np.float32(1.0 / t)
-        hq -= np.float32(t / (2 * R))
-        np.maximum(best, hq, out=best)
+    marches = [(np.geomspace(patch.step_m * 0.75, max_range_m, n_steps), slice(None), slice(None))]
+    if near is not None:
+        (r0, r1, c0, c1), near_m = near
+        marches.append((np.arange(patch.step_m * 0.5, near_m, patch.step_m * 0.5), slice(r0, r1), slice(c0, c1)))
+    for dists, rows, cols in marches:
+        ec, nr, Hw, bw = e_cols[cols], n_rows[rows], H[rows, cols], best[rows, cols]
+        for t in dists:
+            hq = grid_heights(patch, ec + de * t, nr + dn * t, H)
+            miss = np.isnan(hq)
+            if outer is not None and miss.any():
+                hq[miss] = grid_heights(outer, ec + de * t, nr + dn * t, H_outer)[miss]
+            hq[np.isnan(hq)] = 0.0
+            hq -= Hw
+            hq *= np.float32(1.0 / t)
+            hq -= np.float32(t / (2 * R))
+            np.maximum(bw, hq, out=bw)
     best = best.astype(np.float64)
     ang = np.degrees(np.arctan(best) - np.arctan(tan_el))  # horizon above the Sun's centre (deg)
-    x = np.clip((SUN_RADIUS_DEG - ang) / (2 * SUN_RADIUS_DEG), 0.0, 1.0)
+    return _disc_share(ang)
+
+
+#: the widest a shadow edge is spread to cover one texel, degrees of horizon angle (beyond it the
+#: angle jumps: another ridge takes over as the horizon, not a sub-texel edge)
+EDGE_SPREAD_MAX_DEG = 3.0
+
+
+def _disc_share(ang: np.ndarray) -> np.ndarray:
+    """Visible share of the solar disc from the horizon's angle above the Sun's centre, smoothstepped.
+
+    The penumbra is the disc's width, or the horizon angle's change across one texel where that is
+    more: a shadow edge then falls between texels where the angle crosses the Sun, not on the texel
+    grid (no staircase when a small patch is seen up close)."""
+    gy, gx = np.gradient(ang)
+    width = np.clip(np.hypot(gx, gy), 2 * SUN_RADIUS_DEG, EDGE_SPREAD_MAX_DEG)
+    x = np.clip(0.5 - ang / width, 0.0, 1.0)
     return x * x * (3 - 2 * x)
 
 
 def bake_lighting(patch: TerrainPatch, sun_dir: np.ndarray, *, outer: TerrainPatch | None = None,
                   intensity: float = 1.35, ambient: float = 0.03, light_rgb=(1.0, 0.98, 0.95),
                   earth_dir: np.ndarray | None = None, earth_intensity: float = 0.0,
-                  earth_rgb=(0.75, 0.85, 1.0), max_range_m: float = 15e3, n_steps: int = 40) -> np.ndarray:
+                  earth_rgb=(0.75, 0.85, 1.0), max_range_m: float = 15e3, n_steps: int = 40,
+                  near=None) -> np.ndarray:
     """Linear RGB (float, unclipped) of the patch lit by the Sun and the Earth; see :func:`bake_patch`.
 
     Also returns, as the second value, what the plain globe (the global map, sphere
@@ -356,7 +382,7 @@ def bake_lighting(patch: TerrainPatch, sun_dir: np.ndarray, *, outer: TerrainPat
     nx, ny = -dh_dcol, dh_drow
     norm = np.sqrt(nx * nx + ny * ny + 1.0)
     cosi = (nx * se + ny * sn + su) / norm
-    vis = _sun_visibility(patch, s, se, sn, su, E, N, outer, max_range_m, n_steps)
+    vis = _sun_visibility(patch, s, se, sn, su, E, N, outer, max_range_m, n_steps, near)
     sun_rgb = np.asarray(light_rgb, np.float32) * intensity
     light = ambient + (np.clip(cosi, 0.0, None) * vis)[..., None] * sun_rgb
     flat = ambient + np.clip(su, 0.0, None)[..., None] * sun_rgb
