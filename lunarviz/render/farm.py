@@ -423,10 +423,8 @@ def _run_dask(job: FarmJob, traj, key, todo, work: _WorkFolder, bar: _Progress, 
 
             import dask
 
-            # no dashboard, so no use for the workers' stack sampler (a thread waking every 10 ms);
-            # and glibc's adaptive malloc kept (see _undo_dask_malloc_trim)
-            stack.enter_context(dask.config.set({"distributed.worker.profile.enabled": False,
-                                                 "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}))
+            # no dashboard, so no use for the workers' stack sampler (a thread waking every 10 ms)
+            stack.enter_context(dask.config.set({"distributed.worker.profile.enabled": False}))
             cluster = stack.enter_context(LocalCluster(n_workers=arg, threads_per_worker=1, processes=True,
                                                        dashboard_address=None, silence_logs=logging.ERROR))
             client = stack.enter_context(Client(cluster))

@@ -479,8 +479,15 @@ def _prepare_crater(h: SceneHandles, near, fine, inner) -> None:
     rel = world - np.asarray(td.pos_m, float)
     rh = np.linalg.norm(rel - (rel * up).sum(axis=1, keepdims=True) * up, axis=1)
     pts1 = pts0 + up * fx.crater_height_m(rh, diameter)[:, None]
+    # the bowl and rim's window of the patch, marched every half texel out to 1.5 D when baked (see
+    # terrain_mesh._sun_visibility): shadows across the whole bowl
+    col, row = fine._col_row(float(ie[0]), float(inn[0]))
+    half = int(np.ceil(1.5 * diameter / fine.step_m))
+    window = (max(int(row) - half, 0), min(int(row) + half + 1, fine.n),
+              max(int(col) - half, 0), min(int(col) + half + 1, fine.n))
     h.data["crater"] = dict(et=float(td.et_s), patch=patch, inner=inner, pts=(pts0, pts1), shown=None,
-                            tex=None, diameter_m=diameter, centre_m=np.asarray(td.pos_m, float))
+                            tex=None, diameter_m=diameter, centre_m=np.asarray(td.pos_m, float),
+                            march=(window, 1.5 * diameter))
 
 
 def _update_crater(h: SceneHandles, et_s: float) -> None:
@@ -1310,20 +1317,8 @@ def _bake_all(h: SceneHandles, sun: np.ndarray, earth: tuple[np.ndarray, float])
     c = h.data.get("crater")
     if c:
         parent, under = outers["patch_fine"]
-        out.append((CRATER_TEX, bake_patch(c["patch"], sun, outer=parent, parent=under, near=_crater_march(h, c),
-                                           **light)))
+        out.append((CRATER_TEX, bake_patch(c["patch"], sun, outer=parent, parent=under, near=c["march"], **light)))
     return out
-
-
-def _crater_march(h: SceneHandles, c: dict) -> tuple[tuple[int, int, int, int], float]:
-    """The crater's window of its patch and the distance to march every half texel there (see
-    ``terrain_mesh._sun_visibility``): the bowl and rim, and shadows across the whole bowl."""
-    patch, d = c["patch"], float(c["diameter_m"])
-    ce, cn, _ = h.terrain.unit_to_local(c["centre_m"][None, :] / np.linalg.norm(c["centre_m"]))
-    col, row = patch._col_row(float(ce[0]), float(cn[0]))
-    half = int(np.ceil(1.5 * d / patch.step_m))
-    r0, c0 = max(int(row) - half, 0), max(int(col) - half, 0)
-    return (r0, min(int(row) + half + 1, patch.n), c0, min(int(col) + half + 1, patch.n)), 1.5 * d
 
 
 def earthshine(et_s: float, at_m: np.ndarray) -> tuple[np.ndarray, float]:
