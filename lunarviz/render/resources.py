@@ -9,9 +9,13 @@ disk, so that a second process starts quickly.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import os
+import threading
+import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,11 +44,56 @@ def _texture_source(name: str, width: int) -> Path:
 
 
 def cache_dir() -> Path:
-    """Resized textures and baked terrain patches: ``render/`` in the one user cache
-    (:func:`lunarviz.assets.cache_dir`, i.e. ``$LUNARVIZ_CACHE`` or ``~/.cache/lunarviz``)."""
+    """Resized textures, sampled terrain patches and their lighting bakes: ``render/`` in the one
+    user cache (:func:`lunarviz.assets.cache_dir`, i.e. ``$LUNARVIZ_CACHE`` or ``~/.cache/lunarviz``)."""
     from .. import assets
 
     return assets.cache_dir() / "render"
+
+
+def cached_arrays(path: Path | None, compute: Callable[[], dict[str, np.ndarray]], *,
+                  keep: int | None = None) -> dict[str, np.ndarray]:
+    """``compute()``'s named arrays, kept on disk in the ``.npz`` file ``path`` (``None``: not kept).
+
+    The file's name is its key: the caller puts in it everything that decides the arrays. A file
+    that cannot be read is computed again; one that cannot be written only costs the next process
+    the work. It is written under a temporary name and renamed, so processes racing for the same
+    key (a render farm's workers) never read half a file. ``keep``: after a write, only the newest
+    ``keep`` files of the folder that share the name's first word (up to ``-``) stay; reading a
+    file makes it the newest.
+    """
+    if path is not None and path.is_file():
+        try:
+            with open(path, "rb") as f, np.load(f) as z:
+                out = {k: z[k] for k in z.files}
+            with contextlib.suppress(OSError):
+                os.utime(path)
+            return out
+        except (OSError, ValueError, EOFError, zipfile.BadZipFile):
+            pass
+    out = compute()
+    if path is None:
+        return out
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.stem}.{os.getpid()}.{threading.get_ident()}.tmp.npz")
+        np.savez(tmp, **out)
+        os.replace(tmp, path)
+        if keep is not None:
+            _keep_newest(path.parent, path.name.split("-", 1)[0] + "-", keep)
+    except OSError:
+        pass
+    return out
+
+
+def _keep_newest(folder: Path, prefix: str, keep: int) -> None:
+    files = []
+    for f in folder.glob(prefix + "*.npz"):
+        with contextlib.suppress(OSError):
+            files.append((f.stat().st_mtime, f))
+    for _, f in sorted(files, reverse=True)[keep:]:
+        with contextlib.suppress(OSError):
+            f.unlink()
 
 
 @functools.lru_cache(maxsize=16)
@@ -55,36 +104,24 @@ def texture(name: str, width: int) -> np.ndarray:
     the LROC and Blue Marble maps). Resized with a Lanczos filter; cached on
     disk keyed by the source file's size and modification time.
     """
-    from PIL import Image
-
     src = _texture_source(name, width)
     st = src.stat()
     key = hashlib.sha1(f"{src.resolve()}|{st.st_size}|{st.st_mtime_ns}|{width}".encode()).hexdigest()[:16]
-    cache = cache_dir() / f"{name}-{width}-{key}.npy"
-    if cache.exists():
-        try:
-            arr = np.load(cache)
-            if arr.shape == (width // 2, width, 3):
-                return arr
-        except (OSError, ValueError):
-            pass
+    return cached_arrays(cache_dir() / f"{name}-{width}-{key}.npz", lambda: {"rgb": _decode(src, width)})["rgb"]
+
+
+def _decode(src: Path, width: int) -> np.ndarray:
+    from PIL import Image
+
     Image.MAX_IMAGE_PIXELS = max(Image.MAX_IMAGE_PIXELS or 0, 200_000_000)
     try:
         with Image.open(src) as im:
             im = im.convert("RGB")
             if im.size != (width, width // 2):
                 im = im.resize((width, width // 2), Image.Resampling.LANCZOS)
-            arr = np.asarray(im, dtype=np.uint8).copy()
+            return np.asarray(im, dtype=np.uint8).copy()
     except OSError as exc:
-        raise AssetError(f"{src}: cannot read texture {name!r}: {exc}") from exc
-    try:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache.with_suffix(f".{os.getpid()}.tmp.npy")
-        np.save(tmp, arr)
-        os.replace(tmp, cache)
-    except OSError:
-        pass
-    return arr
+        raise AssetError(f"{src}: cannot read texture {src.stem!r}: {exc}") from exc
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ How the scene stays precise and fast
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -1302,10 +1303,22 @@ def _bake_all(h: SceneHandles, sun: np.ndarray, earth: tuple[np.ndarray, float])
     """Pure NumPy (safe in a worker thread): the Sun and Earth are looked up by the caller.
 
     Baked at the site's exposure (:func:`site_exposure`); a frame that needs less dims the patches.
-    The outer patch is baked first: the inner one blends into it at its edge."""
+    The outer patch is baked first: the inner one blends into it at its edge. The images are kept
+    in the render cache (:func:`_bake_key`): a second process -- a farm's other worker, the next
+    still of the scene -- reads them instead of marching the shadows again."""
     g = h.data["exposure_site"]
     light = dict(intensity=SUN_INTENSITY * g, ambient=AMBIENT * g, light_rgb=SUN_RGB, earth_dir=earth[0],
                  earth_intensity=earth[1] * g, earth_rgb=EARTHSHINE_RGB)
+    path = resources.cache_dir() / f"bake-{_bake_key(h, sun, light)}.npz"
+    return list(resources.cached_arrays(path, lambda: dict(_bake_images(h, sun, light)),
+                                        keep=BAKE_CACHE_FILES).items())
+
+
+#: lighting bakes kept in the render cache (each ~4 MB at high quality; the newest are kept)
+BAKE_CACHE_FILES = 48
+
+
+def _bake_images(h: SceneHandles, sun: np.ndarray, light: dict) -> list:
     out, done, outers = [], {}, {}
     for name, patch, parent in sorted(h.data["patches"], key=lambda x: -x[1].half_m):
         # shadows are marched over the patch and the next coarser one beyond it
@@ -1319,6 +1332,39 @@ def _bake_all(h: SceneHandles, sun: np.ndarray, earth: tuple[np.ndarray, float])
         parent, under = outers["patch_fine"]
         out.append((CRATER_TEX, bake_patch(c["patch"], sun, outer=parent, parent=under, near=c["march"], **light)))
     return out
+
+
+def _bake_key(h: SceneHandles, sun: np.ndarray, light: dict) -> str:
+    """Everything that decides the baked images: the bake's code, the light, and every patch's
+    grids and placement (each patch hashed once per scene)."""
+    import hashlib
+
+    d = hashlib.blake2b(_bake_code(), digest_size=16)
+    d.update(np.asarray(sun, np.float64).tobytes())
+    d.update(repr(sorted((k, np.asarray(v, np.float64).tolist()) for k, v in light.items())).encode())
+    digests = h.data.setdefault("patch_digests", {})
+    c = h.data.get("crater")
+    entries = [(name, patch, parent) for name, patch, parent in h.data["patches"]]
+    entries += [(CRATER_TEX, c["patch"], None)] if c else []
+    for name, patch, parent in entries:
+        if id(patch) not in digests:
+            p = hashlib.blake2b(digest_size=16)
+            p.update(repr((patch.half_m, patch.n, patch.centre_e, patch.centre_n)).encode())
+            for a in (patch.basis, patch.height_m, patch.colour, patch.base_colour):
+                p.update(b"-" if a is None else np.ascontiguousarray(a).tobytes())
+            digests[id(patch)] = p.digest()
+        d.update(name.encode() + digests[id(patch)] + (b"" if parent is None else digests.get(id(parent), b"?")))
+    d.update(repr(c["march"] if c else None).encode())
+    return d.hexdigest()
+
+
+@functools.lru_cache(maxsize=1)
+def _bake_code() -> bytes:
+    """The source of the bake (this module and :mod:`.terrain_mesh`): a change re-bakes."""
+    from pathlib import Path
+
+    here = Path(__file__).resolve().parent
+    return b"".join((here / f).read_bytes() for f in ("scene.py", "terrain_mesh.py"))
 
 
 def earthshine(et_s: float, at_m: np.ndarray) -> tuple[np.ndarray, float]:

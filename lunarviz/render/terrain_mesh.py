@@ -207,36 +207,19 @@ def make_patch(terrain, half_m: float, n: int, global_rgb: np.ndarray, cache_dir
                centre_en: tuple[float, float] = (0.0, 0.0)) -> TerrainPatch:
     """Sample ``terrain`` on an ``n x n`` grid of half-width ``half_m`` round ``centre_en`` (local
     east, north of the terrain's site; heights cached on disk)."""
-    import os
     from pathlib import Path
+
+    from .resources import cached_arrays
 
     step = 2 * half_m / n
     c = -half_m + (np.arange(n) + 0.5) * step
     ce, cn = (round(float(centre_en[0]), 2), round(float(centre_en[1]), 2))
     E, N = np.meshgrid(c + ce, c[::-1] + cn)  # row 0 = north
-    grids = None
-    path = None
-    if cache_dir is not None:
-        path = Path(cache_dir) / f"terrain-{_fingerprint(terrain)}-{half_m:.0f}-{n}-{ce:.2f}-{cn:.2f}.npz"
-        if path.exists():
-            try:
-                with np.load(path) as z:
-                    grids = (z["h"], z["a"])
-            except (OSError, ValueError, KeyError):
-                grids = None
-    if grids is None:
-        h = np.asarray(terrain.local_height_m(E, N), np.float32)
-        a = np.asarray(terrain.local_albedo(E, N), np.float32)
-        grids = (h, a)
-        if path is not None:
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                tmp = path.with_suffix(f".{os.getpid()}.tmp.npz")
-                np.savez(tmp, h=h, a=a)
-                os.replace(tmp, path)
-            except OSError:
-                pass
-    h, a = grids
+    path = None if cache_dir is None else (
+        Path(cache_dir) / f"terrain-{_fingerprint(terrain)}-{half_m:.0f}-{n}-{ce:.2f}-{cn:.2f}.npz")
+    grids = cached_arrays(path, lambda: {"h": np.asarray(terrain.local_height_m(E, N), np.float32),
+                                         "a": np.asarray(terrain.local_albedo(E, N), np.float32)})
+    h, a = grids["h"], grids["a"]
     lat, lon = terrain.local_to_latlon(E, N)
     rgb = sample_equirect_bilinear(global_rgb, lat, lon)
     colour = rgb * a[..., None]

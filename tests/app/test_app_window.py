@@ -421,7 +421,7 @@ def test_the_window_caches_into_the_session_folder_not_the_home_cache(win, sessi
 
     cache = resources.cache_dir()
     assert assets.cache_dir() == session_cache and cache.parent == session_cache
-    assert any(cache.glob("*.npy"))  # the window's scene did cache (textures, baked terrain) ... here
+    assert any(cache.glob("*.npz"))  # the window's scene did cache (textures, baked terrain) ... here
     home_cache = Path.home() / ".cache" / "lunarviz"
     assert not cache.is_relative_to(home_cache) and not session_cache.is_relative_to(home_cache)
 
