@@ -58,9 +58,9 @@ class ChoiceLabel(QtWidgets.QLabel):
         self.clicked.emit()
         super().mousePressEvent(ev)
 
-    def set_look(self, rgb: tuple[int, int, int], picked: bool) -> None:
+    def set_look(self, rgb: tuple[int, int, int], picked: bool, text_pt: int = TEXT_PT) -> None:
         border, width = PICKED_BORDER if picked else CHOICE_BORDER
-        self.setStyleSheet(_CHOICE_CSS.replace("TEXT", str(TEXT_PT)).format(bg=rgb, border=border, bw=width))
+        self.setStyleSheet(_CHOICE_CSS.replace("TEXT", str(text_pt)).format(bg=rgb, border=border, bw=width))
 
 
 class LessonPanel(QtWidgets.QWidget):
@@ -75,12 +75,17 @@ class LessonPanel(QtWidgets.QWidget):
         self.setObjectName("lesson")
         self.setAttribute(QtCore.Qt.WidgetAttribute.WA_StyledBackground, True)
 
-        def label(pt: int, color: str = "#f0f0f0", bold: bool = False) -> QtWidgets.QLabel:
+        #: the window's font scale (``view --font-scale``, Ctrl+plus/minus): every size here times it
+        self.text_scale = 1.0
+        self._styles: list[tuple[QtWidgets.QWidget, str, int]] = []  # widget, its style with PT, base size
+
+        def label(pt: int, color: str = "#f0f0f0", bold: bool = False, extra: str = "") -> QtWidgets.QLabel:
             lab = QtWidgets.QLabel(self)
             lab.setWordWrap(True)
             lab.setTextFormat(QtCore.Qt.TextFormat.PlainText)
             weight = "bold" if bold else "normal"
-            lab.setStyleSheet(f"QLabel {{ color: {color}; font-size: {pt}pt; font-weight: {weight}; }}")
+            self._styles.append((lab, f"QLabel {{{{ color: {color}; font-size: PTpt; font-weight: {weight}; "
+                                      f"{extra}}}}}", pt))
             return lab
 
         self.counter = label(TEXT_PT, "#ffd75a", bold=True)
@@ -94,12 +99,11 @@ class LessonPanel(QtWidgets.QWidget):
         #: the choice picked (the class's guess), -1: none
         self.picked = -1
         self._answer: int | None = None
-        self.explain = label(TEXT_PT, "#d8f5dc")
-        self.explain.setStyleSheet(self.explain.styleSheet().replace(
-            "}", "background: #173222; border-radius: 8px; padding: 10px; }"))
+        self.explain = label(TEXT_PT, "#d8f5dc", extra="background: #173222; border-radius: 8px; padding: 10px; ")
         self.status = label(TEXT_PT - 3, "#9aa3b5")
         self.back_button = self._button(_("◀  Back  (←)"), self.back_requested)
         self.next_button = self._button(_("Next  (→)  ▶"), self.next_requested)
+        self.set_text_scale(1.0)
         row = QtWidgets.QHBoxLayout()
         row.addWidget(self.back_button)
         row.addWidget(self.next_button, 1)
@@ -116,11 +120,24 @@ class LessonPanel(QtWidgets.QWidget):
 
     def _button(self, text: str, signal) -> QtWidgets.QPushButton:
         b = QtWidgets.QPushButton(text, self)
-        b.setMinimumHeight(BUTTON_PX)
         b.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
-        b.setStyleSheet(f"QPushButton {{ font-size: {TEXT_PT}pt; padding: 6px 14px; }}")
+        self._styles.append((b, "QPushButton {{ font-size: PTpt; padding: 6px 14px; }}", TEXT_PT))
         b.clicked.connect(signal.emit)
         return b
+
+    def _pt(self, pt: int) -> int:
+        return max(6, round(pt * self.text_scale))
+
+    def set_text_scale(self, scale: float) -> None:
+        """Every text of the panel (and the buttons' height) ``scale`` x its size: the window's font
+        scale reaches the lesson as it does every other panel (the sizes here are style sheets,
+        which a window font does not change)."""
+        self.text_scale = float(scale)
+        for w, css, pt in self._styles:
+            w.setStyleSheet(css.replace("PT", str(self._pt(pt))).format())
+        for b in (self.back_button, self.next_button):
+            b.setMinimumHeight(round(BUTTON_PX * max(1.0, self.text_scale)))
+        self.mark_answer(self._answer)
 
     def show_text(self, *, counter: str, title: str, prompt: str, choices: tuple[str, ...],
                   explain: str, next_text: str, can_back: bool, can_next: bool) -> None:
@@ -156,7 +173,7 @@ class LessonPanel(QtWidgets.QWidget):
             elif answer is not None and i == self.picked:
                 mark, rgb = WRONG_MARK, WRONG_RGB
             lab.setText(mark + text)
-            lab.set_look(rgb, i == self.picked)
+            lab.set_look(rgb, i == self.picked, self._pt(TEXT_PT))
 
     def set_picked(self, i: int) -> None:
         """The class's guess (-1: none)."""
@@ -195,6 +212,8 @@ class LessonController(QtCore.QObject):
         self.panel.back_requested.connect(self.back)
         self._build_dock()
         self._take_keys()
+        self.set_text_scale(win.font_scale)
+        win.font_scale_changed.connect(self.set_text_scale)
         win.trajectory_loaded.connect(self._on_loaded)
         win.whatif_finished.connect(self._on_whatif)
         win.frame_drawn.connect(self._on_frame)
@@ -214,8 +233,13 @@ class LessonController(QtCore.QObject):
         win.addDockWidget(QtCore.Qt.DockWidgetArea.LeftDockWidgetArea, win.telemetry_dock)
         win.telemetry_dock.hide()
         win.telemetry.set_range_mode(LESSON_PLOTS)
-        win.resizeDocks([dock], [PANEL_PX], QtCore.Qt.Orientation.Horizontal)
         self.dock = dock
+
+    def set_text_scale(self, scale: float) -> None:
+        """The panel's text at the window's font scale, the panel wider with it (up to half the window)."""
+        self.panel.set_text_scale(scale)
+        width = min(round(PANEL_PX * max(1.0, scale)), max(PANEL_PX, self.win.width() // 2))
+        self.win.resizeDocks([self.dock], [width], QtCore.Qt.Orientation.Horizontal)
 
     def _take_keys(self) -> None:
         """Right/PageDown = next, Left/PageUp = back, Up/Down = pick an answer (the frame steps give up ←/→)."""

@@ -73,6 +73,7 @@ class MainWindow(QtWidgets.QMainWindow):
     whatif_finished = QtCore.Signal(object)     # Trajectory
     load_failed = QtCore.Signal(str)            # the message shown in the dialog
     frame_drawn = QtCore.Signal(float)          # ET of the frame just drawn
+    font_scale_changed = QtCore.Signal(float)   # the font scale (view --font-scale, Ctrl+plus/minus)
     montecarlo_progress = QtCore.Signal(int, int)   # runs done, runs (emitted from the worker thread)
     montecarlo_finished = QtCore.Signal(object)     # MonteCarloResult, or None when cancelled
 
@@ -783,6 +784,7 @@ class MainWindow(QtWidgets.QMainWindow):
                 w.setFont(font)
         self.telemetry.set_presentation(self.presentation, text_scale=self.font_scale)
         self.view.set_presentation(self.presentation, text_scale=self.font_scale)
+        self.font_scale_changed.emit(self.font_scale)
         self._dirty = True
 
     def set_presentation(self, on: bool) -> None:

@@ -218,6 +218,38 @@ def test_the_lesson_owns_the_arrow_keys_and_the_buttons_work(qtbot, clock):
         cm.__exit__(None, None, None)
 
 
+def _pt(widget) -> float:
+    widget.ensurePolished()
+    return widget.font().pointSizeF()
+
+
+def test_the_lesson_panel_follows_the_font_scale(qtbot, clock):
+    # the back row of a classroom: Ctrl+plus makes the question, the choices and the buttons larger too
+    from lunarviz.app.lesson import PROMPT_PT, TEXT_PT
+
+    cm, win, ctrl = _lesson_window(qtbot, clock, "resilience")
+    try:
+        ctrl.start()
+        qtbot.keyClick(win, K.Key_Right)
+        qtbot.keyClick(win, K.Key_Right)  # the first question, with its choices
+        panel = ctrl.panel
+        assert panel.choice_labels
+        assert _pt(panel.prompt) == pytest.approx(PROMPT_PT) and _pt(panel.choice_labels[0]) == pytest.approx(TEXT_PT)
+        width, button_h = ctrl.dock.width(), panel.next_button.minimumHeight()
+        win.set_font_scale(1.5)
+        assert _pt(panel.prompt) == pytest.approx(PROMPT_PT * 1.5, abs=0.5)
+        assert _pt(panel.explain) == pytest.approx(TEXT_PT * 1.5, abs=0.5)
+        assert _pt(panel.next_button) == pytest.approx(TEXT_PT * 1.5, abs=0.5)
+        qtbot.keyClick(win, K.Key_Down)  # picking an answer restyles it: at the larger size still
+        assert _pt(panel.choice_labels[0]) == pytest.approx(TEXT_PT * 1.5, abs=0.5)
+        assert panel.next_button.minimumHeight() > button_h
+        qtbot.waitUntil(lambda: ctrl.dock.width() > width, timeout=WAIT_MS)
+        win.set_font_scale(1.0)
+        assert _pt(panel.prompt) == pytest.approx(PROMPT_PT)
+    finally:
+        cm.__exit__(None, None, None)
+
+
 def test_lesson_options_are_checked_before_any_window(capsys):
     from lunarviz.cli import main
 
