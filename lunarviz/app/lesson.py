@@ -84,8 +84,8 @@ class LessonPanel(QtWidgets.QWidget):
             lab.setWordWrap(True)
             lab.setTextFormat(QtCore.Qt.TextFormat.PlainText)
             weight = "bold" if bold else "normal"
-            self._styles.append((lab, f"QLabel {{{{ color: {color}; font-size: PTpt; font-weight: {weight}; "
-                                      f"{extra}}}}}", pt))
+            self._styles.append((lab, f"QLabel {{ color: {color}; font-size: PTpt; font-weight: {weight}; {extra}}}",
+                                 pt))
             return lab
 
         self.counter = label(TEXT_PT, "#ffd75a", bold=True)
@@ -107,21 +107,32 @@ class LessonPanel(QtWidgets.QWidget):
         row = QtWidgets.QHBoxLayout()
         row.addWidget(self.back_button)
         row.addWidget(self.next_button, 1)
+        # the question scrolls when it does not fit (large text on a short screen); the buttons stay
+        body = QtWidgets.QWidget()
+        text = QtWidgets.QVBoxLayout(body)
+        text.setContentsMargins(0, 0, 0, 0)
+        text.setSpacing(10)
+        for w in (self.counter, self.title, self.prompt, self.choices, self.explain):
+            text.addWidget(w)
+        text.addStretch(1)
+        self.scroll = QtWidgets.QScrollArea(self)
+        self.scroll.setWidget(body)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        for w in (body, self.scroll, self.scroll.viewport()):
+            w.setObjectName("lesson")  # the panel's dark background (its style sheet)
         lay = QtWidgets.QVBoxLayout(self)
         lay.setContentsMargins(16, 12, 16, 12)
         lay.setSpacing(10)
-        for w in (self.counter, self.title, self.prompt):
-            lay.addWidget(w)
-        lay.addWidget(self.choices)
-        lay.addWidget(self.explain)
-        lay.addStretch(1)
+        lay.addWidget(self.scroll, 1)
         lay.addWidget(self.status)
         lay.addLayout(row)
 
     def _button(self, text: str, signal) -> QtWidgets.QPushButton:
         b = QtWidgets.QPushButton(text, self)
         b.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
-        self._styles.append((b, "QPushButton {{ font-size: PTpt; padding: 6px 14px; }}", TEXT_PT))
+        self._styles.append((b, "QPushButton { font-size: PTpt; padding: 6px 14px; }", TEXT_PT))
         b.clicked.connect(signal.emit)
         return b
 
@@ -134,7 +145,7 @@ class LessonPanel(QtWidgets.QWidget):
         which a window font does not change)."""
         self.text_scale = float(scale)
         for w, css, pt in self._styles:
-            w.setStyleSheet(css.replace("PT", str(self._pt(pt))).format())
+            w.setStyleSheet(css.replace("PT", str(self._pt(pt))))
         for b in (self.back_button, self.next_button):
             b.setMinimumHeight(round(BUTTON_PX * max(1.0, self.text_scale)))
         self.mark_answer(self._answer)

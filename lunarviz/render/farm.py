@@ -202,6 +202,7 @@ def _local_init(payload: bytes, indices, progress) -> None:
     starting a worker does not wait for the one before it to import lunarviz to unpickle them."""
     import atexit
     import pickle
+
     job, traj, key = pickle.loads(payload)
     _worker_setup(job, indices.get(), "*")
     atexit.register(_leave_fast)

@@ -1342,20 +1342,25 @@ def _bake_key(h: SceneHandles, sun: np.ndarray, light: dict) -> str:
     d = hashlib.blake2b(_bake_code(), digest_size=16)
     d.update(np.asarray(sun, np.float64).tobytes())
     d.update(repr(sorted((k, np.asarray(v, np.float64).tolist()) for k, v in light.items())).encode())
-    digests = h.data.setdefault("patch_digests", {})
+    for name, patch, parent in h.data["patches"]:
+        d.update(name.encode() + _patch_digest(h, patch) + (b"" if parent is None else _patch_digest(h, parent)))
     c = h.data.get("crater")
-    entries = [(name, patch, parent) for name, patch, parent in h.data["patches"]]
-    entries += [(CRATER_TEX, c["patch"], None)] if c else []
-    for name, patch, parent in entries:
-        if id(patch) not in digests:
-            p = hashlib.blake2b(digest_size=16)
-            p.update(repr((patch.half_m, patch.n, patch.centre_e, patch.centre_n)).encode())
-            for a in (patch.basis, patch.height_m, patch.colour, patch.base_colour):
-                p.update(b"-" if a is None else np.ascontiguousarray(a).tobytes())
-            digests[id(patch)] = p.digest()
-        d.update(name.encode() + digests[id(patch)] + (b"" if parent is None else digests.get(id(parent), b"?")))
-    d.update(repr(c["march"] if c else None).encode())
+    if c:
+        d.update(_patch_digest(h, c["patch"]) + repr(c["march"]).encode())
     return d.hexdigest()
+
+
+def _patch_digest(h: SceneHandles, patch) -> bytes:
+    """A patch's grids and placement, hashed once per scene (the patches do not change)."""
+    import hashlib
+
+    digests = h.data.setdefault("patch_digests", {})
+    if id(patch) not in digests:
+        p = hashlib.blake2b(repr((patch.half_m, patch.n, patch.centre_e, patch.centre_n)).encode(), digest_size=16)
+        for a in (patch.basis, patch.height_m, patch.colour, patch.base_colour):
+            p.update(b"-" if a is None else np.ascontiguousarray(a).tobytes())
+        digests[id(patch)] = p.digest()
+    return digests[id(patch)]
 
 
 @functools.lru_cache(maxsize=1)
