@@ -128,7 +128,7 @@ class MainWindow(QtWidgets.QMainWindow):
         lay = QtWidgets.QVBoxLayout(central)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(0)
-        lay.addWidget(self.view.widget, 1)
+        lay.addWidget(self.view.pane, 1)
         self.setCentralWidget(central)
         # clicking the 3D view takes the keyboard away from a spin box, so Space, 1-5 ... work again
         central.setFocusPolicy(QtCore.Qt.FocusPolicy.StrongFocus)
