@@ -166,3 +166,39 @@ def test_playing_draws_fewer_pixels_without_msaa_and_a_paused_frame_is_full(win)
     win.pause()
     win.draw_frame()
     assert tuple(rw.GetSize()) == pane and rw.GetMultiSamples() > 0
+
+
+def test_the_playhead_repaints_only_the_strips_where_it_moves(qtbot):
+    from PySide6 import QtWidgets
+
+    from lunarviz.app.widgets import PLAYHEAD_HALF_WIDTH_PX, TRACK_MARGIN_PX, Timeline
+
+    tl = Timeline()
+    qtbot.addWidget(tl)
+    tl.resize(1000 + 2 * TRACK_MARGIN_PX, 44)
+    tl.set_span(0.0, 1000.0)  # 1 s a pixel
+    tl.show()
+    qtbot.waitExposed(tl)
+    tl.set_playhead(100.0)
+    tl.set_playhead(400.0)
+    QtWidgets.QApplication.processEvents()
+    img = tl.grab().toImage()
+
+    def red(et_s):  # the playhead's colour in the middle of its line
+        c = img.pixelColor(round(tl.x_of(et_s)), 20)
+        return c.red() > 200 and c.green() < 120
+
+    assert red(400.0) and not red(100.0)  # drawn at its new place, and wiped from the old one
+    asked = []
+    tl.update = lambda *a: asked.append(a)
+    tl.set_playhead(400.3)  # the same pixel: nothing to repaint
+    assert asked == []
+    tl.set_playhead(700.0)
+    strips = [a[0] for a in asked]
+    assert len(strips) == 2 and all(r.width() == 2 * PLAYHEAD_HALF_WIDTH_PX + 2 for r in strips)
+    assert strips[0].contains(round(tl.x_of(400.3)), 20) and strips[1].contains(round(tl.x_of(700.0)), 20)
+    # leaving the view pages it along, and the whole timeline repaints
+    tl.set_view(0.0, 500.0)
+    asked.clear()
+    tl.set_playhead(600.0, follow=True)
+    assert asked == [()] and tl.view[0] <= 600.0 <= tl.view[1]
