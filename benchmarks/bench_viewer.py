@@ -10,6 +10,8 @@ the surface), for each camera preset:
    reached the screen, not timer ticks);
 3. ``chase@0.75``: chase again with ``--play-scale 0.75``, drawing 0.75 x 0.75 of the pane's
    pixels while playing (``SceneView.play_scale``; a paused frame is always full size);
+   ``chase T-25s``: chase again from 25 s before the impact (``--late-s``: the lander ~1.2 km
+   up and falling to ~0.5 km while counted, terrain filling the frame under the plume);
 4. **input-to-screen latency**: from a key press sent to the window (Space:
    play/pause; the camera's number key) to the end of the first render that
    started after it, median ms.
@@ -126,6 +128,8 @@ def main(argv=None) -> int:
     ap.add_argument("--play-scales", default="0.75",
                     help="then measure chase again drawing this share of the pane's width and height while "
                          "playing (comma list; --play-scale); every camera is first measured at full size")
+    ap.add_argument("--late-s", type=float, default=25.0,
+                    help="then measure chase again from this many seconds before the impact (0: not)")
     args = ap.parse_args(argv)
     if not os.environ.get("DISPLAY") and shutil.which("xvfb-run"):
         cmd = ["xvfb-run", "-a", "-s", "-screen 0 1920x1080x24", sys.executable, *sys.argv]
@@ -160,19 +164,24 @@ def main(argv=None) -> int:
         win.seek(et0)
         fps, lat = window_figures(app, win, clock, camera, getattr(QtCore.Qt.Key, f"Key_{i + 1}"),
                                   args.seconds, args.presses)
-        rows.append([camera, fps, lat])
+        rows.append([camera, et0, fps, lat])
     for scale in (float(v) for v in args.play_scales.split(",") if v.strip()):
         win.view.play_scale = scale
         win.seek(et0)
         fps, lat = window_figures(app, win, clock, "chase", QtCore.Qt.Key.Key_1, args.seconds, args.presses)
-        rows.append([f"chase@{scale:g}", fps, lat])
+        rows.append([f"chase@{scale:g}", et0, fps, lat])
     win.view.play_scale = 1.0
+    if args.late_s > 0:
+        et_late = traj.event("touchdown").et_s - args.late_s
+        win.seek(et_late)
+        fps, lat = window_figures(app, win, clock, "chase", QtCore.Qt.Key.Key_1, args.seconds, args.presses)
+        rows.append([f"chase T-{args.late_s:g}s", et_late, fps, lat])
     close_window(win)
     for row in rows:
-        row.append(offscreen_ms(traj, et0, row[0].split("@")[0], size, args.offscreen_frames))
-    print(f"{'camera':<10} {'viewer frames/s':>16} {'latency ms':>11} {'off-screen ms':>14} {'off-screen fps':>15}")
-    for camera, fps, lat, off in rows:
-        print(f"{camera:<10} {fps:>16.1f} {lat:>11.0f} {off:>14.1f} {1000.0 / off:>15.1f}")
+        row.append(offscreen_ms(traj, row[1], row[0].split("@")[0].split(" ")[0], size, args.offscreen_frames))
+    print(f"{'camera':<12} {'viewer frames/s':>16} {'latency ms':>11} {'off-screen ms':>14} {'off-screen fps':>15}")
+    for camera, _et, fps, lat, off in rows:
+        print(f"{camera:<12} {fps:>16.1f} {lat:>11.0f} {off:>14.1f} {1000.0 / off:>15.1f}")
     print(f"load average after: {loadavg()}")
     return 0
 
