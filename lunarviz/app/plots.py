@@ -99,6 +99,9 @@ class TelemetryPanel(QtWidgets.QWidget):
             plot.addItem(cursor, ignoreBounds=True)
             self.plots[key] = plot
             self.cursors[key] = cursor
+            # a bound slot, not a lambda: the connection ends with this panel (a teardown's last
+            # range change must not reach half-deleted plots)
+            plot.getViewBox().sigRangeChanged.connect(self._on_range_changed)  # zoom, pan, links
         self.curves: dict[str, pg.PlotDataItem] = {}
 
         self.range_box = QtWidgets.QComboBox(self)
@@ -194,9 +197,11 @@ class TelemetryPanel(QtWidgets.QWidget):
         checks = record.check(traj)
         labels = []
         alt_unit, speed_unit = units.unit_key("altitude_plot"), units.unit_key("speed")
-        for plot_key, quantity, unit, name in (("alt", "altitude", alt_unit, N_("published altitude")),
-                                               ("speed", "speed", speed_unit, N_("published speed")),
-                                               ("speed", "descent_rate", speed_unit, N_("published descent rate"))):
+        # one legend entry per plot for the diamonds (their labels say which quantity): a legend row
+        # of four names does not fit a plot's width
+        for plot_key, quantity, unit, name in (("alt", "altitude", alt_unit, N_("published")),
+                                               ("speed", "speed", speed_unit, N_("published")),
+                                               ("speed", "descent_rate", speed_unit, None)):
             pts = record.plot_points(checks, quantity, unit)
             if not pts:
                 continue
@@ -204,7 +209,7 @@ class TelemetryPanel(QtWidgets.QWidget):
             y = np.array([p[1] for p in pts])
             self.curves[f"record_{quantity}"] = self.plots[plot_key].plot(
                 x, y, pen=None, symbol="d", symbolSize=11, symbolBrush=RECORD_BRUSH,
-                symbolPen=pg.mkPen((40, 30, 0)), name=_(name))
+                symbolPen=pg.mkPen((40, 30, 0)), name=_(name) if name else None)
             for xi, yi, (_x, _y, label, ok) in zip(x, y, pts, strict=True):
                 text = pg.TextItem(label, color=RECORD_BRUSH if ok else (255, 140, 120), anchor=(0, 1))
                 text.setPos(float(xi), float(yi))
@@ -214,7 +219,7 @@ class TelemetryPanel(QtWidgets.QWidget):
         if rej is not None:
             self.curves["lrf_rejected"] = self.plots["alt"].plot(
                 self.x_of(rej[0]), units.convert(rej[1], "altitude_plot"), pen=None, symbol="x", symbolSize=6,
-                symbolPen=pg.mkPen(REJECTED_PEN, width=1.5), symbolBrush=None, name="rejected LRF range")
+                symbolPen=pg.mkPen(REJECTED_PEN, width=1.5), symbolBrush=None, name=_("rejected range"))
         return labels
 
     def set_ghost(self, traj: Trajectory | None) -> None:
@@ -305,6 +310,30 @@ class TelemetryPanel(QtWidgets.QWidget):
             top = ymax + pad + (LEGEND_STRIP / (1 - LEGEND_STRIP) * (ymax - ymin + 2 * pad) if key in LEGEND_PLOTS
                                 else 0.0)
             self.plots[key].setYRange(ymin - pad, top, padding=0.0)
+        self._place_record_labels()
+
+    @QtCore.Slot(object, object, object)
+    def _on_range_changed(self, *_args) -> None:
+        if self._traj is not None and self.isVisible():
+            self._place_record_labels()
+
+    def _place_record_labels(self) -> None:
+        """A published value's label reads away from the nearer edge of its plot (never cut off), and
+        one that would overlap a label placed before it in the same plot is hidden (its diamond stays)."""
+        placed: dict[str, list[QtCore.QRectF]] = {}
+        for key, text in self._record_labels:
+            vb = self.plots[key].getViewBox()
+            x0, x1 = vb.viewRange()[0]
+            right = text.pos().x() > (x0 + x1) / 2
+            text.setAnchor((1, 1) if right else (0, 1))
+            at = vb.mapViewToScene(text.pos())
+            r = text.textItem.boundingRect()
+            box = QtCore.QRectF(at.x() - (r.width() if right else 0.0), at.y() - r.height(), r.width(), r.height())
+            taken = placed.setdefault(key, [])
+            free = vb.sceneBoundingRect().contains(at) and not any(box.intersects(b) for b in taken)
+            text.setVisible(free)
+            if free:
+                taken.append(box)
 
     # --------------------------------------------------------------- cursor
     def cursor_et_s(self) -> float:

@@ -38,7 +38,7 @@ class Timeline(QtWidgets.QWidget):
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setMinimumHeight(44)
+        self.setMinimumHeight(self._min_height())
         self.setSizePolicy(QtWidgets.QSizePolicy.Policy.Expanding, QtWidgets.QSizePolicy.Policy.Fixed)
         self.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
         self.setMouseTracking(True)
@@ -193,8 +193,12 @@ class Timeline(QtWidgets.QWidget):
 
     def changeEvent(self, ev: QtCore.QEvent) -> None:
         if ev.type() == QtCore.QEvent.Type.FontChange:  # presentation mode: two rows of bigger labels
-            self.setMinimumHeight(max(44, 2 * self.fontMetrics().height() + 22))
+            self.setMinimumHeight(self._min_height())
         super().changeEvent(ev)
+
+    def _min_height(self) -> int:
+        """Two rows of labels above the ticks (which reach 8 px above the track, 14 px above the bottom)."""
+        return 2 * self.fontMetrics().height() + 24
 
     def mark_at(self, x: float, tolerance_px: float = 5.0) -> Mark | None:
         best = None

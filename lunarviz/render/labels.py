@@ -165,7 +165,8 @@ def update_labels(h, lb: LabelHandles, et_s: float) -> None:
 
     cam = np.asarray(h.origin_m, float)
     w, hgt = h.plotter.window_size
-    taken: list[tuple[float, float, float, float]] = []
+    hud = hud_boxes(h, hgt)
+    taken: list[tuple[float, float, float, float]] = list(hud)  # a label never covers the HUD's text
     for text, p in lb.points.items():
         near = text.startswith("●") or float(np.linalg.norm(cam - p)) < FEATURE_RADIUS_M
         above_horizon = float(np.dot(cam - p, p / np.linalg.norm(p))) > 0.0
@@ -176,7 +177,27 @@ def update_labels(h, lb: LabelHandles, et_s: float) -> None:
         d = d / np.linalg.norm(d)
         xy = project_to_pixels(h, cam + d * 1e6) if lb.labels_on and not _hits_moon(cam, d) else None
         _put(lb.texts[body], xy, w, hgt)
-    _update_bar(h, lb, cam, w, hgt)
+    _update_bar(h, lb, cam, w, hgt, hud)
+
+
+def hud_boxes(h, hgt: int) -> list[tuple[float, float, float, float]]:
+    """Screen boxes (x0, y0, x1, y1; y down from the top, px) of the HUD's visible texts this frame."""
+    hud = getattr(h, "hud", None)
+    if hud is None:
+        return []
+    boxes = []
+    for actor in hud.actors.values():
+        if not actor.GetVisibility() or not (actor.GetInput() or "").strip():
+            continue
+        b = [0.0] * 4
+        actor.GetBoundingBox(h.renderer, b)
+        x, y = actor.GetPositionCoordinate().GetComputedDisplayValue(h.renderer)
+        boxes.append((x + b[0], hgt - (y + b[3]), x + b[1], hgt - (y + b[2])))
+    return boxes
+
+
+def _overlaps(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 def _free_spot(xy, actor, taken: list, hgt: int):
@@ -185,9 +206,8 @@ def _free_spot(xy, actor, taken: list, hgt: int):
         return None
     size = actor.GetTextProperty().GetFontSize()
     box = (xy[0], xy[1] - size, xy[0] + 0.6 * size * len(actor.GetInput() or ""), xy[1] + 2)
-    for b in taken:
-        if box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3]:
-            return None
+    if any(_overlaps(box, b) for b in taken):
+        return None
     taken.append(box)
     return xy
 
@@ -211,8 +231,9 @@ def _put(actor, xy, w: int, hgt: int) -> None:
     actor.SetPosition(float(xy[0]) + 4.0, float(hgt - xy[1]) + 2.0)
 
 
-def _update_bar(h, lb: LabelHandles, cam: np.ndarray, w: int, hgt: int) -> None:
-    """The ground scale at the centre of the picture, where the view's centre ray meets the ground."""
+def _update_bar(h, lb: LabelHandles, cam: np.ndarray, w: int, hgt: int, hud: list) -> None:
+    """The ground scale at the centre of the picture, where the view's centre ray meets the ground;
+    lifted above any HUD text (a caption) it would cross."""
     alt = float(np.linalg.norm(cam)) - MOON_RADIUS_M
     dist = None
     if lb.bar_on and alt <= SCALE_BAR_BELOW_M and h.camera is not None:
@@ -228,12 +249,18 @@ def _update_bar(h, lb: LabelHandles, cam: np.ndarray, w: int, hgt: int) -> None:
     px = length / m_per_px
     x1 = w - 0.03 * w
     x0, y = x1 - px, 0.14 * hgt
+    text = display_text(_("{length} on the ground at the centre").format(length=format_length(length)))
+    size = lb.bar_text.GetTextProperty().GetFontSize()
+    left = min(x0, x1 - 0.6 * size * len(text))
+    for b in sorted(hud, key=lambda b: -b[1]):  # the lowest first: each may lift it above the next
+        if _overlaps((left, hgt - (y + 12 + size), x1, hgt - y + 2), b):
+            y = hgt - b[1] + 6
     pts = lb.bar.GetMapper().GetInput().GetPoints()
     for i, (x, yy) in enumerate(((x0, y), (x1, y), (x0, y + 8), (x1, y + 8))):
         pts.SetPoint(i, x, yy, 0.0)
     pts.Modified()
     lb.bar.SetVisibility(True)
-    lb.bar_text.SetInput(display_text(_("{length} on the ground at the centre").format(length=format_length(length))))
+    lb.bar_text.SetInput(text)
     lb.bar_text.GetTextProperty().SetJustificationToRight()
     lb.bar_text.SetPosition(x1, y + 10)
     lb.bar_text.SetVisibility(True)

@@ -137,6 +137,37 @@ def test_labels_and_scale_bar_toggle(win, synthetic_traj):
     assert not site.GetVisibility() and not lb.bar.GetVisibility()
 
 
+def test_labels_and_the_scale_bar_keep_clear_of_the_hud(win, synthetic_traj):
+    from lunarviz.render.labels import hud_boxes, update_labels
+
+    h, lb = win.view.handles, win.view.label_handles
+    et = synthetic_traj.event("touchdown").et_s - 100.0
+    win.seek(et)
+    win.set_camera("down")
+    win.draw_frame(sync=True)
+    w, hgt = h.plotter.window_size
+    boxes = hud_boxes(h, hgt)
+    panel = h.hud.actors["bottom_left"]
+    assert any(b[0] < w / 3 and b[3] > hgt * 2 / 3 for b in boxes)  # the telemetry block, lower left
+    assert panel.GetVisibility()
+
+    def bar_text_box():
+        b = [0.0] * 4
+        lb.bar_text.GetBoundingBox(h.renderer, b)
+        x, y = lb.bar_text.GetPositionCoordinate().GetComputedDisplayValue(h.renderer)
+        return x + b[0], hgt - (y + b[3]), x + b[1], hgt - (y + b[2])
+
+    low = lb.bar_text.GetPosition()[1]
+    cap = h.hud.actors["caption"]  # a wide caption across the bar's place
+    cap.SetInput("A caption as wide as the picture, across the bottom right of it")
+    cap.SetVisibility(True)
+    cap.SetDisplayPosition(int(w * 0.6), int(low) - 4)  # where a caption stands in a taller window
+    update_labels(h, lb, et)
+    box = bar_text_box()
+    assert lb.bar_text.GetPosition()[1] > low  # lifted
+    assert not any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in hud_boxes(h, hgt))
+
+
 def test_keys_work_after_closing_the_shortcut_list(win, qtbot):
     from PySide6 import QtWidgets
 

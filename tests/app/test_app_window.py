@@ -437,6 +437,24 @@ def test_published_values_beside_the_simulation_in_plots_and_hud(win, qtbot, res
     pts = zip(speed.xData, speed.yData, strict=True)
     assert any(abs(x - at) < 1e-6 and abs(y - 187.0 / 3.6) < 1e-6 for x, y in pts)
     assert {"livestream", "press report", "ispace"} <= {t.toPlainText() for _, t in tel._record_labels}
+
+    def labels_shown(mode: str) -> int:  # each inside its plot's width, none over another
+        tel.set_range_mode(mode)
+        boxes: dict[str, list] = {}
+        for key, t in tel._record_labels:
+            if t.isVisible():
+                boxes.setdefault(key, []).append(t.sceneBoundingRect())
+        for key, bs in boxes.items():
+            plot = tel.plots[key].getViewBox().sceneBoundingRect()
+            assert all(plot.left() - 1 <= b.left() and b.right() <= plot.right() + 1 for b in bs), key
+            assert not any(a.intersects(b) for i, a in enumerate(bs) for b in bs[i + 1:]), key
+        return sum(map(len, boxes.values()))
+
+    crowded = labels_shown("descent")  # the last minutes are a few pixels wide: most labels give way
+    assert 0 < crowded < len(tel._record_labels)
+    tel.set_cursor(traj.planned_touchdown_et_s - 180.0)  # +-2 min: both livestream speeds, far apart
+    assert labels_shown("follow") >= 2
+    tel.set_range_mode("descent")
     win.seek(traj.planned_touchdown_et_s - 103.0)
     win.draw_frame()
     qtbot.waitUntil(lambda: "livestream: 187 km/h" in win.view.handles.hud.actors["record"].GetInput(),
