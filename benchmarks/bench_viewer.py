@@ -164,24 +164,24 @@ def main(argv=None) -> int:
         win.seek(et0)
         fps, lat = window_figures(app, win, clock, camera, getattr(QtCore.Qt.Key, f"Key_{i + 1}"),
                                   args.seconds, args.presses)
-        rows.append([camera, et0, fps, lat])
+        rows.append([camera, camera, et0, fps, lat])
     for scale in (float(v) for v in args.play_scales.split(",") if v.strip()):
         win.view.play_scale = scale
         win.seek(et0)
         fps, lat = window_figures(app, win, clock, "chase", QtCore.Qt.Key.Key_1, args.seconds, args.presses)
-        rows.append([f"chase@{scale:g}", et0, fps, lat])
+        rows.append([f"chase@{scale:g}", "chase", et0, fps, lat])
     win.view.play_scale = 1.0
     if args.late_s > 0:
         et_late = traj.event("touchdown").et_s - args.late_s
         win.seek(et_late)
         fps, lat = window_figures(app, win, clock, "chase", QtCore.Qt.Key.Key_1, args.seconds, args.presses)
-        rows.append([f"chase T-{args.late_s:g}s", et_late, fps, lat])
+        rows.append([f"chase T-{args.late_s:g}s", "chase", et_late, fps, lat])
     close_window(win)
     for row in rows:
-        row.append(offscreen_ms(traj, row[1], row[0].split("@")[0].split(" ")[0], size, args.offscreen_frames))
+        row.append(offscreen_ms(traj, row[2], row[1], size, args.offscreen_frames))
     print(f"{'camera':<12} {'viewer frames/s':>16} {'latency ms':>11} {'off-screen ms':>14} {'off-screen fps':>15}")
-    for camera, _et, fps, lat, off in rows:
-        print(f"{camera:<12} {fps:>16.1f} {lat:>11.0f} {off:>14.1f} {1000.0 / off:>15.1f}")
+    for label, _camera, _et, fps, lat, off in rows:
+        print(f"{label:<12} {fps:>16.1f} {lat:>11.0f} {off:>14.1f} {1000.0 / off:>15.1f}")
     print(f"load average after: {loadavg()}")
     return 0
 

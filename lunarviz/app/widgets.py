@@ -22,6 +22,9 @@ TRACK_MARGIN_PX = 10
 #: the playhead's line width, px, and the half-width of the strip repainted where it moves
 PLAYHEAD_PEN_PX = 3
 PLAYHEAD_HALF_WIDTH_PX = PLAYHEAD_PEN_PX + 1
+#: the track's height above the widget's bottom, and how far an event tick reaches either side of it, px
+TRACK_FROM_BOTTOM_PX = 14
+TICK_HALF_PX = 8
 
 
 class Timeline(QtWidgets.QWidget):
@@ -155,7 +158,7 @@ class Timeline(QtWidgets.QWidget):
         p = QtGui.QPainter(self)
         p.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing)
         w, h = self.width(), self.height()
-        track_y = h - 14
+        track_y = h - TRACK_FROM_BOTTOM_PX
         pal = self.palette()
         p.fillRect(TRACK_MARGIN_PX, track_y - 3, w - 2 * TRACK_MARGIN_PX, 6, pal.mid())
         # where the view sits in the whole span: a thin overview bar under the track
@@ -182,7 +185,7 @@ class Timeline(QtWidgets.QWidget):
                 continue
             color = QtGui.QColor(*palette.WHATIF) if mark.name.startswith("whatif") else QtGui.QColor(230, 150, 40)
             p.setPen(QtGui.QPen(color, 2))
-            p.drawLine(QtCore.QPointF(x, track_y - 8), QtCore.QPointF(x, track_y + 8))
+            p.drawLine(QtCore.QPointF(x, track_y - TICK_HALF_PX), QtCore.QPointF(x, track_y + TICK_HALF_PX))
             tw = fm.horizontalAdvance(mark.label)
             left = min(max(x - tw / 2, 0.0), self.width() - tw)
             for row, end in enumerate(rows_end):
@@ -197,8 +200,8 @@ class Timeline(QtWidgets.QWidget):
         super().changeEvent(ev)
 
     def _min_height(self) -> int:
-        """Two rows of labels above the ticks (which reach 8 px above the track, 14 px above the bottom)."""
-        return 2 * self.fontMetrics().height() + 24
+        """Two rows of labels, then 2 px, then the ticks' top above the track."""
+        return 2 * self.fontMetrics().height() + 2 + TICK_HALF_PX + TRACK_FROM_BOTTOM_PX
 
     def mark_at(self, x: float, tolerance_px: float = 5.0) -> Mark | None:
         best = None

@@ -196,6 +196,11 @@ def hud_boxes(h, hgt: int) -> list[tuple[float, float, float, float]]:
     return boxes
 
 
+def _text_width_px(font_size: float, text: str) -> float:
+    """A label's width on screen, estimated from its font size (no text layout per frame)."""
+    return 0.6 * font_size * len(text)
+
+
 def _overlaps(a, b) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
@@ -205,7 +210,7 @@ def _free_spot(xy, actor, taken: list, hgt: int):
     if xy is None:
         return None
     size = actor.GetTextProperty().GetFontSize()
-    box = (xy[0], xy[1] - size, xy[0] + 0.6 * size * len(actor.GetInput() or ""), xy[1] + 2)
+    box = (xy[0], xy[1] - size, xy[0] + _text_width_px(size, actor.GetInput() or ""), xy[1] + 2)
     if any(_overlaps(box, b) for b in taken):
         return None
     taken.append(box)
@@ -251,7 +256,7 @@ def _update_bar(h, lb: LabelHandles, cam: np.ndarray, w: int, hgt: int, hud: lis
     x0, y = x1 - px, 0.14 * hgt
     text = display_text(_("{length} on the ground at the centre").format(length=format_length(length)))
     size = lb.bar_text.GetTextProperty().GetFontSize()
-    left = min(x0, x1 - 0.6 * size * len(text))
+    left = min(x0, x1 - _text_width_px(size, text))
     for b in sorted(hud, key=lambda b: -b[1]):  # the lowest first: each may lift it above the next
         if _overlaps((left, hgt - (y + 12 + size), x1, hgt - y + 2), b):
             y = hgt - b[1] + 6
