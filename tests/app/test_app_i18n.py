@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 from app_windows import opened_window
@@ -11,8 +9,6 @@ from PIL import Image
 from PySide6 import QtCore, QtWidgets
 
 from lunarviz import i18n
-
-SHOTS = Path("/tmp/i18n-shots")
 
 
 @pytest.fixture(autouse=True)
@@ -32,7 +28,7 @@ def _menu_titles(win) -> list[str]:
     ("ja", "ファイル(&F)", "追尾", "Noto Sans CJK JP"),
     ("he", "&קובץ", "מעקב", "Noto Sans Hebrew"),
 ])
-def test_viewer_in_the_language(qtbot, synthetic_traj, lang, file_menu, camera, font):
+def test_viewer_in_the_language(qtbot, synthetic_traj, tmp_path, lang, file_menu, camera, font):
     i18n.set_language(lang)
     with opened_window(qtbot, quality="draft") as win:
         win.set_trajectory(synthetic_traj)
@@ -50,7 +46,7 @@ def test_viewer_in_the_language(qtbot, synthetic_traj, lang, file_menu, camera, 
             bar = win.menuBar()
             geo = [bar.actionGeometry(a).x() for a in bar.actions()]
             assert geo[0] > geo[-1]
-        out = win.save_window_png(SHOTS / f"viewer-{lang}.png")
+        out = win.save_window_png(tmp_path / f"viewer-{lang}.png")
         img = np.asarray(Image.open(out).convert("RGB"))
         assert img.std() > 15.0
 

@@ -14,7 +14,6 @@ from lunarviz.render.offscreen import grab, make_plotter
 
 #: letters of each language's HUD, all different
 LETTERS = {"ja": "高度推進剤着陸距離計", "he": "גובהדלקמצרת"}
-SHOTS = Path("/tmp/i18n-shots")
 
 
 @pytest.fixture(autouse=True)
@@ -61,13 +60,13 @@ def test_each_letter_has_its_own_glyph(headless, lang):
 
 
 @pytest.mark.parametrize("lang", ["ja", "he", "es"])
-def test_the_hud_speaks_the_language(headless, demo_traj, lang):
+def test_the_hud_speaks_the_language(headless, demo_traj, tmp_path, lang):
     """The HUD's texts are the catalogue's, drawn with the language's font at the English sizes; the Hebrew
     telemetry ends flush right where the English block stands."""
     i18n.set_language("en")
     sizes_en, boxes_en = _hud(demo_traj, None)
     i18n.set_language(lang)
-    sizes, boxes = _hud(demo_traj, SHOTS / f"hud-{lang}.png")
+    sizes, boxes = _hud(demo_traj, tmp_path / f"hud-{lang}.png")
     assert sizes == sizes_en  # the same font sizes as in English
     h, img = boxes.pop("_h"), boxes.pop("_img")
     actor = h.hud.actors["bottom_left"]
