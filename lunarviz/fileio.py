@@ -111,6 +111,8 @@ def check_writable(path: str | os.PathLike, *, need_bytes: int = 0, folder: bool
         raise write_error(target, f"{parent} is not a folder")
     if target.is_dir() and not folder:
         raise write_error(target, "is a folder; expected a file name")
+    if folder and target.exists() and not target.is_dir():
+        raise write_error(target, "is a file; expected a folder")
     try:  # the one sure test (permissions, read-only mounts, root): make a file there
         fd, probe = tempfile.mkstemp(prefix=partial_prefix(target.name) + "probe-", dir=parent)
         os.close(fd)

@@ -26,6 +26,7 @@ def run(args) -> int:
     from pathlib import Path
 
     from ..errors import RenderError
+    from ..fileio import check_writable
     from ..render import lookbook
     from ..render.offscreen import check_headless, parse_size
     from ..render.still import check_png_path, write_png
@@ -37,8 +38,8 @@ def run(args) -> int:
     check_png_path(args.output)
     if not 160 <= args.tile_width <= 3840:
         raise RenderError(f"--tile-width {args.tile_width}: expected 160..3840 pixels")
-    if args.frames and not Path(args.frames).is_dir():
-        raise RenderError(f"--frames {args.frames}: not a folder")
+    if args.frames:  # an existing folder, or a new one whose parent exists
+        check_writable(args.frames, folder=True)
     check_headless()
     traj = load_flight(scene)
     shot_list = lookbook.shots(traj)
@@ -46,6 +47,7 @@ def run(args) -> int:
     title = (traj.scenario.title if traj.scenario is not None else None) or str(args.scene)
     write_png(lookbook.contact_sheet(frames, shot_list, title, args.tile_width), args.output)
     if args.frames:
+        Path(args.frames).mkdir(exist_ok=True)
         for s, img in zip(shot_list, frames, strict=True):
             write_png(img, Path(args.frames) / lookbook.frame_name(s))
     print(_("wrote {out} ({n} shots at {w}x{h})").format(out=args.output, n=len(shot_list), w=size[0], h=size[1]))

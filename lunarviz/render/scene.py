@@ -562,10 +562,11 @@ def _build_tracker(h: SceneHandles) -> None:
 
 
 #: the lander's shadow is drawn while it is lower than this over the ground (m); its darkness
-#: (share of the light it takes away) and the decal's texture size
+#: (share of the light it takes away), the decal's texture size and how much finer its outline is drawn
 SHADOW_BELOW_M = 600.0
 SHADOW_DARKNESS = 0.88
-SHADOW_TEX = 64
+SHADOW_TEX = 128
+SHADOW_SUPERSAMPLE = 4
 SHADOW_GRID = 16
 
 
@@ -629,10 +630,12 @@ def shadow_mask(pts2d: np.ndarray, half_m: float, blur_m: float, n: int = SHADOW
     from scipy.spatial import ConvexHull
 
     hull = pts2d[ConvexHull(pts2d).vertices]
-    px = (hull + half_m) / (2 * half_m) * n
-    img = Image.new("L", (n, n), 0)
-    ImageDraw.Draw(img).polygon([(float(x), float(n - y)) for x, y in px], fill=255)
-    m = np.asarray(img, np.float32) / 255.0
+    # drawn SHADOW_SUPERSAMPLE times finer and averaged down: an antialiased edge, not texel steps
+    k = SHADOW_SUPERSAMPLE
+    px = (hull + half_m) / (2 * half_m) * n * k
+    img = Image.new("L", (n * k, n * k), 0)
+    ImageDraw.Draw(img).polygon([(float(x), float(n * k - y)) for x, y in px], fill=255)
+    m = np.asarray(img, np.float32).reshape(n, k, n, k).mean(axis=(1, 3)) / 255.0
     sigma = blur_m / (2 * half_m) * n
     return gaussian_filter(m, sigma) if sigma > 0.3 else m
 

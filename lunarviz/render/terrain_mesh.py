@@ -34,7 +34,21 @@ SUN_RADIUS_DEG = 0.266
 #: share of a patch's half-width over which its picture blends into the coarser level around it
 EDGE_BLEND = 0.3
 
+#: display level above which the baked pictures' highlights roll off towards white instead of clipping
+#: (a sunlit slope facing a low Sun is several times as bright as the flat ground exposed to 0.58)
+TONE_KNEE = 0.7
+
 HeightFn = Callable[[np.ndarray, np.ndarray], np.ndarray]
+
+
+def tone_shoulder(x: np.ndarray) -> np.ndarray:
+    """Display level (0..1) of linear light ``x``: unchanged up to :data:`TONE_KNEE`, then a
+    rational (Reinhard) shoulder with the same slope at the knee that approaches 1, so brighter
+    light stays brighter -- a sunlit crater wall keeps its shading instead of one flat white."""
+    x = np.maximum(np.asarray(x, np.float32), 0.0)
+    room = 1.0 - TONE_KNEE
+    over = np.maximum(x - TONE_KNEE, 0.0)
+    return np.where(x <= TONE_KNEE, x, TONE_KNEE + room * over / (over + room)).astype(np.float32)
 
 
 def graded_ring_angles(inner_m: float = 2.0, ratio_near: float = 1.1, near_m: float = 30e3,
@@ -381,16 +395,16 @@ def bake_patch(patch: TerrainPatch, sun_dir: np.ndarray, *, outer: TerrainPatch 
     incidence angle and in the shadow march). Shadows: for every pixel the
     terrain horizon towards the Sun is found by sampling the height grid
     (and ``outer`` beyond this patch) along the Sun's azimuth; the visible
-    part of the solar disc gives a soft edge.
+    part of the solar disc gives a soft edge. Highlights roll off through :func:`tone_shoulder`.
 
     No seam with the coarser level around it: over the outer :data:`EDGE_BLEND` of the
-    half-width the picture blends into ``parent`` (linear RGB of the enclosing patch at
+    half-width the picture blends into ``parent`` (the enclosing patch's baked picture at
     these pixels, see :func:`resample`) or, without one, into the plain globe's picture.
     """
     img, plain = bake_lighting(patch, sun_dir, outer=outer, **light)
-    under = plain if parent is None else parent
+    under = tone_shoulder(plain) if parent is None else parent
     w = patch.edge_weight()[..., None]
-    img = (1.0 - w) * img + w * under
+    img = (1.0 - w) * tone_shoulder(img) + w * under
     return (np.clip(img, 0.0, 1.0) * 255 + 0.5).astype(np.uint8)
 
 

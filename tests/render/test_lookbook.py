@@ -32,10 +32,16 @@ def test_contact_sheet_places_every_frame_in_its_row_with_a_label():
         assert (label.max(axis=2) > 150).sum() > 20  # text drawn in the label row
 
 
-def test_lookbook_command_rejects_bad_output_before_rendering(capsys):
+def test_lookbook_command_rejects_bad_output_before_rendering(capsys, tmp_path):
     from lunarviz.cli import main
 
     assert main(["lookbook", "resilience", "-o", "sheet.jpg"]) == 2
     assert "sheet.jpg" in capsys.readouterr().err
     assert main(["lookbook", "resilience", "-o", "sheet.png", "--tile-width", "10"]) == 2
     assert "--tile-width 10" in capsys.readouterr().err
+    sheet = str(tmp_path / "sheet.png")
+    assert main(["lookbook", "resilience", "-o", sheet, "--frames", str(tmp_path / "no" / "shots")]) == 2
+    assert "no/shots" in capsys.readouterr().err and not (tmp_path / "no").exists()
+    (tmp_path / "file").write_text("")
+    assert main(["lookbook", "resilience", "-o", sheet, "--frames", str(tmp_path / "file")]) == 2
+    assert "is a file; expected a folder" in capsys.readouterr().err

@@ -198,3 +198,42 @@ def test_a_fresh_craters_shadow_edge_is_a_smooth_curve():
     assert np.abs(edge - dense).max() <= 1.0
     assert np.all(np.diff(edge) >= 0)  # the round rim's shadow edge moves one way down the rows
     assert edge.min() > 0  # lit west wall, then the shadow of the east rim, on every row
+
+
+def test_baked_highlights_roll_off_instead_of_clipping():
+    # a sunlit slope facing a low Sun is several times as bright as the flat ground the exposure is set
+    # for: it keeps its shading (brighter is still brighter) instead of one flat white
+    from lunarviz.render.terrain_mesh import TONE_KNEE, TerrainPatch, bake_patch, tone_shoulder
+
+    x = np.linspace(0.0, 6.0, 601)
+    y = tone_shoulder(x)
+    below = x <= TONE_KNEE
+    assert np.allclose(y[below], x[below], atol=1e-6)  # the mid-tones are untouched
+    assert np.all(np.diff(y) > 0) and y.max() < 1.0  # the highlights still climb, never reach white
+    n, half = 128, 32.0
+    c = -half + (np.arange(n) + 0.5) * (2 * half / n)
+    E, N = np.meshgrid(c, c[::-1])
+    patch = TerrainPatch(half, n, fx.crater_height_m(np.hypot(E, N), 16.0).astype(np.float64),
+                         np.full((n, n, 3), 0.5, np.float32), np.eye(3))
+    el = np.radians(12.0)
+    sun = np.array([np.cos(el), 0.0, np.sin(el)])
+    # exposed so that flat ground sits at 0.58: the wall facing the Sun is far over the top
+    img = bake_patch(patch, sun, intensity=0.58 / (0.5 * np.sin(el)), ambient=0.0)[..., 0]
+    wall = img[n // 2 - 4:n // 2 + 4, n // 2 - 30:n // 2 - 4]  # the western wall, facing the eastern Sun
+    flat = img[4:12, 4:12]
+    assert abs(float(np.median(flat)) - 0.58 * 255) < 3
+    assert wall.max() < 255 and len(np.unique(wall[wall > flat.max()])) >= 8
+
+
+def test_the_landers_shadow_has_an_antialiased_edge():
+    # the decal's texels are ~0.1 m: an outline drawn without antialiasing stair-steps up close
+    from lunarviz.render.scene import SHADOW_TEX, shadow_mask
+
+    slope = 1 / 7
+    quad = np.array([[-3.0, -3.0], [3.0, -3.0 + 6 * slope], [3.0, 3.0], [-3.0, 3.0]])
+    m = shadow_mask(quad, 4.0, 0.0)
+    assert m.shape == (SHADOW_TEX, SHADOW_TEX)
+    cols = range(SHADOW_TEX // 2 - 40, SHADOW_TEX // 2 + 40)
+    lower_edge = np.array([m[:, j].sum() for j in cols])  # the tilted lower edge, column by column
+    # the edge rises 1/7 texel per texel, so the covered height falls as much (not by whole texels)
+    assert np.abs(-np.diff(lower_edge) - slope).max() < 0.12
