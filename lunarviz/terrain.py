@@ -33,6 +33,11 @@ Procedural terrain (the default)
 * ``taper``: 1 over most of the extent, easing to 0 at its edge so the patch
   meets the global sphere without a step.
 
+A mesh too coarse for the scarp's face (the near globe ~2 km out has vertices ~200 m
+apart; HAKUTO-R M1's face is 150 m wide) draws it through :meth:`Terrain.mesh_height_m`: the
+face widened to two vertex spacings, a steep slope instead of a sawtooth of triangles straddling
+the step. Only that mesh's geometry changes; the baked pictures and the physics keep the scarp.
+
 Because tiles only *sample* this analytic function, heights are identical
 wherever two levels of detail share a point; :meth:`Terrain.lod_mesh`
 additionally snaps odd vertices on each ring's outer edge to the coarser
@@ -157,6 +162,10 @@ class TerrainConfig:
 # --------------------------------------------------------------------------
 # geometry helpers
 # --------------------------------------------------------------------------
+
+
+#: a sharp feature is drawn at least this many mesh vertex spacings wide (:meth:`Terrain.mesh_height_m`)
+MESH_FACE_SPACINGS = 2.0
 
 
 def _smoothstep(x: np.ndarray) -> np.ndarray:
@@ -319,6 +328,24 @@ class Terrain:
         Vectorised over broadcast inputs; 0 outside the terrain's extent.
         """
         return self._height_of_unit(latlon_to_unit(lat_deg, lon_deg))
+
+    def mesh_height_m(self, lat_deg, lon_deg, spacing_m) -> np.ndarray:
+        """Heights for a mesh whose vertices are ``spacing_m`` apart (per vertex; drawing only,
+        physics flies :meth:`height_m`): the terrain's own, except that a sharp feature narrower
+        than :data:`MESH_FACE_SPACINGS` vertex spacings (a scarp's face) is drawn that wide -- a
+        steep slope where the vertices would otherwise straddle the step and draw spikes."""
+        h = np.array(self.height_m(lat_deg, lon_deg), float)
+        e, n, c = self.unit_to_local(latlon_to_unit(lat_deg, lon_deg))
+        half = 0.5 * self.extent_m
+        inside = (c > 0.5) & (np.abs(e) < half) & (np.abs(n) < half)
+        if np.any(inside):
+            sp = np.broadcast_to(np.asarray(spacing_m, float), np.shape(c))
+            h[inside] += self._mesh_sharp_m(e[inside], n[inside], sp[inside])
+        return h
+
+    def _mesh_sharp_m(self, e, n, spacing_m) -> np.ndarray:
+        """What :meth:`mesh_height_m` adds to the heights at local points (none: no sharp feature)."""
+        return np.zeros(np.shape(e))
 
     def surface_altitude_m(self, pos_m) -> np.ndarray:
         """Altitude (m) of ``MOON_ME`` points above the local surface (radial), shape ``pos_m.shape[:-1]``."""
@@ -735,8 +762,9 @@ class ProceduralTerrain(Terrain):
         ph = e[..., None] * self._kx + n[..., None] * self._ky + self._phase
         return np.cos(ph) @ self._amp - self._relief0
 
-    def _cliff_profile(self, e, n):
-        """(profile 0..1, face weight 0..1) of the scarp; the face line wanders along strike."""
+    def _cliff_profile(self, e, n, face_m=None):
+        """(profile 0..1, face weight 0..1) of the scarp; the face line wanders along strike.
+        ``face_m``: draw the steep face at least this wide (see :meth:`mesh_height_m`)."""
         c = self.config.cliff
         az = math.radians(c.azimuth_deg)
         along = e * math.sin(az) + n * math.cos(az)      # along the downhill direction
@@ -744,7 +772,8 @@ class ProceduralTerrain(Terrain):
         w = c.width_m
         wander = np.cos(strike[..., None] * self._cliff_k + self._cliff_ph) @ (self._cliff_amp * w)
         s = along - c.offset_m - wander
-        x = (s + 0.5 * w) / w
+        wf = w if face_m is None else np.maximum(w, face_m)
+        x = (s + 0.5 * wf) / wf
         up = 1.0 - _smoothstep(x)                        # 1 on the high side, 0 past the face
         face = np.where((x > 0) & (x < 1), 4.0 * x * (1.0 - x), 0.0)
         back = _smoothstep((s + 0.5 * w + c.back_slope_m) / c.back_slope_m)
@@ -755,12 +784,20 @@ class ProceduralTerrain(Terrain):
             face = face * ends
         return prof, face
 
-    def cliff_m(self, e, n) -> np.ndarray:
-        """The scarp's contribution (m) at local coordinates (no taper)."""
+    def cliff_m(self, e, n, face_m=None) -> np.ndarray:
+        """The scarp's contribution (m) at local coordinates (no taper); ``face_m``: see
+        :meth:`_cliff_profile`."""
         c = self.config.cliff
         if c is None or c.height_m == 0:
             return np.zeros(np.shape(e))
-        return c.height_m * self._cliff_profile(e, n)[0]
+        return c.height_m * self._cliff_profile(e, n, face_m)[0]
+
+    def _mesh_sharp_m(self, e, n, spacing_m) -> np.ndarray:
+        c = self.config.cliff
+        if c is None or c.height_m == 0:
+            return np.zeros(np.shape(e))
+        face = MESH_FACE_SPACINGS * np.asarray(spacing_m, float)
+        return (self.cliff_m(e, n, face) - self.cliff_m(e, n)) * self._taper(e, n)
 
     def _crater_sum(self, e, n, want_albedo: bool):
         pts = np.stack([e, n], -1)

@@ -314,7 +314,8 @@ def build(plotter, traj: Trajectory, *, quality: str = "high", hud: bool = True,
     site_lat, site_lon = _latlon(end_p)
     rings = graded_ring_angles(2.0, q["ratio_near"], 30e3, q["ratio_far"])
     t_radius = 0.72 * float(h.terrain.extent_m) if h.terrain is not None else 0.0
-    near = globe_mesh(site_lat, site_lon, rings, q["n_seg"], h.height_fn, t_radius)
+    near = globe_mesh(site_lat, site_lon, rings, q["n_seg"], h.height_fn, t_radius,
+                      mesh_height_fn=h.terrain.mesh_height_m if h.terrain is not None else None)
     h.site_m = near.centre_m
     h.data["near_mesh"] = near
     moon_img = resources.texture("moon_color", q["moon_tex"])

@@ -63,6 +63,15 @@ def graded_ring_angles(inner_m: float = 2.0, ratio_near: float = 1.1, near_m: fl
     return ang[ang < np.pi * 0.985]
 
 
+def _vertex_spacing_m(th: np.ndarray, n_seg: int) -> np.ndarray:
+    """Per vertex of :func:`globe_mesh` (centre, rings, antipode): the larger of the gap to the next
+    ring out and the arc between neighbouring segments, metres."""
+    gap = np.diff(np.concatenate([th, [np.pi]]))
+    arc = 2 * np.pi * np.sin(th) / n_seg
+    ring = np.maximum(gap, arc) * MOON_RADIUS_M
+    return np.concatenate([[th[0] * MOON_RADIUS_M], np.repeat(ring, n_seg), [ring[-1]]])
+
+
 def uniform_ring_angles(n_rings: int) -> np.ndarray:
     return np.linspace(0.0, np.pi, n_rings + 2)[1:-1]
 
@@ -82,8 +91,14 @@ class GlobeMesh:
 
 
 def globe_mesh(centre_lat_deg: float, centre_lon_deg: float, ring_angles: np.ndarray, n_seg: int,
-               height_fn: HeightFn | None = None, terrain_radius_m: float = 0.0) -> GlobeMesh:
-    """A sphere mesh with its pole at the given site; see the module docstring."""
+               height_fn: HeightFn | None = None, terrain_radius_m: float = 0.0,
+               mesh_height_fn: Callable | None = None) -> GlobeMesh:
+    """A sphere mesh with its pole at the given site; see the module docstring.
+
+    ``mesh_height_fn(lat, lon, spacing_m)`` (e.g. :meth:`lunarviz.terrain.Terrain.mesh_height_m`),
+    when given, is used instead of ``height_fn`` with each vertex's distance to its neighbours (the
+    larger of the ring's spacing and the segments' arc), so a feature sharper than the mesh is drawn
+    as a slope it can hold instead of spikes."""
     basis = enu_basis(centre_lat_deg, centre_lon_deg)
     e, n, u = basis
     th = np.asarray(ring_angles, float)
@@ -96,7 +111,10 @@ def globe_mesh(centre_lat_deg: float, centre_lon_deg: float, ring_angles: np.nda
     dist_m = np.concatenate([[0.0], np.repeat(th, n_seg), [np.pi]]) * MOON_RADIUS_M
     h = np.zeros(len(dirs))
     displaced = dist_m <= terrain_radius_m
-    if height_fn is not None and displaced.any():
+    if mesh_height_fn is not None and displaced.any():
+        h[displaced] = np.asarray(mesh_height_fn(lat[displaced], lon[displaced],
+                                                 _vertex_spacing_m(th, n_seg)[displaced]), float)
+    elif height_fn is not None and displaced.any():
         # the terrain module tapers its patch to zero at the edge, so the mesh meets the sphere
         h[displaced] = np.asarray(height_fn(lat[displaced], lon[displaced]), float)
     centre = u * MOON_RADIUS_M

@@ -91,3 +91,32 @@ def test_cliff_gives_a_three_km_step():
         origin = t.local_to_moon_me(e, 0.0, 5000.0)
         ranges.append(t.raycast_m(origin, -origin / np.linalg.norm(origin), 10000.0))
     assert ranges[1] - ranges[0] == pytest.approx(3000.0, rel=0.1)
+
+
+def test_a_cliff_sharper_than_the_globe_mesh_is_drawn_as_a_slope_not_spikes():
+    # HAKUTO-R M1's 3 km scarp is 150 m wide; ~2.5 km from the site the near globe's vertices are
+    # ~200 m apart, so vertices on one ring straddle the step at random and drew a sawtooth
+    from lunarviz.geometry import MOON_RADIUS_M
+    from lunarviz.render.terrain_mesh import globe_mesh, graded_ring_angles
+
+    cliff = CliffConfig(height_m=3000.0, offset_m=-2500.0, azimuth_deg=0.0, width_m=150.0, back_slope_m=7000.0)
+    t = make_terrain(TerrainConfig(seed=3, site_lat_deg=47.581, site_lon_deg=44.094, cliff=cliff))
+    rings = graded_ring_angles(2.0, 1.08, 30e3, 1.25)
+    n_seg = 96
+    sharp = globe_mesh(47.581, 44.094, rings, n_seg, t.height_m, 0.72 * t.extent_m)
+    drawn = globe_mesh(47.581, 44.094, rings, n_seg, t.height_m, 0.72 * t.extent_m,
+                       mesh_height_fn=t.mesh_height_m)
+
+    def worst_step(mesh):  # the largest height change between neighbours along a ring, 2-6 km out
+        d = rings * MOON_RADIUS_M
+        sel = np.nonzero((d > 2000) & (d < 6000))[0]
+        h = mesh.height_m[1:1 + len(rings) * n_seg].reshape(len(rings), n_seg)[sel]
+        return float(np.abs(np.diff(h, axis=1, append=h[:, :1])).max())
+
+    # the triangles between vertices on either side of the step make a sawtooth along the scarp
+    assert worst_step(sharp) > 0.9 * cliff.height_m  # the whole step between two neighbours
+    assert worst_step(drawn) < 0.6 * cliff.height_m  # a steep slope across several vertices instead
+    # drawing only: physics flies the true scarp, and away from the cliff the mesh is the terrain
+    assert t.height_m(47.5, 44.094) == pytest.approx(make_terrain(t.config).height_m(47.5, 44.094))
+    far = np.abs(drawn.height_m - sharp.height_m)
+    assert np.median(far) < 1e-6 and far.max() > 100.0
