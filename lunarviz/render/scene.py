@@ -636,7 +636,7 @@ def shadow_mask(pts2d: np.ndarray, half_m: float, blur_m: float, n: int = SHADOW
     px = (hull + half_m) / (2 * half_m) * n * k
     img = Image.new("L", (n * k, n * k), 0)
     ImageDraw.Draw(img).polygon([(float(x), float(n * k - y)) for x, y in px], fill=255)
-    m = np.asarray(img, np.float32).reshape(n, k, n, k).mean(axis=(1, 3)) / 255.0
+    m = np.asarray(img.reduce(k), np.float32) / 255.0  # box average of each k x k block
     sigma = blur_m / (2 * half_m) * n
     return gaussian_filter(m, sigma) if sigma > 0.3 else m
 
