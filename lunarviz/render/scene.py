@@ -1332,15 +1332,26 @@ def _bake_images(h: SceneHandles, sun: np.ndarray, light: dict) -> list:
     for name, patch, parent in sorted(h.data["patches"], key=lambda x: -x[1].half_m):
         # shadows are marched over the patch and the next coarser one beyond it
         under = None if parent is None else resample(parent, done[id(parent)], patch)
-        img = bake_patch(patch, sun, outer=parent, parent=under, **light)
+        img = bake_patch(patch, sun, outer=parent, parent=under, near=_fine_march(name, patch), **light)
         done[id(patch)] = img
         outers[name] = (parent, under)
         out.append((name, img))
     c = h.data.get("crater")
     if c:
         parent, under = outers["patch_fine"]
-        out.append((CRATER_TEX, bake_patch(c["patch"], sun, outer=parent, parent=under, near=c["march"], **light)))
+        near = _fine_march("patch_fine", c["patch"]) + [c["march"]]
+        out.append((CRATER_TEX, bake_patch(c["patch"], sun, outer=parent, parent=under, near=near, **light)))
     return out
+
+
+#: the fine patch's shadows are marched every half texel out to this distance (m): the rim shadows
+#: of craters up to ~20 m across, seen from metres away after touchdown, are smooth curves, not the
+#: texel-block teeth of the geometric march (+0.5-0.8 s a bake here; bakes are cached)
+FINE_MARCH_M = 20.0
+
+
+def _fine_march(name: str, patch) -> list:
+    return [((0, patch.n, 0, patch.n), FINE_MARCH_M)] if name == "patch_fine" else []
 
 
 def _bake_key(h: SceneHandles, sun: np.ndarray, light: dict) -> str:

@@ -322,9 +322,10 @@ def _sun_visibility(patch: TerrainPatch, s, se, sn, su, E, N, outer, max_range_m
     At each distance ``t`` every pixel looks at the point ``t`` metres towards the Sun's azimuth:
     the pixel grid moved as a whole, so the heights there are :func:`grid_heights` of the patch
     (and of ``outer`` where the moved grid has left the patch; 0 beyond both). The distances grow
-    geometrically (a third further each step at 40 steps); ``near = ((row0, row1, col0, col1), m)``
-    also marches every half texel out to ``m`` over that window of the grid -- where a small feature
-    (a fresh crater) casts its shadow, which the geometric steps would cut into texel-block teeth."""
+    geometrically (a third further each step at 40 steps); ``near``, a list of
+    ``((row0, row1, col0, col1), m)``, also marches every half texel out to ``m`` over each window of
+    the grid -- where small features (a fresh crater, the craters round the end of the flight) cast
+    their shadows, which the geometric steps would cut into texel-block teeth."""
     R = MOON_RADIUS_M
     hs = np.hypot(s[0], s[1])
     if hs <= 1e-9:
@@ -337,8 +338,7 @@ def _sun_visibility(patch: TerrainPatch, s, se, sn, su, E, N, outer, max_range_m
     best = np.full(H.shape, -np.inf, np.float32)
     e_cols, n_rows = E[0], N[:, 0]
     marches = [(np.geomspace(patch.step_m * 0.75, max_range_m, n_steps), slice(None), slice(None))]
-    if near is not None:
-        (r0, r1, c0, c1), near_m = near
+    for (r0, r1, c0, c1), near_m in near or ():
         marches.append((np.arange(patch.step_m * 0.5, near_m, patch.step_m * 0.5), slice(r0, r1), slice(c0, c1)))
     for dists, rows, cols in marches:
         ec, nr, Hw, bw = e_cols[cols], n_rows[rows], H[rows, cols], best[rows, cols]

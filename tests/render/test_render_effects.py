@@ -171,7 +171,8 @@ def test_stars_dim_over_a_sunlit_surface(headless, demo_traj, demo_terrain):
 
 def _crater_shadow_edge(near: str) -> np.ndarray:
     """Column of the shadow's edge inside a 16 m fresh crater, row by row (Sun 12 deg up, east-north-east);
-    ``near``: "" (the geometric march only), "window" (the crater's window every half texel), "all"."""
+    ``near``: "" (the geometric march only), "window" (the crater's window every half texel), "all",
+    "fine" (as the fine patch round the end of a flight is marched)."""
     from lunarviz.geometry import MOON_RADIUS_M
     from lunarviz.render.terrain_mesh import TerrainPatch, bake_lighting
 
@@ -183,8 +184,8 @@ def _crater_shadow_edge(near: str) -> np.ndarray:
     patch = TerrainPatch(half, n, h, np.ones((n, n, 3), np.float32), basis)
     el = np.radians(12.0)
     sun = np.array([np.cos(el), 0.6 * np.cos(el), np.sin(el)]) * 1.5e11 + np.array([0, 0, MOON_RADIUS_M])
-    window = {"": None, "window": ((n // 2 - 64, n // 2 + 64, n // 2 - 64, n // 2 + 64), 24.0),
-              "all": ((0, n, 0, n), 24.0)}[near]
+    window = {"": None, "window": [((n // 2 - 64, n // 2 + 64, n // 2 - 64, n // 2 + 64), 24.0)],
+              "all": [((0, n, 0, n), 24.0)], "fine": scene._fine_march("patch_fine", patch)}[near]
     img, _ = bake_lighting(patch, sun / np.linalg.norm(sun), ambient=0.0, near=window)
     lit = img[..., 0] > 0.05
     rows = range(n // 2 - 12, n // 2 + 12)  # across the middle of the bowl: the rim's shadow, then light
@@ -198,6 +199,9 @@ def test_a_fresh_craters_shadow_edge_is_a_smooth_curve():
     assert np.abs(edge - dense).max() <= 1.0
     assert np.all(np.diff(edge) >= 0)  # the round rim's shadow edge moves one way down the rows
     assert edge.min() > 0  # lit west wall, then the shadow of the east rim, on every row
+    # the craters the terrain itself has round the end of the flight: the fine patch is marched so too
+    assert np.abs(_crater_shadow_edge("fine") - dense).max() <= 1.0
+    assert np.abs(_crater_shadow_edge("") - dense).max() >= 2.0  # the teeth it would have otherwise
 
 
 def test_baked_highlights_roll_off_instead_of_clipping():
