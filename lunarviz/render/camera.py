@@ -11,10 +11,11 @@ Presets (``PRESETS``):
 ``orbit``
     wide and fixed: the Moon, the orbit and the descent track, from ~2.6 Moon radii.
 ``site``
-    on the ground ~500 m from the landing target on the Sun's side, eye height
-    1.7 m, looking at the incoming lander (with the ground when it is low).
+    a tripod on the ground ~1 km from the landing target on the Sun's side, eye
+    height 1.7 m, looking at the incoming lander with the ground and the horizon.
 ``earthrise``
-    from the lander towards the Earth, the limb in the lower part of the frame.
+    from ~100 km up, over the point from which the Earth stands just above the
+    limb on the lander's side of the Moon (lander hidden).
 ``down``
     the lander's view of the surface straight below (lander hidden).
 
