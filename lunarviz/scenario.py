@@ -11,7 +11,8 @@ single line naming the file, the line, the key and what was expected, e.g.::
 
 Tables (keys marked * are required):
 
-``[story]``      title*, description, ``[story.captions]`` event name -> text
+``[story]``      title*, description, ``[story.captions]`` event name -> text, ``[story.rest]``
+                 (tilt_deg*, azimuth_deg, after_s, duration_s: how it came to rest) -> :class:`RestAttitude`
 ``[site]``       lat_deg*, lon_deg*, planned_touchdown_utc*, name
 ``[vehicle]``    dry_mass_kg*, propellant_kg*, main_thrust_n*, throttle_min*,
                  throttle_max*, isp_s*, aux_thrust_n, aux_isp_s, slew_rate_deg_s*, model (the lander drawn)
@@ -213,6 +214,19 @@ class EngineOut:
 
 
 @dataclass(frozen=True)
+class RestAttitude:
+    """``[story.rest]``: how a lander that did not stay upright came to rest -- told by the story,
+    not simulated (SLIM on its nose, IM-1 on its side). From ``after_s`` after the touchdown it tips
+    ``tilt_deg`` over its foot on the side ``azimuth_deg`` (from north through east; None: the way
+    it was moving at the touchdown) in ``duration_s``. A crash's wreck lies in its crater instead."""
+
+    tilt_deg: float
+    azimuth_deg: float | None = None
+    after_s: float = 0.5
+    duration_s: float = 1.5
+
+
+@dataclass(frozen=True)
 class RecordEntry:
     """One ``[[record]]`` entry: a published value, where it came from and how far the flight may differ.
 
@@ -407,6 +421,8 @@ class Scenario:
     engine_out: EngineOut | None = None
     #: ``[lesson]`` with its ``[[lesson.steps]]`` (None: the scenario has no lesson)
     lesson: Lesson | None = None
+    #: ``[story.rest]`` (None: the lander stays as it touched down)
+    rest: RestAttitude | None = None
 
     def __post_init__(self) -> None:
         if self.terrain is None:
@@ -839,6 +855,7 @@ def parse(data: Mapping[str, Any], text: str, source: str) -> Scenario:
     title = story.string("title")
     description = story.string("description", "")
     captions = _captions(story.sub("captions", required=False))
+    rest = _rest(story.sub("rest", required=False))
     story.finish()
 
     st = root.sub("site")
@@ -972,7 +989,20 @@ def parse(data: Mapping[str, Any], text: str, source: str) -> Scenario:
         captions=MappingProxyType(captions), site=site, vehicle=veh, start=start,
         guidance=guidance, navigation=nav, lrf=lrf, imu_reset=imu, dispersions=disp,
         sim=sim, terrain=terrain, render=render, records=records, engine_out=engine_out, lesson=lesson,
+        rest=rest,
     )
+
+
+def _rest(t: _Table | None) -> RestAttitude | None:
+    """``[story.rest]`` (see :class:`RestAttitude`)."""
+    if t is None:
+        return None
+    rest = RestAttitude(tilt_deg=t.num("tilt_deg", gt=0.0, le=180.0),
+                        azimuth_deg=t.num("azimuth_deg", None, ge=-360.0, le=360.0),
+                        after_s=t.num("after_s", 0.5, ge=0.0, le=60.0),
+                        duration_s=t.num("duration_s", 1.5, gt=0.0, le=30.0))
+    t.finish()
+    return rest
 
 
 #: the lowest specific impulse a [vehicle] may have, s (cold-gas thrusters are ~50-70 s)

@@ -134,10 +134,14 @@ def ejecta_fade(dt: float) -> float:
 
 def wreck_rotation(dt: float, axis_world: np.ndarray) -> np.ndarray:
     """Rotation applied to the lander ``dt`` s after a crash: tips over in ~0.5 s, then lies still."""
-    ang = math.radians(WRECK_TILT_DEG) * min(1.0, max(dt, 0.0) / 0.5) ** 0.5
-    k = axis_world / np.linalg.norm(axis_world)
+    return axis_rotation(axis_world, math.radians(WRECK_TILT_DEG) * min(1.0, max(dt, 0.0) / 0.5) ** 0.5)
+
+
+def axis_rotation(axis: np.ndarray, angle_rad: float) -> np.ndarray:
+    """Rotation matrix by ``angle_rad`` about ``axis`` (right-handed; Rodrigues' formula)."""
+    k = np.asarray(axis, float) / np.linalg.norm(axis)
     K = np.array([[0.0, -k[2], k[1]], [k[2], 0.0, -k[0]], [-k[1], k[0], 0.0]])
-    return np.eye(3) + math.sin(ang) * K + (1.0 - math.cos(ang)) * (K @ K)
+    return np.eye(3) + math.sin(angle_rad) * K + (1.0 - math.cos(angle_rad)) * (K @ K)
 
 
 def dust_strength(alt_m: float, throttle: float) -> float:

@@ -873,7 +873,33 @@ def _build_effects(h: SceneHandles) -> None:
         h.plotter.renderer.AddActor(a)
         h.actors["dust"] = a
         d.update(dust=ds, dust_pd=pd)
+        rest = getattr(h.traj.scenario, "rest", None)
+        if rest is not None:
+            d["rest"] = (rest, _fall_direction(rest, basis, th))
     h.data["fx"] = d
+
+
+def _fall_direction(rest, basis: np.ndarray, travel_h: np.ndarray) -> np.ndarray:
+    """Unit horizontal vector (MOON_ME) the lander's top falls towards (``[story.rest]``)."""
+    if rest.azimuth_deg is None:
+        return travel_h / np.linalg.norm(travel_h)
+    az = math.radians(rest.azimuth_deg)
+    return math.sin(az) * basis[:, 0] + math.cos(az) * basis[:, 1]
+
+
+def _tipped(h: SceneHandles, d: dict, dt: float, R: np.ndarray, rel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The lander ``dt`` s after its touchdown tipped over its foot on the fall side (``[story.rest]``):
+    the rotation and offset to draw it with (eased: it topples slowly, then lands on its side)."""
+    rest, fall = d["rest"]
+    x = min(1.0, max(0.0, (dt - rest.after_s) / rest.duration_s))
+    if x <= 0.0:
+        return R, rel
+    up = d["basis"][:, 2]
+    verts = h.data["lander_vertices"] @ R.T
+    # the pivot: the lander's outermost point on the fall side, on the ground under it
+    pivot = fall * float((verts @ fall).max()) + up * float((verts @ up).min())
+    Q = fx.axis_rotation(np.cross(up, fall), math.radians(rest.tilt_deg) * x * x)
+    return Q @ R, rel + pivot - Q @ pivot
 
 
 def in_sight(h: SceneHandles, eye_m: np.ndarray, point_m: np.ndarray, n: int = 40) -> bool:
@@ -966,6 +992,8 @@ def _update_effects(h: SceneHandles, et_s: float, st, origin: np.ndarray, R: np.
             a.GetMapper().SetScaleFactor(_grain_radius(h, fx.EJECTA_GRAIN_M, float(np.linalg.norm(place))))
             _place(a, d["basis"], place)
     else:
+        if "rest" in d and dt > 0.0:
+            R, rel = _tipped(h, d, dt, R, rel)
         k = fx.dust_strength(st.alt_m, st.throttle) if dt < 0.0 else 0.0
         a = h.actors["dust"]
         a.SetVisibility(k > 0.0)

@@ -241,3 +241,28 @@ def test_the_landers_shadow_has_an_antialiased_edge():
     lower_edge = np.array([m[:, j].sum() for j in cols])  # the tilted lower edge, column by column
     # the edge rises 1/7 texel per texel, so the covered height falls as much (not by whole texels)
     assert np.abs(-np.diff(lower_edge) - slope).max() < 0.12
+
+
+def test_a_lander_that_tipped_over_topples_about_its_foot_and_rests_on_the_ground():
+    # [story.rest]: SLIM came to rest on its nose, IM-1 on its side; told by the story, drawn after touchdown
+    import types
+
+    from lunarviz.scenario import RestAttitude
+
+    box = np.array([[x, y, z] for x in (-1.0, 1.0) for y in (-1.0, 1.0) for z in (0.0, 3.0)])
+    h = types.SimpleNamespace(data={"lander_vertices": box})
+    rest = RestAttitude(tilt_deg=90.0, after_s=0.5, duration_s=2.0)
+    basis = np.eye(3)  # columns east, north, up
+    d = {"basis": basis, "rest": (rest, scene._fall_direction(rest, basis, np.array([1.0, 0.0, 0.0])))}
+    R0, rel0 = np.eye(3), np.array([10.0, 0.0, 0.0])
+    R, rel = scene._tipped(h, d, 0.4, R0, rel0)  # still standing for after_s
+    assert np.allclose(R, R0) and np.allclose(rel, rel0)
+    for dt, angle in ((1.5, 22.5), (2.5, 90.0), (9.0, 90.0)):  # eased in, then lying still
+        R, rel = scene._tipped(h, d, dt, R0, rel0)
+        assert math.degrees(math.acos(R[2, 2])) == pytest.approx(angle, abs=1e-6)
+        world = rel + box @ R.T
+        assert world[:, 2].min() == pytest.approx(0.0, abs=1e-9)  # resting on the ground, not in it
+        assert R[0, 2] > 0  # the top falls the way it was moving (east)
+    assert world[:, 0].max() == pytest.approx(10.0 + 1.0 + 3.0)  # it lies beyond the foot it pivoted on
+    south = RestAttitude(tilt_deg=30.0, azimuth_deg=180.0)  # an azimuth given: falls to the south
+    assert np.allclose(scene._fall_direction(south, basis, np.array([1.0, 0.0, 0.0])), [0.0, -1.0, 0.0])

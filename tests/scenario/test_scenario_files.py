@@ -165,3 +165,18 @@ def test_terrain_table_is_validated_at_load_with_line(tmp_path):
     text = BASE.replace("relief_m = 15.0", "relief_m = -15.0", 1)
     msg = _err(tmp_path, text)
     assert f"bad.toml:{_line_of(text, 'relief_m')}:" in msg and "relief_m" in msg
+
+
+def test_story_rest_table_is_read_and_validated(tmp_path):
+    slim = scenario.load(SCENES / "slim.toml")
+    assert slim.rest == scenario.RestAttitude(tilt_deg=90.0, azimuth_deg=None, after_s=0.5, duration_s=2.0)
+    assert scenario.load(SCENES / "resilience.toml").rest is None  # a crash: the wreck, no rest table
+    anchor = "[story.captions]"
+    assert anchor in BASE
+    for table, key, expect in [("tilt_deg = 0.0", "tilt_deg", "> 0"),
+                               ("tilt_deg = 30.0\nduration_s = 0", "duration_s", "> 0"),
+                               ("tilt_deg = 30.0\nazimuth = 10", "azimuth", "unknown key"),
+                               ("after_s = 1.0", "tilt_deg", "")]:
+        text = BASE.replace(anchor, f"[story.rest]\n{table}\n\n{anchor}", 1)
+        msg = _err(tmp_path, text)
+        assert "story.rest" in msg and key in msg and expect in msg
