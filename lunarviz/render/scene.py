@@ -337,6 +337,8 @@ def build(plotter, traj: Trajectory, *, quality: str = "high", hud: bool = True,
     h.data.setdefault("albedo", float(np.mean(resources.texture("moon_color", 512)) / 255.0))
     h.data["albedo_map"] = resources.texture("moon_color", 512)
     h.data["exposure_site"] = site_exposure(traj, h.site_m, h.data["albedo"])
+    # the down camera's detail tiles away from the site (lunarviz.render.detail): built on demand
+    h.data["tiles"] = {"built": {}, "job": None, "moon_img": moon_img}
 
     far = globe_mesh(0.0, 0.0, uniform_ring_angles(q["far_rings"]), q["far_seg"])
     far_pd = _polydata(far.points + far.centre_m, far.faces)
@@ -1210,6 +1212,7 @@ def update(handles: SceneHandles, et_s: float, camera: str | cam.CameraSpec | No
     if not use_far:
         _update_shadows(h, et_s)
     _update_crater(h, et_s)
+    _update_tiles(h, st, spec, origin, "moon_far" if use_far else "moon_near")
 
     # lander, plume, dot
     R = quat_to_matrix(st.quat_wxyz)
@@ -1436,8 +1439,13 @@ def site_exposure(traj: Trajectory, site_m: np.ndarray, albedo: float) -> float:
     """Exposure (gain over the Sun's light) that puts flat sunlit ground at the site at
     :data:`EXPOSURE_TARGET`, with the Sun where it stands at the end of the flight."""
     td = traj.event("touchdown")
-    sun = _sun_dir(td.et_s if td is not None else traj.end_et_s)
-    cos_i = float(np.dot(sun, site_m / np.linalg.norm(site_m)))
+    return ground_exposure(_sun_dir(td.et_s if td is not None else traj.end_et_s), site_m, albedo)
+
+
+def ground_exposure(sun_dir: np.ndarray, at_m: np.ndarray, albedo: float) -> float:
+    """Exposure (gain over the Sun's light) that puts flat ground of ``albedo`` at ``at_m`` (MOON_ME),
+    lit from ``sun_dir``, at :data:`EXPOSURE_TARGET` (within 1 .. :data:`EXPOSURE_MAX`)."""
+    cos_i = float(np.dot(sun_dir, at_m / np.linalg.norm(at_m)))
     return float(np.clip(EXPOSURE_TARGET / (albedo * SUN_INTENSITY * max(cos_i, 1e-3)), 1.0, EXPOSURE_MAX))
 
 
@@ -1617,6 +1625,98 @@ def _expose(h: SceneHandles, et_s: float, origin: np.ndarray, sun_dir: np.ndarra
     k = g / h.data["exposure_site"]
     for name, _patch, _pactor in h.data["patches"]:
         h.actors[name].GetProperty().SetColor(k, k, k)
+
+
+def _tile_light(h: SceneHandles, key) -> tuple[np.ndarray, dict, float]:
+    """The Sun, the light and the exposure of tile ``key``'s bake: the Sun and earthshine at the end
+    of the flight (the same whenever and in whichever process the tile is built), exposed for flat
+    ground at the tile -- the Sun stands higher or lower there than at the site, and the highlights'
+    shoulder must act on highlights only."""
+    from .detail import TILE_M
+
+    td = h.traj.event("touchdown")
+    et = float(td.et_s if td is not None else h.traj.end_et_s)
+    at = h.terrain.local_to_moon_me(key[0] * TILE_M, key[1] * TILE_M, 0.0)
+    sun = _sun_dir(et)
+    g = ground_exposure(sun, at, h.data["albedo"])
+    e_dir, e_int = earthshine(et, at)
+    return sun, dict(intensity=SUN_INTENSITY * g, ambient=AMBIENT * g, light_rgb=SUN_RGB,
+                     earth_dir=e_dir, earth_intensity=e_int * g, earth_rgb=EARTHSHINE_RGB), g
+
+
+def _update_tiles(h: SceneHandles, st, spec, origin: np.ndarray, globe: str) -> None:
+    """Show the detail tiles the down camera's frame needs (see :mod:`.detail`), building missing
+    ones (in the frame, or in a thread with ``async_bake``); hide the globe where they cover it."""
+    from . import detail
+
+    tiles = h.data["tiles"]
+    built = tiles["built"]
+    keys: list = []
+    if spec.name == "down" and h.terrain is not None and math.isfinite(float(st.alt_m)):
+        half_view = max(float(st.alt_m), 1.0) * math.tan(math.radians(spec.view_angle_deg) / 2)
+        half_view *= max(1.0, h.plotter.window_size[0] / max(1, h.plotter.window_size[1]))
+        unit = st.pos_m / np.linalg.norm(st.pos_m)
+        keys = detail.needed(h.terrain, unit, half_view, 0.5 * float(h.terrain.extent_m))
+        _collect_tile_job(h)
+        for k in keys:
+            if k not in built:
+                _start_tile(h, k)
+        shown = [k for k in keys if k in built]
+        if keys and detail.covers(h.terrain, shown, unit, half_view):
+            h.actors[globe].SetVisibility(False)
+    for k, (_tb, actor) in built.items():
+        actor.SetVisibility(k in keys)
+        if k in keys:
+            _place(actor, trans=_tb.centre_m - origin)
+            actor.GetProperty().SetColor(*(3 * [h.data["exposure"] / _tb.gain]))
+
+
+def _start_tile(h: SceneHandles, key) -> None:
+    from . import detail
+
+    tiles = h.data["tiles"]
+    sun, light, gain = _tile_light(h, key)  # SPICE here, on the caller's thread
+    args = (getattr(h.traj.scenario, "terrain", None), h.terrain, key, tiles["moon_img"], sun, light,
+            gain, resources.cache_dir())
+    if not h.data.get("async_bake"):
+        _add_tile(h, detail.build(*args))
+        return
+    if tiles["job"] is not None:
+        return  # one at a time; asked again next frame
+    import threading
+
+    out: list = []
+    t = threading.Thread(target=lambda: out.append(detail.build(*args)), daemon=True)
+    tiles["job"] = (t, out)
+    t.start()
+
+
+def _collect_tile_job(h: SceneHandles) -> None:
+    job = h.data["tiles"]["job"]
+    if job is not None and not job[0].is_alive():
+        h.data["tiles"]["job"] = None
+        if job[1]:
+            _add_tile(h, job[1][0])
+
+
+def _add_tile(h: SceneHandles, tb) -> None:
+    """An actor for a built tile (kept with it; the oldest beyond ``detail.TILES_KEPT`` go)."""
+    from . import detail
+
+    pv, _vtkm = _vtk()
+    built = h.data["tiles"]["built"]
+    pd = _polydata(tb.points, tb.faces)
+    pd.active_texture_coordinates = tb.tcoords
+    tex = pv.Texture(tb.image)
+    tex.interpolate = True
+    tex.repeat = False  # clamped: the square's corners reach a little past the tile's own picture
+    a = h.plotter.add_mesh(pd, texture=tex, lighting=False, name=f"tile_{tb.key[0]}_{tb.key[1]}",
+                           culling="back", reset_camera=False)
+    a.SetVisibility(False)
+    built[tb.key] = (tb, a)
+    while len(built) > detail.TILES_KEPT:
+        old = next(iter(built))
+        h.plotter.remove_actor(built.pop(old)[1], render=False)
 
 
 def _update_earth_texture(h: SceneHandles, et_s: float, rot_e: np.ndarray, earth_to_sun: np.ndarray) -> None:

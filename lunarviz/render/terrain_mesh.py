@@ -189,6 +189,7 @@ class TerrainPatch:
     base_colour: np.ndarray | None = None  # the global map alone (what the globe around the patch shows)
     centre_e: float = 0.0  # the patch's centre in the terrain's local frame (m east, north of its site)
     centre_n: float = 0.0
+    edge_blend: float = EDGE_BLEND  # share of the half-width over which the baked picture blends out
 
     def _col_row(self, east_m, north_m):
         """Fractional pixel (column, row) of local coordinates."""
@@ -201,8 +202,10 @@ class TerrainPatch:
         E, N = np.meshgrid(c, c[::-1])
         return E + self.centre_e, N + self.centre_n
 
-    def edge_weight(self, width: float = EDGE_BLEND) -> np.ndarray:
-        """0 in the middle of the patch rising smoothly to 1 at its edge (over ``width`` of the half-width)."""
+    def edge_weight(self, width: float | None = None) -> np.ndarray:
+        """0 in the middle of the patch rising smoothly to 1 at its edge (over ``width`` of the
+        half-width; default :attr:`edge_blend`)."""
+        width = self.edge_blend if width is None else width
         E, N = self.pixel_grid()
         r = np.maximum(np.abs(E - self.centre_e), np.abs(N - self.centre_n)) / self.half_m
         x = np.clip((r - (1.0 - width)) / width, 0.0, 1.0)
@@ -415,7 +418,7 @@ def bake_patch(patch: TerrainPatch, sun_dir: np.ndarray, *, outer: TerrainPatch 
     (and ``outer`` beyond this patch) along the Sun's azimuth; the visible
     part of the solar disc gives a soft edge. Highlights roll off through :func:`tone_shoulder`.
 
-    No seam with the coarser level around it: over the outer :data:`EDGE_BLEND` of the
+    No seam with the coarser level around it: over the outer ``patch.edge_blend`` of the
     half-width the picture blends into ``parent`` (the enclosing patch's baked picture at
     these pixels, see :func:`resample`) or, without one, into the plain globe's picture.
     """
