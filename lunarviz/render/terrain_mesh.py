@@ -238,6 +238,11 @@ def _fingerprint(terrain) -> str:
     return hashlib.sha1(key.encode() + np.round(h, 4).tobytes() + np.round(a, 4).tobytes()).hexdigest()[:16]
 
 
+#: patch height grids kept in the render cache (2-5 MB each: the shipped scenes' site patches and
+#: the down camera's detail tiles along their flights; the newest are kept)
+TERRAIN_CACHE_FILES = 96
+
+
 def make_patch(terrain, half_m: float, n: int, global_rgb: np.ndarray, cache_dir=None,
                centre_en: tuple[float, float] = (0.0, 0.0)) -> TerrainPatch:
     """Sample ``terrain`` on an ``n x n`` grid of half-width ``half_m`` round ``centre_en`` (local
@@ -253,7 +258,8 @@ def make_patch(terrain, half_m: float, n: int, global_rgb: np.ndarray, cache_dir
     path = None if cache_dir is None else (
         Path(cache_dir) / f"terrain-{_fingerprint(terrain)}-{half_m:.0f}-{n}-{ce:.2f}-{cn:.2f}.npz")
     grids = cached_arrays(path, lambda: {"h": np.asarray(terrain.local_height_m(E, N), np.float32),
-                                         "a": np.asarray(terrain.local_albedo(E, N), np.float32)})
+                                         "a": np.asarray(terrain.local_albedo(E, N), np.float32)},
+                          keep=TERRAIN_CACHE_FILES)
     h, a = grids["h"], grids["a"]
     lat, lon = terrain.local_to_latlon(E, N)
     rgb = sample_equirect_bilinear(global_rgb, lat, lon)
