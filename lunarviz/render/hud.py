@@ -74,14 +74,20 @@ def phase_label(name: str, traj: Trajectory | None = None) -> str:
 
 
 def phase_at(traj: Trajectory, st: State, et_s: float) -> str:
-    """The phase name to show at ``et_s``: ``surface`` from the touchdown instant on.
+    """The phase name to show at ``et_s``: ``surface`` from the touchdown instant on, and at any
+    other event the phase that begins there.
 
-    The flight's contact sample still carries the phase it was flown in (``terminal``,
-    ``braking``), but the frame at the touchdown event already shows the lander on the ground.
+    The flight's sample at an event still carries the phase flown before it: the contact sample
+    its descent phase (``terminal``, ``braking``), the powered-descent sample ``orbit`` (the engine
+    lights in the step after it). A frame at the event shows what happens from then on.
     """
     td = traj.event("touchdown")
     if td is not None and et_s >= td.et_s:
         return "surface"
+    t = traj.et_s
+    k = int(np.searchsorted(t, et_s, side="left"))
+    if k + 1 < len(t) and abs(float(t[k]) - et_s) < 1e-6 and any(abs(ev.et_s - et_s) < 1e-6 for ev in traj.events):
+        return traj.phase_names[int(traj.phase[k + 1])]
     return st.phase_name
 
 

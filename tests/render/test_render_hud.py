@@ -155,3 +155,17 @@ def test_hud_slips_phase_altitude_and_captions(demo_traj):
     assert hud.caption_at(traj, caps, t0 + 0.5) == "A"
     assert hud.caption_at(traj, caps, t0 + 1.0) == "A\nB"
     assert hud.caption_at(traj, caps, t0 + hud.CAPTION_READ_S + 0.1) == "B"
+
+
+def test_the_frame_at_an_event_shows_the_phase_that_begins_there():
+    # the flight's sample at an event still carries the phase before it: at the powered-descent
+    # instant the HUD read ORBIT beside the caption "Braking with the main engine"
+    from lunarviz.commands.flights import load_flight
+    from lunarviz.render import hud
+    from lunarviz.scenario import resolve
+
+    traj = load_flight(resolve("beresheet"))
+    pd = traj.event("powered_descent")
+    assert traj.at(pd.et_s).phase_name == "orbit"  # the sample at the event: still the orbit
+    assert hud.phase_at(traj, traj.at(pd.et_s), pd.et_s) == "braking"
+    assert hud.phase_at(traj, traj.at(pd.et_s - 1.0), pd.et_s - 1.0) == "orbit"
