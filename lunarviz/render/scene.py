@@ -1647,12 +1647,14 @@ def _tile_light(h: SceneHandles, key) -> tuple[np.ndarray, dict, float]:
 def _update_tiles(h: SceneHandles, st, spec, origin: np.ndarray, globe: str) -> None:
     """Show the detail tiles the down camera's frame needs (see :mod:`.detail`), building missing
     ones (in the frame, or in a thread with ``async_bake``); hide the globe where they cover it."""
+    from ..terrain import SphereTerrain
     from . import detail
 
-    tiles = h.data["tiles"]
-    built = tiles["built"]
+    built = h.data["tiles"]["built"]
     keys: list = []
-    if spec.name == "down" and h.terrain is not None and math.isfinite(float(st.alt_m)):
+    # a scene on the bare sphere stays bare: tiles carry a terrain's crater population
+    cratered = h.terrain is not None and not isinstance(h.terrain, SphereTerrain)
+    if spec.name == "down" and cratered and math.isfinite(float(st.alt_m)):
         half_view = max(float(st.alt_m), 1.0) * math.tan(math.radians(spec.view_angle_deg) / 2)
         half_view *= max(1.0, h.plotter.window_size[0] / max(1, h.plotter.window_size[1]))
         unit = st.pos_m / np.linalg.norm(st.pos_m)

@@ -92,3 +92,19 @@ def test_the_viewer_builds_tiles_in_a_thread_and_draws_each_once_ready(headless,
         assert len(tiles["built"]) >= 2 and shown
     finally:
         p.close()
+
+
+def test_a_scene_on_the_bare_sphere_gets_no_tiles(headless, demo_traj, small_tiles):
+    from lunarviz.terrain import SphereTerrain
+
+    p = make_plotter((320, 180))
+    try:
+        end = np.asarray(demo_traj.pos_m[-1], float)
+        lat = float(np.degrees(np.arcsin(end[2] / np.linalg.norm(end))))
+        lon = float(np.degrees(np.arctan2(end[1], end[0])))
+        h = scene.build(p, demo_traj, quality="draft", hud=False, terrain=SphereTerrain(lat, lon))
+        far = next(t for t in demo_traj.et_s if _ground_km(demo_traj, t) > 80.0 and demo_traj.at(t).alt_m < 15e3)
+        scene.update(h, float(far), "down")
+        assert not h.data["tiles"]["built"] and h.data["tiles"]["job"] is None
+    finally:
+        p.close()
