@@ -1211,6 +1211,8 @@ def update(handles: SceneHandles, et_s: float, camera: str | cam.CameraSpec | No
     _place(h.actors["moon_far"], trans=-origin)
     if not use_far:
         _update_shadows(h, et_s)
+    else:
+        _collect_bake_job(h)  # one started before the camera left: applied now (scene.pending ends)
     _update_crater(h, et_s)
     _update_tiles(h, st, spec, origin, "moon_far" if use_far else "moon_near")
 
@@ -1477,11 +1479,7 @@ def _update_shadows(h: SceneHandles, et_s: float) -> None:
     if not h.data["patches"]:
         return
     key = round(et_s / 600.0)  # the Sun moves ~0.08 deg in 10 min; quantised so frames are reproducible
-    job = h.data.get("bake_job")
-    if job is not None and not job[1].is_alive():
-        h.data["bake_job"] = None
-        if job[2]:
-            _apply_bake(h, job[2])
+    _collect_bake_job(h)
     if h.data["shadow_key"] == key:
         return
     first = h.data["shadow_key"] is None
@@ -1500,6 +1498,15 @@ def _update_shadows(h: SceneHandles, et_s: float) -> None:
         return
     h.data["shadow_key"] = key
     _apply_bake(h, _bake_all(h, _sun_dir(key * 600.0), earthshine(key * 600.0, h.site_m)))
+
+
+def _collect_bake_job(h: SceneHandles) -> None:
+    """Apply a background re-bake that has finished (see :func:`_update_shadows`)."""
+    job = h.data.get("bake_job")
+    if job is not None and not job[1].is_alive():
+        h.data["bake_job"] = None
+        if job[2]:
+            _apply_bake(h, job[2])
 
 
 def _update_sky(h: SceneHandles, et_s: float, origin: np.ndarray, sun_dir: np.ndarray,
@@ -1650,6 +1657,7 @@ def _update_tiles(h: SceneHandles, st, spec, origin: np.ndarray, globe: str) -> 
     from ..terrain import SphereTerrain
     from . import detail
 
+    _collect_tile_job(h)  # whatever the camera: a finished build is kept (scene.pending ends)
     built = h.data["tiles"]["built"]
     keys: list = []
     # a scene on the bare sphere stays bare: tiles carry a terrain's crater population
@@ -1659,7 +1667,6 @@ def _update_tiles(h: SceneHandles, st, spec, origin: np.ndarray, globe: str) -> 
         half_view *= max(1.0, h.plotter.window_size[0] / max(1, h.plotter.window_size[1]))
         unit = st.pos_m / np.linalg.norm(st.pos_m)
         keys = detail.needed(h.terrain, unit, half_view, 0.5 * float(h.terrain.extent_m))
-        _collect_tile_job(h)
         for k in keys:
             if k not in built:
                 _start_tile(h, k)
@@ -1793,6 +1800,13 @@ def dispose(handles: SceneHandles) -> None:
         handles.plotter.render_window.RemoveRenderer(handles.sky)
     except AttributeError:
         pass
+
+
+def pending(handles: SceneHandles) -> bool:
+    """True while a background job of an ``async_bake`` scene (a terrain re-bake, a detail tile)
+    is running or finished but not yet drawn: the next :func:`update` may draw more, so an idle
+    front end should draw again. The update after a job ends takes its result."""
+    return handles.data.get("bake_job") is not None or handles.data["tiles"]["job"] is not None
 
 
 def project_to_pixels(handles: SceneHandles, pos_m: np.ndarray) -> tuple[float, float] | None:

@@ -66,7 +66,8 @@ class Session:
             self.plotter.clear()
         self.scene = scene
         self.traj = traj
-        self.handles = scene_mod.build(self.plotter, traj, quality=self.quality, hud=True)
+        # a shadow re-bake or a detail tile is built in a thread, not in a frame that holds up every browser
+        self.handles = scene_mod.build(self.plotter, traj, quality=self.quality, hud=True, async_bake=True)
         self.playback.pause()
         self.playback.set_span(traj.start_et_s, traj.end_et_s)
         self.jump(START_AT)
@@ -109,6 +110,12 @@ class Session:
         et = self.playback.tick()
         scene_mod.update(self.handles, et, self.camera)
         return et
+
+    def busy(self) -> bool:
+        """True while the scene builds something in the background (the next frame shows more)."""
+        from ..render import scene as scene_mod
+
+        return scene_mod.pending(self.handles)
 
     # ------------------------------------------------------------- the page
     def events(self) -> list[dict]:

@@ -64,3 +64,32 @@ def test_a_session_plays_by_its_clock_jumps_and_refuses_bad_values(headless_ok):
         assert [e["name"] for e in s.events()][-1] == "touchdown"
     finally:
         s.close()
+
+
+def test_a_session_builds_tiles_in_the_background_and_says_when_it_is_done(headless_ok, monkeypatch):
+    # the browser's server draws a paused session again while busy(): a tile must not hold up a frame
+    from lunarviz.app.playback import FakeClock
+    from lunarviz.render import detail
+    from lunarviz.web.session import Session
+
+    monkeypatch.setattr(detail, "TILE_PX", 64)
+    monkeypatch.setattr(detail, "TILE_GRID", 8)
+    s = Session("resilience", size=(160, 90), quality="draft", clock=FakeClock())
+    try:
+        s.jump("powered_descent+60s")
+        s.set_camera("down")
+        s.frame()
+        assert s.busy() and not s.handles.data["tiles"]["built"]
+        for _ in range(3 * detail.TILES_MAX):
+            job = s.handles.data["tiles"]["job"]
+            if job is not None:
+                job[0].join(timeout=60)
+            s.frame()
+            if not s.busy():
+                break
+        assert not s.busy() and len(s.handles.data["tiles"]["built"]) >= 2
+        s.set_camera("chase")  # a job that ends after the camera left is still taken in
+        s.frame()
+        assert not s.busy()
+    finally:
+        s.close()
