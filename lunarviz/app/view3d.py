@@ -380,6 +380,13 @@ class SceneView(QtCore.QObject):
             actors.append(self._ghost.actors["outcomes"])
         return actors
 
+    def busy(self) -> bool:
+        """True while the scene builds something in a thread (a shadow re-bake, a detail tile):
+        the next frame shows more, so a paused window draws again."""
+        from lunarviz.render import scene
+
+        return self.handles is not None and scene.pending(self.handles)
+
     def close(self) -> None:
         from lunarviz.render import scene
 

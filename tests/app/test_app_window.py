@@ -460,3 +460,21 @@ def test_published_values_beside_the_simulation_in_plots_and_hud(win, qtbot, res
     qtbot.waitUntil(lambda: "livestream: 187 km/h" in win.view.handles.hud.actors["record"].GetInput(),
                     timeout=WAIT_MS)
     assert "(sim 187 km/h, 530 m)" in win.view.handles.hud.actors["record"].GetInput()
+
+
+def test_a_paused_window_draws_again_until_a_background_tile_is_in(win, qtbot, monkeypatch):
+    # far from the site the down camera stands over detail tiles built in a thread: paused, with no
+    # key pressed, the window must still draw them once they are ready
+    from lunarviz.render import detail
+
+    monkeypatch.setattr(detail, "TILE_PX", 64)
+    monkeypatch.setattr(detail, "TILE_GRID", 8)
+    frames = []
+    win.frame_drawn.connect(frames.append)
+    win.set_camera("down")
+    win.draw_frame()
+    assert not win.playback.playing and win.view.busy()
+    tiles = win.view.handles.data["tiles"]
+    qtbot.waitUntil(lambda: len(tiles["built"]) >= 2 and not win.view.busy(), timeout=WAIT_MS)
+    assert len(frames) >= 2  # drawn by the frame timer, not by the test
+    assert any(a.GetVisibility() for _tb, a in tiles["built"].values())
