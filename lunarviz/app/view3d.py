@@ -380,12 +380,12 @@ class SceneView(QtCore.QObject):
             actors.append(self._ghost.actors["outcomes"])
         return actors
 
-    def busy(self) -> bool:
-        """True while the scene builds something in a thread (a shadow re-bake, a detail tile):
-        the next frame shows more, so a paused window draws again."""
+    def ready(self) -> bool:
+        """True when something the scene built in a thread (a shadow re-bake, a detail tile) is done:
+        the next frame shows it, so a paused window draws again."""
         from lunarviz.render import scene
 
-        return self.handles is not None and scene.pending(self.handles)
+        return self.handles is not None and scene.ready(self.handles)
 
     def close(self) -> None:
         from lunarviz.render import scene

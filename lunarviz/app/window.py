@@ -691,7 +691,7 @@ class MainWindow(QtWidgets.QMainWindow):
             return
         was_playing = self.playback.playing
         et = self.playback.tick()
-        if not (was_playing or self._dirty or self.view.busy()):  # paused: until a background build is in
+        if not (was_playing or self._dirty or self.view.ready()):  # paused: a background build is done
             return
         self._dirty = False
         try:

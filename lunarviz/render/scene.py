@@ -1212,7 +1212,7 @@ def update(handles: SceneHandles, et_s: float, camera: str | cam.CameraSpec | No
     if not use_far:
         _update_shadows(h, et_s)
     else:
-        _collect_bake_job(h)  # one started before the camera left: applied now (scene.pending ends)
+        _collect_bake_job(h)  # one started before the camera left: applied now
     _update_crater(h, et_s)
     _update_tiles(h, st, spec, origin, "moon_far" if use_far else "moon_near")
 
@@ -1657,7 +1657,7 @@ def _update_tiles(h: SceneHandles, st, spec, origin: np.ndarray, globe: str) -> 
     from ..terrain import SphereTerrain
     from . import detail
 
-    _collect_tile_job(h)  # whatever the camera: a finished build is kept (scene.pending ends)
+    _collect_tile_job(h)  # whatever the camera: a finished build is kept
     built = h.data["tiles"]["built"]
     keys: list = []
     # a scene on the bare sphere stays bare: tiles carry a terrain's crater population
@@ -1802,11 +1802,12 @@ def dispose(handles: SceneHandles) -> None:
         pass
 
 
-def pending(handles: SceneHandles) -> bool:
-    """True while a background job of an ``async_bake`` scene (a terrain re-bake, a detail tile)
-    is running or finished but not yet drawn: the next :func:`update` may draw more, so an idle
-    front end should draw again. The update after a job ends takes its result."""
-    return handles.data.get("bake_job") is not None or handles.data["tiles"]["job"] is not None
+def ready(handles: SceneHandles) -> bool:
+    """True when a background job of an ``async_bake`` scene (a terrain re-bake, a detail tile) has
+    finished and the next :func:`update` takes its result in (and may start the next one): an idle
+    front end should draw again. While a job runs the picture would not change."""
+    bake, tile = handles.data.get("bake_job"), handles.data["tiles"]["job"]
+    return (bake is not None and not bake[1].is_alive()) or (tile is not None and not tile[0].is_alive())
 
 
 def project_to_pixels(handles: SceneHandles, pos_m: np.ndarray) -> tuple[float, float] | None:

@@ -188,8 +188,8 @@ class App:
         period = 1.0 / TARGET_FPS
         while True:
             t0 = time.perf_counter()
-            # paused, it still draws while a tile or a shadow bake is on its way, until it is in
-            if self.session.playback.playing or self.session.busy():
+            # paused, it still draws once a tile or a shadow bake built in the background is done
+            if self.session.playback.playing or self.session.ready():
                 self.push()
             await asyncio.sleep(max(0.005, period - (time.perf_counter() - t0)))
 

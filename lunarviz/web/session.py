@@ -111,11 +111,11 @@ class Session:
         scene_mod.update(self.handles, et, self.camera)
         return et
 
-    def busy(self) -> bool:
-        """True while the scene builds something in the background (the next frame shows more)."""
+    def ready(self) -> bool:
+        """True when something the scene built in the background is done: the next frame shows it."""
         from ..render import scene as scene_mod
 
-        return scene_mod.pending(self.handles)
+        return scene_mod.ready(self.handles)
 
     # ------------------------------------------------------------- the page
     def events(self) -> list[dict]:

@@ -67,7 +67,7 @@ def test_a_session_plays_by_its_clock_jumps_and_refuses_bad_values(headless_ok):
 
 
 def test_a_session_builds_tiles_in_the_background_and_says_when_it_is_done(headless_ok, monkeypatch):
-    # the browser's server draws a paused session again while busy(): a tile must not hold up a frame
+    # the browser's server draws a paused session again when ready(): a tile must not hold up a frame
     from lunarviz.app.playback import FakeClock
     from lunarviz.render import detail
     from lunarviz.web.session import Session
@@ -79,17 +79,17 @@ def test_a_session_builds_tiles_in_the_background_and_says_when_it_is_done(headl
         s.jump("powered_descent+60s")
         s.set_camera("down")
         s.frame()
-        assert s.busy() and not s.handles.data["tiles"]["built"]
+        tiles = s.handles.data["tiles"]
+        assert tiles["job"] is not None and not tiles["built"]  # on its way; the frame was not held up
         for _ in range(3 * detail.TILES_MAX):
-            job = s.handles.data["tiles"]["job"]
-            if job is not None:
-                job[0].join(timeout=60)
-            s.frame()
-            if not s.busy():
+            if tiles["job"] is None:
                 break
-        assert not s.busy() and len(s.handles.data["tiles"]["built"]) >= 2
-        s.set_camera("chase")  # a job that ends after the camera left is still taken in
+            tiles["job"][0].join(timeout=60)
+            assert s.ready()  # done: the next frame takes it in (and starts the next)
+            s.frame()
+        assert tiles["job"] is None and not s.ready() and len(tiles["built"]) >= 2
+        s.set_camera("chase")
         s.frame()
-        assert not s.busy()
+        assert not s.ready()
     finally:
         s.close()
