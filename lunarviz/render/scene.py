@@ -71,14 +71,17 @@ QUALITIES = {
     # near-globe rings/segments, far globe, textures, stars, Earth texture
     "draft": dict(n_seg=64, ratio_near=1.12, ratio_far=1.35, far_rings=40, far_seg=80, moon_tex=2048,
                   moon_tex_far=2048, star_vmag=5.5, earth_tex=512,
-                  patch_outer_px=384, patch_inner_px=512, inner_half_m=1250.0, patch_fine_px=256),
+                  patch_outer_px=384, patch_inner_px=512, inner_half_m=1250.0, patch_fine_px=256,
+                  patch_mid_px=512, mid_half_m=4000.0),
     "high": dict(n_seg=96, ratio_near=1.08, ratio_far=1.25, far_rings=64, far_seg=128, moon_tex=4096,
                  moon_tex_far=4096, star_vmag=6.5, earth_tex=1024,
-                 patch_outer_px=512, patch_inner_px=768, inner_half_m=1250.0, patch_fine_px=512),
+                 patch_outer_px=512, patch_inner_px=768, inner_half_m=1250.0, patch_fine_px=512,
+                 patch_mid_px=768, mid_half_m=4000.0),
     # "high" for frames 2000+ px tall (4K): textures chosen for the size (lunarviz.render.frames.quality_for)
     "uhd": dict(n_seg=96, ratio_near=1.08, ratio_far=1.25, far_rings=64, far_seg=128, moon_tex=8192,
                 moon_tex_far=4096, star_vmag=6.5, earth_tex=2048,
-                patch_outer_px=768, patch_inner_px=1024, inner_half_m=1250.0, patch_fine_px=768),
+                patch_outer_px=768, patch_inner_px=1024, inner_half_m=1250.0, patch_fine_px=768,
+                patch_mid_px=1024, mid_half_m=4000.0),
 }
 #: the Sun light and the Moon's ambient term (the baked terrain uses the same numbers)
 SUN_INTENSITY = 1.35
@@ -420,9 +423,9 @@ def build(plotter, traj: Trajectory, *, quality: str = "high", hud: bool = True,
 
 
 def _build_patches(h: SceneHandles, near, q: dict, moon_img: np.ndarray) -> np.ndarray:
-    """The baked terrain patches on the near globe (outer: the terrain's extent; inner: ~2.5 km round
-    the site; fine: ~128 m round the end of the flight, with the impact crater's variant for a crash);
-    returns the faces left to the plain globe."""
+    """The baked terrain patches on the near globe (outer: the terrain's extent, ~40 m a pixel; mid:
+    ~8 km round the site, ~10 m; inner: ~2.5 km, ~3 m; fine: ~128 m round the end of the flight,
+    0.25 m, with the impact crater's variant for a crash); returns the faces left to the plain globe."""
     pv, _vtkm = _vtk()
     h.data["patches"] = []
     h.data["crater"] = None
@@ -434,8 +437,13 @@ def _build_patches(h: SceneHandles, near, q: dict, moon_img: np.ndarray) -> np.n
     half_out = 0.5 * float(h.terrain.extent_m)
     half_in = min(q["inner_half_m"], 0.5 * half_out)
     cache = resources.cache_dir()
-    outer = make_patch(h.terrain, half_out, q["patch_outer_px"], moon_img, cache)
-    inner = make_patch(h.terrain, half_in, q["patch_inner_px"], moon_img, cache)
+    # coarse to fine: each level a few times finer than the one round it, each blending into it
+    half_mid = min(q["mid_half_m"], 0.5 * half_out)
+    levels = [("patch_outer", make_patch(h.terrain, half_out, q["patch_outer_px"], moon_img, cache))]
+    if half_mid > MID_PATCH_MIN_RATIO * half_in:
+        levels.append(("patch_mid", make_patch(h.terrain, half_mid, q["patch_mid_px"], moon_img, cache)))
+    levels.append(("patch_inner", make_patch(h.terrain, half_in, q["patch_inner_px"], moon_img, cache)))
+    inner = levels[-1][1]
     ce, cn, _cu = h.terrain.unit_to_local(h.site_m[None, :] / np.linalg.norm(h.site_m))
     fine = make_patch(h.terrain, FINE_HALF_M, q["patch_fine_px"], moon_img, cache,
                       centre_en=(float(ce[0]), float(cn[0])))
@@ -446,16 +454,17 @@ def _build_patches(h: SceneHandles, near, q: dict, moon_img: np.ndarray) -> np.n
         return front & (np.abs(fe - p.centre_e) < p.half_m * 0.999).all(axis=1) & (
             np.abs(fn - p.centre_n) < p.half_m * 0.999).all(axis=1)
 
-    in_out, in_in, in_fine = within(outer), within(inner), within(fine)
-    # the fine patch blends into the inner one round the target, else (a crash kilometres away,
-    # Beresheet's) into the outer one
-    in_target = max(abs(fine.centre_e), abs(fine.centre_n)) + fine.half_m < inner.half_m
-    fine_parent = inner if in_target else outer
-    in_fine &= in_in if in_target else in_out
+    # the fine patch blends into the finest level that holds it: the inner one round the target,
+    # a coarser one for a crash kilometres away (Beresheet's)
+    fine_parent = next(p for _n, p in reversed(levels)
+                       if max(abs(fine.centre_e), abs(fine.centre_n)) + fine.half_m < p.half_m)
+    in_fine = within(fine) & within(fine_parent)
     h.data["albedo"] = float(np.mean(inner.colour))
-    for name, patch, sel, parent in (("patch_outer", outer, in_out & ~in_in & ~in_fine, None),
-                                     ("patch_inner", inner, in_in & ~in_fine, outer),
-                                     ("patch_fine", fine, in_fine, fine_parent)):
+    inside = [within(p) for _n, p in levels] + [in_fine]
+    parents = [None] + [p for _n, p in levels[:-1]]
+    entries = [(name, patch, inside[k] & ~inside[k + 1] & ~in_fine, parents[k])
+               for k, (name, patch) in enumerate(levels)] + [("patch_fine", fine, in_fine, fine_parent)]
+    for name, patch, sel, parent in entries:
         pd = _polydata(near.points, near.faces[sel])
         pd.active_texture_coordinates = patch.tcoords(e_loc, n_loc)
         tex = pv.Texture(np.zeros((patch.n, patch.n, 3), np.uint8))
@@ -464,7 +473,7 @@ def _build_patches(h: SceneHandles, near, q: dict, moon_img: np.ndarray) -> np.n
         h.data["patches"].append((name, patch, parent))
         h.data[f"{name}_pd"] = pd
     _prepare_crater(h, near, fine, inner)
-    return near.faces[~in_out]
+    return near.faces[~inside[0]]
 
 
 def _prepare_crater(h: SceneHandles, near, fine, inner) -> None:
@@ -516,6 +525,10 @@ def _update_crater(h: SceneHandles, et_s: float) -> None:
 
 #: half-width of the finest terrain patch round the end of the flight (m)
 FINE_HALF_M = 64.0
+#: the middle terrain level (~10 m a pixel, 4 km round the site) is built where the outer one is at
+#: least this much wider than the inner one: from 3 m to 40 m a pixel in one step, the edge of the
+#: inner level showed in the down camera as a line between sharp and blurred ground
+MID_PATCH_MIN_RATIO = 1.5
 
 #: the tracking brackets show while the lander is smaller than this share of the frame height
 TRACKER_BELOW = 0.022

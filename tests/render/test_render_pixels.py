@@ -193,3 +193,16 @@ def test_async_bake_keeps_old_lighting_then_swaps(headless, demo_traj, demo_terr
         assert grab(p).max() > 60
     finally:
         p.close()
+
+
+def test_the_terrain_levels_step_down_gently_from_the_extent_to_the_site(scene_small):
+    # the inner level (~3-5 m a pixel) went straight into the outer one (~40-50 m): the down camera
+    # saw its edge as a line between sharp and blurred ground; a middle level keeps each step small
+    levels = {name: (patch, parent) for name, patch, parent in scene_small.data["patches"]}
+    assert [n for n in ("patch_outer", "patch_mid", "patch_inner", "patch_fine") if n in levels] == [
+        "patch_outer", "patch_mid", "patch_inner", "patch_fine"]
+    chain = ["patch_outer", "patch_mid", "patch_inner"]
+    for coarse, fine in zip(chain, chain[1:], strict=False):
+        assert levels[fine][1] is levels[coarse][0]  # each blends into the one round it
+        ratio = levels[coarse][0].step_m / levels[fine][0].step_m
+        assert 1.5 < ratio < 4.5, (coarse, fine, ratio)
