@@ -312,11 +312,15 @@ class Terrain:
         far = c <= 1e-6
         return np.where(far, np.nan, e), np.where(far, np.nan, n)
 
-    def _height_of_unit(self, unit: np.ndarray) -> np.ndarray:
+    def _local_inside(self, unit: np.ndarray):
+        """Local ``(east_m, north_m)`` of unit vectors and where they fall inside the terrain's extent."""
         e, n, c = self.unit_to_local(unit)
         half = 0.5 * self.extent_m
-        inside = (c > 0.5) & (np.abs(e) < half) & (np.abs(n) < half)
-        h = np.zeros(np.shape(c))
+        return e, n, (c > 0.5) & (np.abs(e) < half) & (np.abs(n) < half)
+
+    def _height_of_unit(self, unit: np.ndarray) -> np.ndarray:
+        e, n, inside = self._local_inside(unit)
+        h = np.zeros(np.shape(inside))
         if np.any(inside):
             h[inside] = self.local_height_m(e[inside], n[inside])
         return h
@@ -335,11 +339,9 @@ class Terrain:
         than :data:`MESH_FACE_SPACINGS` vertex spacings (a scarp's face) is drawn that wide -- a
         steep slope where the vertices would otherwise straddle the step and draw spikes."""
         h = np.array(self.height_m(lat_deg, lon_deg), float)
-        e, n, c = self.unit_to_local(latlon_to_unit(lat_deg, lon_deg))
-        half = 0.5 * self.extent_m
-        inside = (c > 0.5) & (np.abs(e) < half) & (np.abs(n) < half)
+        e, n, inside = self._local_inside(latlon_to_unit(lat_deg, lon_deg))
         if np.any(inside):
-            sp = np.broadcast_to(np.asarray(spacing_m, float), np.shape(c))
+            sp = np.broadcast_to(np.asarray(spacing_m, float), np.shape(inside))
             h[inside] += self._mesh_sharp_m(e[inside], n[inside], sp[inside])
         return h
 
@@ -793,9 +795,6 @@ class ProceduralTerrain(Terrain):
         return c.height_m * self._cliff_profile(e, n, face_m)[0]
 
     def _mesh_sharp_m(self, e, n, spacing_m) -> np.ndarray:
-        c = self.config.cliff
-        if c is None or c.height_m == 0:
-            return np.zeros(np.shape(e))
         face = MESH_FACE_SPACINGS * np.asarray(spacing_m, float)
         return (self.cliff_m(e, n, face) - self.cliff_m(e, n)) * self._taper(e, n)
 

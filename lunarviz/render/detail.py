@@ -22,7 +22,7 @@ tile takes ~2 s here, and its heights are cached on disk. Video and stills build
 that needs them. The viewer builds them in a thread, one at a time, and a tile is drawn once it is
 ready.
 
-Everything here except :func:`make_actor` is NumPy (safe in a worker thread).
+Everything here is NumPy (safe in a worker thread); the scene makes the tiles' actors.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .terrain_mesh import TerrainPatch, bake_patch, make_patch
+from .terrain_mesh import TerrainPatch, bake_patch, edge_ramp, make_patch
 
 #: tile size (m), texture size (px: ~47 m a pixel, like the site's outer patch) and mesh cells a side
 TILE_M = 24000.0
@@ -130,9 +130,7 @@ def _mesh(site_terrain, key: tuple[int, int], terrain, patch: TerrainPatch):
     inset = patch.half_m - 0.5 * patch.step_m  # the outermost pixel centres hold the tile's own heights
     H = patch.sample_height(np.clip(E, -inset, inset), np.clip(N, -inset, inset))
     # flat where the picture blends into the plain globe: neighbouring tiles meet at the sphere, no crack
-    r = np.maximum(np.abs(U.ravel()), np.abs(V.ravel())) / (0.5 * TILE_M)
-    x = np.clip((r - (1.0 - TILE_EDGE_BLEND)) / TILE_EDGE_BLEND, 0.0, 1.0)
-    H = H * (1.0 - x * x * (3.0 - 2.0 * x))
+    H = H * (1.0 - edge_ramp(np.maximum(np.abs(U.ravel()), np.abs(V.ravel())) / (0.5 * TILE_M), TILE_EDGE_BLEND))
     centre = site_terrain.local_to_moon_me(key[0] * TILE_M, key[1] * TILE_M, 0.0)
     world = unit * (terrain.radius_m + H)[:, None]
     a = (np.arange(g)[:, None] * (g + 1) + np.arange(g)[None, :]).ravel()

@@ -456,11 +456,13 @@ def _build_patches(h: SceneHandles, near, q: dict, moon_img: np.ndarray) -> np.n
 
     # the fine patch blends into the finest level that holds it: the inner one round the target,
     # a coarser one for a crash kilometres away (Beresheet's)
-    fine_parent = next(p for _n, p in reversed(levels)
-                       if max(abs(fine.centre_e), abs(fine.centre_n)) + fine.half_m < p.half_m)
-    in_fine = within(fine) & within(fine_parent)
+    k_parent = max((k for k, (_n, p) in enumerate(levels)
+                    if max(abs(fine.centre_e), abs(fine.centre_n)) + fine.half_m < p.half_m), default=0)
+    fine_parent = levels[k_parent][1]
+    inside = [within(p) for _n, p in levels]
+    in_fine = within(fine) & inside[k_parent]
+    inside.append(in_fine)
     h.data["albedo"] = float(np.mean(inner.colour))
-    inside = [within(p) for _n, p in levels] + [in_fine]
     parents = [None] + [p for _n, p in levels[:-1]]
     entries = [(name, patch, inside[k] & ~inside[k + 1] & ~in_fine, parents[k])
                for k, (name, patch) in enumerate(levels)] + [("patch_fine", fine, in_fine, fine_parent)]
@@ -1453,8 +1455,14 @@ def earthshine(et_s: float, at_m: np.ndarray) -> tuple[np.ndarray, float]:
 def site_exposure(traj: Trajectory, site_m: np.ndarray, albedo: float) -> float:
     """Exposure (gain over the Sun's light) that puts flat sunlit ground at the site at
     :data:`EXPOSURE_TARGET`, with the Sun where it stands at the end of the flight."""
+    return ground_exposure(_sun_dir(_end_light_et(traj)), site_m, albedo)
+
+
+def _end_light_et(traj: Trajectory) -> float:
+    """The instant whose Sun the site's exposure and the detail tiles' bakes use: the touchdown,
+    else the end of the flight."""
     td = traj.event("touchdown")
-    return ground_exposure(_sun_dir(td.et_s if td is not None else traj.end_et_s), site_m, albedo)
+    return float(td.et_s if td is not None else traj.end_et_s)
 
 
 def ground_exposure(sun_dir: np.ndarray, at_m: np.ndarray, albedo: float) -> float:
@@ -1499,18 +1507,24 @@ def _update_shadows(h: SceneHandles, et_s: float) -> None:
     if h.data.get("async_bake") and not first:
         if h.data.get("bake_job") is not None:
             return  # one re-bake at a time; the key is checked again next frame
-        import threading
-
-        out: list = []
         sun = _sun_dir(key * 600.0)  # SPICE on this thread; the worker only does array maths
         earth = earthshine(key * 600.0, h.site_m)
-        t = threading.Thread(target=lambda: out.extend(_bake_all(h, sun, earth)), daemon=True)
-        h.data["bake_job"] = (key, t, out)
+        h.data["bake_job"] = (key, *_in_thread(lambda: _bake_all(h, sun, earth)))
         h.data["shadow_key"] = key
-        t.start()
         return
     h.data["shadow_key"] = key
     _apply_bake(h, _bake_all(h, _sun_dir(key * 600.0), earthshine(key * 600.0, h.site_m)))
+
+
+def _in_thread(fn) -> tuple:
+    """Start ``fn()`` in a daemon thread: ``(thread, out)``, ``out`` getting its result once it is done
+    (nothing if it raised). The scene's background jobs: shadow re-bakes and detail tiles."""
+    import threading
+
+    out: list = []
+    t = threading.Thread(target=lambda: out.append(fn()), daemon=True)
+    t.start()
+    return t, out
 
 
 def _collect_bake_job(h: SceneHandles) -> None:
@@ -1519,7 +1533,7 @@ def _collect_bake_job(h: SceneHandles) -> None:
     if job is not None and not job[1].is_alive():
         h.data["bake_job"] = None
         if job[2]:
-            _apply_bake(h, job[2])
+            _apply_bake(h, job[2][0])
 
 
 def _update_sky(h: SceneHandles, et_s: float, origin: np.ndarray, sun_dir: np.ndarray,
@@ -1654,8 +1668,7 @@ def _tile_light(h: SceneHandles, key) -> tuple[np.ndarray, dict, float]:
     shoulder must act on highlights only."""
     from .detail import TILE_M
 
-    td = h.traj.event("touchdown")
-    et = float(td.et_s if td is not None else h.traj.end_et_s)
+    et = _end_light_et(h.traj)
     at = h.terrain.local_to_moon_me(key[0] * TILE_M, key[1] * TILE_M, 0.0)
     sun = _sun_dir(et)
     g = ground_exposure(sun, at, h.data["albedo"])
@@ -1703,14 +1716,8 @@ def _start_tile(h: SceneHandles, key) -> None:
     if not h.data.get("async_bake"):
         _add_tile(h, detail.build(*args))
         return
-    if tiles["job"] is not None:
-        return  # one at a time; asked again next frame
-    import threading
-
-    out: list = []
-    t = threading.Thread(target=lambda: out.append(detail.build(*args)), daemon=True)
-    tiles["job"] = (t, out)
-    t.start()
+    if tiles["job"] is None:  # one at a time; the others are asked for again next frame
+        tiles["job"] = _in_thread(lambda: detail.build(*args))
 
 
 def _collect_tile_job(h: SceneHandles) -> None:

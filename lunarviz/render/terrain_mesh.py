@@ -205,11 +205,9 @@ class TerrainPatch:
     def edge_weight(self, width: float | None = None) -> np.ndarray:
         """0 in the middle of the patch rising smoothly to 1 at its edge (over ``width`` of the
         half-width; default :attr:`edge_blend`)."""
-        width = self.edge_blend if width is None else width
         E, N = self.pixel_grid()
         r = np.maximum(np.abs(E - self.centre_e), np.abs(N - self.centre_n)) / self.half_m
-        x = np.clip((r - (1.0 - width)) / width, 0.0, 1.0)
-        return x * x * (3.0 - 2.0 * x)
+        return edge_ramp(r, self.edge_blend if width is None else width)
 
     @property
     def step_m(self) -> float:
@@ -225,6 +223,13 @@ class TerrainPatch:
 
         col, row = self._col_row(east_m, north_m)
         return map_coordinates(self.height_m, [row, col], order=1, mode="constant", cval=0.0)
+
+
+def edge_ramp(r: np.ndarray, width: float) -> np.ndarray:
+    """0 inside, rising smoothly to 1 over the outer ``width`` of a square: ``r`` is the distance
+    from its centre over its half-width, the larger of the two axes (see :meth:`TerrainPatch.edge_weight`)."""
+    x = np.clip((r - (1.0 - width)) / width, 0.0, 1.0)
+    return x * x * (3.0 - 2.0 * x)
 
 
 def _fingerprint(terrain) -> str:
